@@ -1,0 +1,97 @@
+"""`flowgauge demo`, `info` and `upgrade`: create, inspect and migrate snapshot files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flowgauge.inventory import summarize_snapshot
+from flowgauge.snapshot import open_snapshot
+
+DEFAULT_DEMO_PATH = Path("data") / "demo.duckdb"
+
+console = Console()
+
+
+def demo(
+    out: Annotated[Path, typer.Option(help="Snapshot file to write.")] = DEFAULT_DEMO_PATH,
+    scale: Annotated[
+        float,
+        typer.Option(min=0.01, help="Volume multiplier: 1 is ~10,000 PRs; 100 is ~1,000,000."),
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed and end date give the same snapshot.")] = 7,
+    end: Annotated[str | None, typer.Option(help="Last day of history (YYYY-MM-DD, UTC); default today.")] = None,
+) -> None:
+    """Write a realistic demo organisation (18 months of history) to a snapshot."""
+    from flowgauge.loaders.demo import save_demo
+
+    end_on = _parse_day(end, "--end") if end else None
+    if out == DEFAULT_DEMO_PATH:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    with console.status(f"Generating demo organisation (scale {scale:g}, seed {seed})"):
+        counts = save_demo(out, scale=scale, seed=seed, end_on=end_on)
+    summary = ", ".join(f"{rows:,} {table}" for table, rows in counts.items())
+    console.print(f"Wrote {out}: {summary}")
+
+
+def info(snapshot: Annotated[Path, typer.Argument(help="Snapshot file to describe.")]) -> None:
+    """Show a snapshot's tables, row counts, time spans, sources and freshness."""
+    con = open_snapshot(snapshot)
+    try:
+        summary = summarize_snapshot(con)
+    finally:
+        con.close()
+    console.print(
+        f"[bold]{snapshot}[/bold]  schema v{summary.schema_version}, written by flowgauge "
+        f"{summary.tool_version}, created {summary.created_at:%Y-%m-%d %H:%M} UTC, "
+        f"last updated {summary.updated_at:%Y-%m-%d %H:%M} UTC"
+    )
+    tables = Table("table", "rows", "from (UTC)", "to (UTC)", "time column")
+    for t in summary.tables:
+        tables.add_row(
+            t.table,
+            f"{t.rows:,}",
+            f"{t.earliest:%Y-%m-%d}" if t.earliest else "",
+            f"{t.latest:%Y-%m-%d}" if t.latest else "",
+            t.time_column or "",
+        )
+    console.print(tables)
+    sources = Table("source", "kind", "location", "loaded (UTC)", "rows written")
+    for s in summary.sources:
+        sources.add_row(s.source_id, s.kind, s.location, f"{s.loaded_at:%Y-%m-%d %H:%M}", f"{s.rows_written:,}")
+    console.print(sources)
+    if summary.empty_tables:
+        console.print(f"Empty tables: {', '.join(summary.empty_tables)}")
+
+
+def upgrade(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot file to migrate in place.")],
+) -> None:
+    """Migrate a snapshot written by an older Flowgauge to the current schema (atomically)."""
+    from flowgauge.errors import SnapshotNotFound
+    from flowgauge.loaders.store import write_snapshot
+
+    if not snapshot.exists():
+        raise SnapshotNotFound(f"{snapshot}: no such snapshot file")
+    with write_snapshot(snapshot):
+        pass
+    console.print(f"{snapshot} follows the current schema")
+
+
+def _parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint=option) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the CLI."""
+    app.command()(demo)
+    app.command()(info)
+    app.command()(upgrade)

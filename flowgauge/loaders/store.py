@@ -1,0 +1,289 @@
+"""The snapshot store: the only code that writes DuckDB snapshot files.
+
+Every write goes to a work file beside the target and is renamed over it only when the load
+succeeded, so a crash, an exception or Ctrl-C leaves the previous snapshot byte-identical, and a
+reader holding the old file keeps reading it while the new one is swapped in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from flowgauge import __version__
+from flowgauge.errors import SchemaMismatch, SnapshotBusy, SnapshotNotFound
+from flowgauge.loaders.migrations import MIGRATIONS
+from flowgauge.snapshot import (
+    SCHEMA_VERSION,
+    attach_read_only,
+    read_schema_version,
+    schema_sql,
+    snapshot_identity,
+)
+
+try:  # POSIX advisory locks keep two loads from racing on one snapshot.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows has no fcntl; loads are then not serialised
+    fcntl = None
+
+
+def utc_now() -> datetime:
+    """The current UTC time as a naive datetime, the way every snapshot timestamp is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class SyncCursor:
+    """Where an incremental load of one stream stopped."""
+
+    cursor: str | None
+    etag: str | None
+    complete: bool
+    synced_at: datetime
+
+
+class SnapshotWriter:
+    """Writes rows into the work copy of a snapshot; obtained only from write_snapshot()."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.rows_written = 0
+        self._primary_keys = _primary_keys(con)
+
+    def upsert(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> int:
+        """Insert rows, replacing existing rows with the same primary key; returns the row count.
+
+        Columns are matched by name, so a loader may leave out nullable columns. Rows within one
+        call must not repeat a key (DuckDB refuses to replace the same row twice in one statement).
+        """
+        data = _as_arrow(rows)
+        if data.num_rows == 0:
+            return 0
+        verb = "INSERT OR REPLACE" if self._primary_keys.get(table) else "INSERT"
+        self.con.register("_incoming", data)
+        try:
+            # Table names come from code, never from users; the data itself is bound via Arrow.
+            self.con.execute(f'{verb} INTO "{_known(table, self._primary_keys)}" BY NAME SELECT * FROM _incoming')
+        finally:
+            self.con.unregister("_incoming")
+        self.rows_written += data.num_rows
+        return data.num_rows
+
+    def delete_where(self, table: str, condition_sql: str, params: Sequence[Any] = ()) -> int:
+        """Delete rows matching a condition written by the loader (values bound as ? parameters)."""
+        count = self.con.execute(
+            f'SELECT count(*) FROM "{_known(table, self._primary_keys)}" WHERE {condition_sql}',
+            params,
+        ).fetchone()[0]
+        self.con.execute(f'DELETE FROM "{table}" WHERE {condition_sql}', params)
+        return int(count)
+
+    def record_source(self, source_id: str, kind: str, location: str, detail: Mapping[str, Any] | None = None) -> None:
+        """Record (or refresh) the load that produced this snapshot's rows."""
+        self.upsert(
+            "sources",
+            [
+                {
+                    "source_id": source_id,
+                    "kind": kind,
+                    "location": location,
+                    "loaded_at": utc_now(),
+                    "rows_written": self.rows_written,
+                    "detail": json.dumps(detail or {}, sort_keys=True, default=str),
+                }
+            ],
+        )
+
+    def save_cursor(
+        self,
+        source_id: str,
+        repo_id: str,
+        stream: str,
+        cursor: str | None,
+        *,
+        etag: str | None = None,
+        complete: bool,
+    ) -> None:
+        """Store where a stream's sync stands; call after every page so an interrupted run resumes."""
+        self.con.execute(
+            "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [source_id, repo_id, stream, cursor, etag, complete, utc_now()],
+        )
+
+    def cursor(self, source_id: str, repo_id: str, stream: str) -> SyncCursor | None:
+        """The stored sync position of one stream, or None if it was never synced."""
+        row = self.con.execute(
+            "SELECT cursor, etag, complete, synced_at FROM sync_state "
+            "WHERE source_id = ? AND repo_id = ? AND stream = ?",
+            [source_id, repo_id, stream],
+        ).fetchone()
+        return SyncCursor(*row) if row else None
+
+
+def _as_arrow(rows: pa.Table | Sequence[Mapping[str, Any]]) -> pa.Table:
+    if isinstance(rows, pa.Table):
+        return rows
+    return pa.Table.from_pylist(list(rows))
+
+
+def _primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """Every table in the schema, mapped to whether it has a primary key."""
+    rows = con.execute(
+        "SELECT t.table_name, bool_or(c.constraint_type = 'PRIMARY KEY') "
+        "FROM duckdb_tables() t LEFT JOIN duckdb_constraints() c "
+        "ON c.table_name = t.table_name AND c.database_name = t.database_name "
+        "WHERE t.database_name = current_database() GROUP BY t.table_name"
+    ).fetchall()
+    return {name: bool(has_key) for name, has_key in rows}
+
+
+def _known(table: str, tables: Mapping[str, bool]) -> str:
+    if table not in tables:
+        raise ValueError(f"{table!r} is not a table of the snapshot schema")
+    return table
+
+
+def _work_paths(target: Path) -> tuple[Path, Path]:
+    """The resumable work file and the note recording which target version it started from."""
+    partial = target.with_name(f".{target.name}.partial")
+    return partial, partial.with_name(partial.name + ".base")
+
+
+@contextlib.contextmanager
+def _exclusive_lock(target: Path) -> Iterator[None]:
+    lock_path = target.with_name(f".{target.name}.lock")
+    with open(lock_path, "a+b") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SnapshotBusy(f"{target}: another load is writing this snapshot; try again when it ends") from None
+        yield
+
+
+def _remove_quietly(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _prepare_work_file(target: Path, work: Path, fresh: bool) -> None:
+    """Put a copy of the current snapshot (or nothing, for a fresh one) at the work path."""
+    _remove_quietly(work, work.with_name(work.name + ".wal"))
+    if not fresh and target.exists():
+        # Validates the file before copying, so a non-snapshot target is refused, not overwritten.
+        probe = attach_read_only(target)
+        try:
+            found = read_schema_version(probe, target)
+        finally:
+            probe.close()
+        if found > SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"{target}: snapshot schema version {found} is newer than this Flowgauge writes "
+                f"({SCHEMA_VERSION}); upgrade Flowgauge before loading into it"
+            )
+        shutil.copyfile(target, work)
+
+
+def _open_work_file(work: Path, path_for_messages: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(work))
+    con.execute("SET TimeZone = 'UTC'")
+    migrate(con, path_for_messages)
+    con.execute(schema_sql())
+    if con.execute("SELECT count(*) FROM snapshot_meta").fetchone()[0] == 0:
+        now = utc_now()
+        con.execute("INSERT INTO snapshot_meta VALUES (?, ?, ?, ?)", [SCHEMA_VERSION, __version__, now, now])
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path_for_messages: Path) -> None:
+    """Bring an older snapshot's schema up to SCHEMA_VERSION in place, or refuse clearly."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'snapshot_meta'").fetchone()[0]
+    if not exists:
+        return
+    found = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchone()[0]
+    if found is None:
+        return
+    while found < SCHEMA_VERSION:
+        step = MIGRATIONS.get(found)
+        if step is None:
+            raise SchemaMismatch(
+                f"{path_for_messages}: snapshot schema version {found} cannot be migrated to "
+                f"{SCHEMA_VERSION}; re-create it with the loader that wrote it"
+            )
+        con.execute(step)
+        found += 1
+        con.execute("UPDATE snapshot_meta SET schema_version = ?", [found])
+
+
+def _publish(work: Path, target: Path) -> None:
+    """Make the finished work file the snapshot: durable on disk first, then one atomic rename."""
+    with open(work, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(work, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@contextlib.contextmanager
+def write_snapshot(
+    path: str | os.PathLike, *, fresh: bool = False, resumable: bool = False
+) -> Iterator[SnapshotWriter]:
+    """Open a snapshot for writing; on a clean exit the result atomically replaces the file at path.
+
+    fresh: start from an empty snapshot instead of a copy of the current one (the demo does).
+    resumable: on failure keep the work file, and continue from it on the next resumable write
+    to the same path while the snapshot there is unchanged (interrupted API syncs resume from
+    their stored cursors). Without it, a failure discards all work and the file stays as it was.
+    """
+    target = Path(path)
+    if not target.parent.exists():
+        raise SnapshotNotFound(f"{target.parent}: folder does not exist")
+    target = target.resolve()
+    with _exclusive_lock(target):
+        if resumable:
+            work, base_note = _work_paths(target)
+            base = json.dumps(snapshot_identity(target).__dict__) if target.exists() else "none"
+            resuming = work.exists() and base_note.exists() and base_note.read_text() == base
+            if not resuming:
+                _prepare_work_file(target, work, fresh)
+                base_note.write_text(base)
+        else:
+            work = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+            base_note = None
+            _prepare_work_file(target, work, fresh)
+        try:
+            con = _open_work_file(work, target)
+            try:
+                writer = SnapshotWriter(con)
+                yield writer
+                con.execute(
+                    "UPDATE snapshot_meta SET tool_version = ?, updated_at = ?",
+                    [__version__, utc_now()],
+                )
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _publish(work, target)
+            if base_note is not None:
+                _remove_quietly(base_note)
+        except BaseException:
+            # BaseException, so Ctrl-C too: the target was never touched. A resumable work file is
+            # kept (DuckDB's WAL makes it consistent up to the last committed statement).
+            if not resumable:
+                _remove_quietly(work, work.with_name(work.name + ".wal"))
+            raise

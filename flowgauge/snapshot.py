@@ -1,0 +1,101 @@
+"""Opening snapshots for reading: the schema version contract shared by the store, metrics and app."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from flowgauge.errors import NotASnapshot, SchemaMismatch, SnapshotNotFound
+
+# Bump with every change to loaders/schema.sql, and add a migration to flowgauge.loaders.migrations.
+SCHEMA_VERSION = 1
+
+
+def schema_sql() -> str:
+    """The canonical schema as SQL text (idempotent CREATE TABLE IF NOT EXISTS statements)."""
+    return resources.files("flowgauge.loaders").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class SnapshotIdentity:
+    """What makes one version of a snapshot file distinct: a new write changes at least one field."""
+
+    path: str
+    inode: int
+    size_bytes: int
+    modified_ns: int
+
+
+def snapshot_identity(path: str | os.PathLike) -> SnapshotIdentity:
+    """Identity of the file now at path; a swapped-in snapshot gets a new inode, so caches can key on it."""
+    resolved = Path(path).resolve()
+    try:
+        stat = resolved.stat()
+    except FileNotFoundError:
+        raise SnapshotNotFound(f"{path}: no such snapshot file") from None
+    return SnapshotIdentity(str(resolved), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    # ATTACH into a private in-memory database instead of duckdb.connect(path): connect() reuses a
+    # process-wide instance per path, which keeps serving the old file after a new snapshot has
+    # been renamed over it. A fresh attach always reads the file now at that path.
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        con.execute("ATTACH ? AS snapshot (READ_ONLY)", [str(path)])
+    except duckdb.IOException as error:
+        con.close()
+        if "not a valid DuckDB database" in str(error):
+            raise NotASnapshot(f"{path}: not a DuckDB file, so not a Flowgauge snapshot") from None
+        raise NotASnapshot(f"{path}: cannot be opened as a snapshot ({error})") from None
+    except duckdb.Error as error:
+        con.close()
+        raise NotASnapshot(f"{path}: cannot be opened as a snapshot ({error})") from None
+    con.execute("USE snapshot")
+    return con
+
+
+def read_schema_version(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> int:
+    """The schema version recorded in an open snapshot, or NotASnapshot when it has none."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'snapshot_meta'"
+    ).fetchone()[0]
+    row = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchone() if has_meta else None
+    if row is None or row[0] is None:
+        raise NotASnapshot(f"{path}: a DuckDB file, but not a Flowgauge snapshot (no snapshot_meta)")
+    return int(row[0])
+
+
+def check_schema_version(found: int, path: str | os.PathLike) -> None:
+    """Refuse a snapshot whose schema this Flowgauge would misread."""
+    if found > SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"{path}: snapshot schema version {found} is newer than this Flowgauge reads "
+            f"({SCHEMA_VERSION}); upgrade Flowgauge to open it"
+        )
+    if found < SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"{path}: snapshot schema version {found} is older than this Flowgauge reads "
+            f"({SCHEMA_VERSION}); run `flowgauge upgrade {path}` to migrate it"
+        )
+
+
+def open_snapshot(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
+    """Open a snapshot read-only after checking its schema version; a loader may swap in a new one meanwhile."""
+    resolved = Path(path)
+    if not resolved.exists():
+        raise SnapshotNotFound(f"{path}: no such snapshot file")
+    if resolved.is_dir():
+        raise NotASnapshot(f"{path}: is a directory, not a snapshot file")
+    con = attach_read_only(resolved)
+    try:
+        check_schema_version(read_schema_version(con, path), path)
+    except Exception:
+        con.close()
+        raise
+    return con
