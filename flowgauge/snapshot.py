@@ -43,11 +43,12 @@ def snapshot_identity(path: str | os.PathLike) -> SnapshotIdentity:
 def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     # ATTACH into a private in-memory database instead of duckdb.connect(path): connect() reuses a
     # process-wide instance per path, which keeps serving the old file after a new snapshot has
-    # been renamed over it. A fresh attach always reads the file now at that path.
+    # been renamed over it. A fresh attach always reads the file now at that path. TYPE duckdb stops
+    # DuckDB from guessing a reader from the extension (a .csv would otherwise fail obscurely).
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     try:
-        con.execute("ATTACH ? AS snapshot (READ_ONLY)", [str(path)])
+        con.execute("ATTACH ? AS snapshot (TYPE duckdb, READ_ONLY)", [str(path)])
     except duckdb.IOException as error:
         con.close()
         if "not a valid DuckDB database" in str(error):

@@ -28,9 +28,9 @@ def demo(
     end: Annotated[str | None, typer.Option(help="Last day of history (YYYY-MM-DD, UTC); default today.")] = None,
 ) -> None:
     """Write a realistic demo organisation (18 months of history) to a snapshot."""
-    from flowgauge.loaders.demo import save_demo
-
     end_on = _parse_day(end, "--end") if end else None
+    from flowgauge.loaders.demo import save_demo  # deferred: numpy generation code is only needed here
+
     if out == DEFAULT_DEMO_PATH:
         out.parent.mkdir(parents=True, exist_ok=True)
     with console.status(f"Generating demo organisation (scale {scale:g}, seed {seed})"):

@@ -123,12 +123,12 @@ class SnapshotWriter:
 
     def cursor(self, source_id: str, repo_id: str, stream: str) -> SyncCursor | None:
         """The stored sync position of one stream, or None if it was never synced."""
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT cursor, etag, complete, synced_at FROM sync_state "
             "WHERE source_id = ? AND repo_id = ? AND stream = ?",
             [source_id, repo_id, stream],
-        ).fetchone()
-        return SyncCursor(*row) if row else None
+        ).fetchall()  # fetchall, not fetchone: DuckDB 2 refuses other work while a result is unfinished
+        return SyncCursor(*rows[0]) if rows else None
 
 
 def _as_arrow(rows: pa.Table | Sequence[Mapping[str, Any]]) -> pa.Table:
