@@ -1,0 +1,68 @@
+"""`flowgauge import FILE... --into SNAPSHOT`: exported files into a snapshot, all-or-nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flowgauge.loaders.imports import DEFAULT_MAX_BYTES, KINDS, canonical_template_csv, import_files, table_specs
+
+console = Console()
+
+
+def import_command(
+    files: Annotated[list[Path] | None, typer.Argument(help="Exported files (CSV, JSON, JSON Lines, Parquet).")] = None,
+    into: Annotated[Path | None, typer.Option(help="Snapshot file to import into (created if missing).")] = None,
+    kind: Annotated[
+        str, typer.Option(help=f"What the files are: auto (detect) or one of {', '.join(KINDS)}.")
+    ] = "auto",
+    max_mb: Annotated[
+        float, typer.Option(min=0.001, help="Refuse files larger than this many megabytes.")
+    ] = DEFAULT_MAX_BYTES / (1024 * 1024),
+    template: Annotated[
+        str | None, typer.Option(help="Print a header-only CSV template for this canonical table and exit.")
+    ] = None,
+) -> None:
+    """Import exported files (Jira, PagerDuty, Opsgenie, GitHub, GitLab, deployments, teams, surveys, tables)."""
+    if template is not None:
+        if template not in table_specs():
+            raise typer.BadParameter(f"choose one of {', '.join(sorted(table_specs()))}", param_hint="--template")
+        sys.stdout.write(canonical_template_csv(template))
+        return
+    if not files or into is None:
+        raise typer.BadParameter("give one or more files and --into SNAPSHOT (or --template TABLE)")
+    if kind != "auto" and kind not in KINDS:
+        raise typer.BadParameter(f"choose auto or one of {', '.join(KINDS)}", param_hint="--kind")
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
+        task = bar.add_task("Importing", total=1.0)
+        report = import_files(
+            files,
+            into,
+            kind,
+            max_bytes=int(max_mb * 1024 * 1024),
+            progress=lambda message, fraction: bar.update(task, description=message, completed=fraction),
+        )
+    summary = Table("file", "kind", "rows written", "duplicates dropped", "notes")
+    for item in report.files:
+        summary.add_row(
+            item.file,
+            item.kind,
+            ", ".join(f"{rows:,} {table}" for table, rows in item.rows.items()),
+            ", ".join(f"{n:,} {table}" for table, n in item.duplicates_dropped.items()),
+            "; ".join(item.notes),
+        )
+    console.print(summary)
+    console.print(f"Imported {len(report.files)} file(s) into {report.snapshot}: {report.total_rows:,} rows")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `flowgauge import` to the CLI (`import` is a Python keyword, so the function has another name)."""
+    app.command(name="import")(import_command)

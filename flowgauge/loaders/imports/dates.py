@@ -1,0 +1,219 @@
+"""Dates and times in exported files: ISO 8601 with offsets, and the one day/month layout each file uses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flowgauge.loaders.imports.validation import Problems, counted
+
+ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp])?\.?\s?(?:[Mm]\.?)?$")
+
+# Month abbreviations as Jira writes them in its common languages, accents and dots removed.
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            "jan january janv janvier ene enero gen genn gennaio januar jaan",
+            "feb february fev fevr fevrier febrero febbraio februar",
+            "mar march mars marz maerz marzo",
+            "apr april avr avril abr abril aprile",
+            "may mai mayo mag maggio",
+            "jun june juin junio giu giugno juni",
+            "jul july juil juillet julio lug luglio juli",
+            "aug august aou aout ago agosto",
+            "sep sept september septembre septiembre set settembre",
+            "oct october okt oktober octobre octubre ott ottobre",
+            "nov november novembre noviembre",
+            "dec december dez dezember decembre dic diciembre dicembre",
+        ],
+        start=1,
+    )
+    for name in names.split()
+}
+
+
+@dataclass(frozen=True)
+class DateFormat:
+    """One layout of the date part of a value, e.g. DD/MMM/YY for Jira's '08/Sep/21 2:02 PM'."""
+
+    label: str
+    pattern: re.Pattern[str]
+    order: str  # the captured groups in order: d, m (number), b (month name), y (4 digits), Y (2 digits)
+
+
+def _fmt(label: str, regex: str, order: str) -> DateFormat:
+    return DateFormat(label, re.compile(f"^{regex}$"), order)
+
+
+_NAME = r"([^\W\d_]+)\.?"
+# Order matters: on a tie (every value fits both) the earlier one wins, and day-first comes before month-first.
+FORMATS = [
+    _fmt("YYYY-MM-DD", r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"),
+    _fmt("DD/MMM/YY", rf"(\d{{1,2}})/{_NAME}/(\d{{2}})", "dbY"),
+    _fmt("DD/MMM/YYYY", rf"(\d{{1,2}})/{_NAME}/(\d{{4}})", "dby"),
+    _fmt("DD-MMM-YY", rf"(\d{{1,2}})-{_NAME}-(\d{{2}})", "dbY"),
+    _fmt("DD-MMM-YYYY", rf"(\d{{1,2}})-{_NAME}-(\d{{4}})", "dby"),
+    _fmt("DD MMM YYYY", rf"(\d{{1,2}}) {_NAME} (\d{{4}})", "dby"),
+    _fmt("DD-MM-YYYY", r"(\d{1,2})-(\d{1,2})-(\d{4})", "dmy"),
+    _fmt("MM-DD-YYYY", r"(\d{1,2})-(\d{1,2})-(\d{4})", "mdy"),
+    _fmt("DD/MM/YYYY", r"(\d{1,2})/(\d{1,2})/(\d{4})", "dmy"),
+    _fmt("MM/DD/YYYY", r"(\d{1,2})/(\d{1,2})/(\d{4})", "mdy"),
+    _fmt("DD/MM/YY", r"(\d{1,2})/(\d{1,2})/(\d{2})", "dmY"),
+    _fmt("MM/DD/YY", r"(\d{1,2})/(\d{1,2})/(\d{2})", "mdY"),
+    _fmt("DD.MM.YYYY", r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"),
+    _fmt("DD.MM.YY", r"(\d{1,2})\.(\d{1,2})\.(\d{2})", "dmY"),
+    _fmt("YYYY/MM/DD", r"(\d{4})/(\d{1,2})/(\d{1,2})", "ymd"),
+]
+
+
+def _month(name: str) -> int | None:
+    plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode().rstrip(".")
+    return MONTHS.get(plain)
+
+
+def parse_iso(value: str) -> tuple[datetime, bool] | None:
+    """An ISO 8601 value as naive UTC, and whether it carried an offset; None when it is not ISO 8601."""
+    match = ISO.match(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro)
+    except ValueError:
+        return None
+    if offset is None:
+        return moment, False
+    if offset != "Z":
+        digits = offset[1:].replace(":", "").ljust(4, "0")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4]))
+        moment = moment - delta if offset[0] == "+" else moment + delta
+    return moment, True
+
+
+def parse_epoch_ms(value: str | int | float) -> datetime | None:
+    """Milliseconds since 1970 (Opsgenie's timestamps) as naive UTC."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(number / 1000, UTC).replace(tzinfo=None)
+
+
+def _time_of(text: str | None) -> tuple[int, int, int] | None:
+    if not text:
+        return 0, 0, 0
+    match = TIME.match(text.strip())
+    if not match:
+        return None
+    hour, minute, second, meridiem = int(match[1]), int(match[2]), int(match[3] or 0), match[4]
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem in "Pp" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return hour, minute, second
+
+
+def parse_with(fmt: DateFormat, value: str) -> datetime | None:
+    """A value in this format (date part, optional time part) as a naive datetime, or None."""
+    parts = value.strip().split(None, 1)
+    if not parts:
+        return None
+    # "08 Sep 2021 14:02" has spaces inside the date part.
+    date_text, time_text = (parts[0], parts[1] if len(parts) > 1 else None)
+    if " " in fmt.label:
+        bits = value.strip().split()
+        date_text, time_text = " ".join(bits[:3]), " ".join(bits[3:]) or None
+    match = fmt.pattern.match(date_text)
+    clock = _time_of(time_text)
+    if not match or clock is None:
+        return None
+    fields: dict[str, int] = {}
+    for key, group in zip(fmt.order, match.groups(), strict=True):
+        if key == "b":
+            month = _month(group)
+            if month is None:
+                return None
+            fields["m"] = month
+        elif key == "Y":
+            fields["y"] = 2000 + int(group) if int(group) < 70 else 1900 + int(group)
+        else:
+            fields[key] = int(group)
+    try:
+        return datetime(fields["y"], fields["m"], fields["d"], *clock)
+    except ValueError:
+        return None
+
+
+class DateReader:
+    """Reads one file's date columns: detects its layout from all values, then parses each value with it."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        texts = [v.strip() for v in values if v and v.strip() and parse_iso(v) is None]
+        self.notes: list[str] = []
+        self.naive_values = 0
+        self.format: DateFormat | None = None
+        if not texts:
+            return
+        scores = [(sum(parse_with(fmt, t) is not None for t in texts), -i, fmt) for i, fmt in enumerate(FORMATS)]
+        best_score, _, best = max(scores, key=lambda s: (s[0], s[1]))
+        self.format = best
+        rivals = [fmt for score, _, fmt in scores if score == best_score and fmt is not best and score]
+        twins = [fmt for fmt in rivals if fmt.pattern.pattern == best.pattern.pattern]
+        if twins:
+            self.notes.append(
+                f"dates such as '{texts[0]}' fit both {best.label} and {twins[0].label}; read as {best.label}"
+            )
+
+    @property
+    def label(self) -> str:
+        """The detected layout, for messages."""
+        return self.format.label if self.format else "YYYY-MM-DD"
+
+    def read(self, value: str | None, problems: Problems, row: int | None, column: str) -> datetime | None:
+        """The value as naive UTC (offsets applied; values without one taken as UTC), or a problem."""
+        if value is None or not value.strip():
+            return None
+        iso = parse_iso(value)
+        if iso is not None:
+            moment, had_offset = iso
+            self.naive_values += not had_offset
+            return moment
+        moment = parse_with(self.format, value) if self.format else None
+        if moment is None:
+            problems.add(row, column, f"'{value.strip()}' is not a date in this file's format {self.label}")
+            return None
+        self.naive_values += 1
+        return moment
+
+
+def read_timestamp(
+    value: object, problems: Problems, row: int | None, column: str, naive: list[int]
+) -> datetime | None:
+    """An API timestamp (ISO 8601, or epoch milliseconds as a number) as naive UTC, or a problem."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return parse_epoch_ms(value)
+    iso = parse_iso(str(value))
+    if iso is None:
+        problems.add(row, column, f"'{value}' is not an ISO 8601 timestamp (expected e.g. 2024-03-01T14:05:00Z)")
+        return None
+    naive[0] += not iso[1]
+    return iso[0]
+
+
+def naive_note(count: int) -> list[str]:
+    """The preview note saying how many times carried no UTC offset and were taken as UTC."""
+    if not count:
+        return []
+    return [f"{counted(count, 'time')} without a UTC offset, taken as UTC"]

@@ -1,0 +1,84 @@
+"""Opsgenie alert/incident CSV export: one alert per row, AckTime and CloseTime in milliseconds after creation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flowgauge.loaders.imports.dates import DateReader, naive_note, parse_epoch_ms
+from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
+from flowgauge.loaders.imports.reading import Upload
+from flowgauge.loaders.imports.validation import Problems, counted
+
+KIND = "opsgenie_csv"
+LABEL = "Opsgenie alerts or incidents (CSV export)"
+REQUIRED = ("TinyId", "CreatedAt")
+CLOSED = {"closed", "resolved"}
+
+
+def detect(upload: Upload) -> bool:
+    """Opsgenie's export has TinyId and CreatedAt columns."""
+    return upload.has_columns("TinyId", "CreatedAt")
+
+
+def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
+    """Incidents with open, acknowledge and close times in UTC."""
+    problems = Problems(upload.name)
+    table = upload.csv
+    missing = [c for c in REQUIRED if not table.has(c)]
+    if missing:
+        raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
+    parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
+    dates = DateReader(
+        v
+        for r in table.rows
+        for c in ("CreatedAt", "UpdatedAt", "ClosedAt")
+        for v in [table.get(r, c)]
+        if v and not v.isdigit()
+    )
+    approximate = 0
+    for index, row in enumerate(table.rows):
+        number = table.row_number(index)
+
+        def when(column: str, number: int = number, row: list[str] = row) -> datetime | None:
+            value = table.get(row, column)
+            if value is not None and value.isdigit():
+                return parse_epoch_ms(value)
+            return dates.read(value, problems, number, column)
+
+        opened = when("CreatedAt")
+        if opened is None:
+            if table.get(row, "CreatedAt") is None:
+                problems.add(number, "CreatedAt", "is empty, but every alert has a creation time")
+            continue
+        resolved = when("ClosedAt") or _after(opened, table.get(row, "CloseTime"), problems, number, "CloseTime")
+        if resolved is None and (table.get(row, "Status") or "").lower() in CLOSED:
+            resolved = when("UpdatedAt")
+            approximate += resolved is not None
+        parsed.add(
+            "incidents",
+            {
+                "incident_id": f"opsgenie:{table.get(row, 'TinyId')}",
+                "source": "opsgenie",
+                "title": table.get(row, "Message"),
+                "severity": table.get(row, "Priority"),
+                "opened_at": opened,
+                "acknowledged_at": _after(opened, table.get(row, "AckTime"), problems, number, "AckTime"),
+                "resolved_at": resolved,
+            },
+        )
+    problems.raise_if_any()
+    if approximate:
+        parsed.notes.append(f"{counted(approximate, 'closed alert')} without a close time: resolved at the last update")
+    if dates.naive_values:
+        parsed.notes += naive_note(dates.naive_values)
+    return parsed
+
+
+def _after(opened: datetime, millis: str | None, problems: Problems, number: int, column: str) -> datetime | None:
+    if not millis:
+        return None
+    try:
+        return opened + timedelta(milliseconds=float(millis))
+    except ValueError:
+        problems.add(number, column, f"'{millis}' is not a number of milliseconds")
+        return None
