@@ -1,0 +1,208 @@
+"""`flowgauge snapshot github` and `snapshot gitlab`: API loads with rich progress; tokens come from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from flowgauge.errors import LoaderError
+from flowgauge.loaders.http.client import GITHUB_API_URL, GITLAB_API_URL, build_client, github_graphql_url
+from flowgauge.loaders.http.progress import ProgressEvent
+from flowgauge.loaders.http.session import ApiSession
+from flowgauge.loaders.store import write_snapshot
+
+DEFAULT_OUT = Path("data") / "flowgauge.duckdb"
+SINCE_HELP = "Skip items last updated before this day (YYYY-MM-DD, UTC)."
+# Exit code when not one repository could be loaded (the snapshot on disk is then left unchanged).
+EXIT_NOTHING_LOADED = 2
+
+console = Console(stderr=True)
+# Tests replace this to serve a fake API through httpx.MockTransport.
+client_factory: Callable[[str, str | None], httpx.Client] = build_client
+
+
+class MissingToken(LoaderError):
+    """No API token in the environment."""
+
+
+class _NothingLoaded(Exception):
+    """Every repository failed; raised inside the write so the snapshot stays as it was."""
+
+
+class _ProgressBars:
+    """One rich task per repository and stream, showing items, ETA and the quota left."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[tuple[str, str], TaskID] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        key = (event.repo_id, event.stream)
+        label = f"{event.repo_id or 'org'} {event.stream}"
+        if key not in self.tasks:
+            self.tasks[key] = self.progress.add_task(label, total=event.total, quota="")
+        total = event.items if event.finished else event.total
+        self.progress.update(self.tasks[key], completed=event.items, total=total, quota=event.quota)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("quota {task.fields[quota]}"),
+        console=console,
+        transient=False,
+    )
+
+
+def _parse_since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint="--since") from None
+
+
+def _on_wait(seconds: float, reason: str) -> None:
+    console.print(f"[yellow]waiting {seconds:,.0f} s[/yellow]: {reason}")
+
+
+def github(
+    repos: Annotated[list[str] | None, typer.Argument(help="Repositories as OWNER/REPO.", show_default=False)] = None,
+    org: Annotated[str | None, typer.Option(help="Load every repository of this organisation, and its teams.")] = None,
+    since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
+    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    api_url: Annotated[str, typer.Option(help="REST API base URL (GitHub Enterprise: https://HOST/api/v3).")] = (
+        GITHUB_API_URL
+    ),
+    config: Annotated[Path | None, typer.Option(help="TOML file of deployment-detection rules per repository.")] = None,
+    full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
+) -> None:
+    """Load pull requests, reviews, deployments, releases, runs, incidents and teams from GitHub."""
+    from flowgauge.loaders.github.deployments import load_detection_config
+    from flowgauge.loaders.github.sync import fetch_org_repos, sync_github
+
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    if not token:
+        raise MissingToken("set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repositories")
+    if not repos and not org:
+        raise typer.BadParameter("name at least one OWNER/REPO, or --org ORG", param_hint="REPOS")
+    malformed = [r for r in repos or [] if r.count("/") != 1 or "" in r.split("/")]
+    if malformed:
+        raise typer.BadParameter(f"{', '.join(malformed)}: expected OWNER/REPO", param_hint="REPOS")
+    rules = load_detection_config(config)
+    _ensure_folder(out)
+    with client_factory(api_url, token) as client:
+        session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait)
+        names = list(repos or []) or fetch_org_repos(session, org)
+        with _progress() as progress:
+            report = _write(
+                out,
+                lambda writer: sync_github(
+                    session,
+                    writer,
+                    names,
+                    org=org,
+                    config=rules,
+                    since=_parse_since(since),
+                    full=full,
+                    progress=_ProgressBars(progress),
+                    location=api_url,
+                ),
+            )
+    _summarise(out, report)
+
+
+def _ensure_folder(out: Path) -> None:
+    if out == DEFAULT_OUT:
+        out.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _write(out: Path, sync):
+    try:
+        with write_snapshot(out, resumable=True) as writer:
+            report = sync(writer)
+            if not report.repos_loaded:
+                raise _NothingLoaded
+    except _NothingLoaded:
+        for warning in report.warnings:
+            console.print(f"[red]warning[/red]: {warning}")
+        console.print(f"No repository could be loaded; {out} is unchanged.")
+        raise typer.Exit(EXIT_NOTHING_LOADED) from None
+    return report
+
+
+def _summarise(out: Path, report) -> None:
+    counts = ", ".join(f"{n:,} {stream}" for stream, n in report.items.items() if n)
+    console.print(
+        f"Wrote {out}: {len(report.repos_loaded)} of {len(report.repos_loaded) + len(report.repos_skipped)} "
+        f"repositories loaded ({counts or 'no changes'}); "
+        f"{report.requests:,} API requests"
+        + (f", GraphQL cost {report.graphql_cost:,} points" if report.graphql_cost else "")
+    )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/yellow]: {warning}")
+    if report.repos_skipped:
+        console.print(f"Skipped {len(report.repos_skipped)}: {', '.join(report.repos_skipped)}")
+
+
+def gitlab(
+    projects: Annotated[list[str], typer.Argument(help="Projects as GROUP/PROJECT (subgroups allowed).")],
+    since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
+    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    api_url: Annotated[str, typer.Option(help="API base URL (self-managed: https://HOST/api/v4).")] = GITLAB_API_URL,
+    config: Annotated[Path | None, typer.Option(help="TOML file of deployment-detection rules per project.")] = None,
+    full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
+) -> None:
+    """Load merge requests with approvals and notes, commits, deployments, pipelines and releases from GitLab."""
+    from flowgauge.loaders.github.deployments import load_detection_config
+    from flowgauge.loaders.gitlab.sync import sync_gitlab
+
+    token = os.environ.get("GITLAB_TOKEN")
+    if not token:
+        raise MissingToken("set GITLAB_TOKEN to a token with read_api scope")
+    rules = load_detection_config(config)
+    _ensure_folder(out)
+    with client_factory(api_url, token) as client:
+        session = ApiSession(client, on_wait=_on_wait)
+        with _progress() as progress:
+            report = _write(
+                out,
+                lambda writer: sync_gitlab(
+                    session,
+                    writer,
+                    projects,
+                    config=rules,
+                    since=_parse_since(since),
+                    full=full,
+                    progress=_ProgressBars(progress),
+                    location=api_url,
+                ),
+            )
+    _summarise(out, report)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `github` and `gitlab` to the `flowgauge snapshot` group."""
+    app.command()(github)
+    app.command()(gitlab)

@@ -1,0 +1,1 @@
+"""GitHub loader: pull requests over GraphQL, the other streams over REST, written through the snapshot store."""

@@ -1,0 +1,91 @@
+"""The state one GitHub sync shares across its streams: session, writer, people seen, cursors and the report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flowgauge.loaders.github.people import PeopleBook
+from flowgauge.loaders.http.progress import ProgressCallback, ProgressEvent
+from flowgauge.loaders.http.session import ApiSession
+from flowgauge.loaders.store import SnapshotWriter
+
+
+@dataclass
+class SyncReport:
+    """What a sync did: repositories loaded and skipped, warnings, items per stream, requests made."""
+
+    repos_loaded: list[str] = field(default_factory=list)
+    repos_skipped: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    items: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    graphql_cost: int = 0
+
+    def count(self, stream: str, n: int) -> None:
+        """Add n items loaded to a stream's tally."""
+        self.items[stream] = self.items.get(stream, 0) + n
+
+
+class SyncRun:
+    """One sync: the session, the writer and the shared bookkeeping of every stream."""
+
+    def __init__(
+        self,
+        session: ApiSession,
+        writer: SnapshotWriter,
+        source_id: str,
+        since: datetime | None,
+        full: bool,
+        progress: ProgressCallback,
+        alias_source: str = "github",
+    ) -> None:
+        self.session = session
+        self.w = writer
+        self.source_id = source_id
+        self.since_iso = since.strftime("%Y-%m-%dT%H:%M:%SZ") if since else None
+        self.full = full
+        self.progress = progress
+        self.report = SyncReport()
+        self.people = PeopleBook(alias_source)
+
+    def state(self, repo_id: str, stream: str) -> tuple[dict[str, Any], str | None]:
+        """(cursor dict, etag) stored for a stream; empty when never synced or --full."""
+        stored = None if self.full else self.w.cursor(self.source_id, repo_id, stream)
+        if stored is None:
+            return {}, None
+        return (json.loads(stored.cursor) if stored.cursor else {}), stored.etag
+
+    def save(self, repo_id: str, stream: str, cursor: dict[str, Any], etag: str | None, complete: bool) -> None:
+        """Store a stream's cursor (JSON text) and ETag; called after every page."""
+        text = json.dumps(cursor, sort_keys=True)
+        self.w.save_cursor(self.source_id, repo_id, stream, text, etag=etag, complete=complete)
+
+    def write(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Upsert rows into table (nothing for an empty list)."""
+        if rows:
+            self.w.upsert(table, rows)
+
+    def flush_people(self) -> None:
+        """Write the people and aliases collected since the last flush."""
+        people, aliases = self.people.take()
+        if people:
+            # A REST user carries no name or e-mail: keep what an earlier, richer sighting stored.
+            stored = self.w.con.execute(
+                "SELECT person_id, display_name, primary_email FROM people WHERE list_contains(?, person_id)",
+                [[p["person_id"] for p in people]],
+            ).fetchall()
+            known = {row[0]: row[1:] for row in stored}
+            for person in people:
+                name, email = known.get(person["person_id"], (None, None))
+                if name and (person["display_name"] or "").lower() in ("", person["person_id"]):
+                    person["display_name"] = name
+                person["primary_email"] = person["primary_email"] or email
+        self.write("people", people)
+        self.write("person_aliases", aliases)
+
+    def tick(self, repo_id: str, stream: str, items: int, total: int | None = None, finished: bool = False) -> None:
+        """Report progress of one stream to the callback."""
+        self.progress(ProgressEvent(repo_id, stream, items, total, self.session.quota_text(), finished))

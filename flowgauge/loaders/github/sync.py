@@ -1,0 +1,162 @@
+"""sync_github: fetch every stream of every repository and write it through the snapshot writer, page by page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from flowgauge.loaders.github import sync_streams as streams
+from flowgauge.loaders.github.deployments import DetectionConfig, DetectionRules
+from flowgauge.loaders.github.detect_step import save_detected_deployments
+from flowgauge.loaders.github.graphql_pulls import PAGE_SIZE, fetch_pull_pages
+from flowgauge.loaders.github.mapping import map_pulls, parse_time
+from flowgauge.loaders.github.run import SyncReport, SyncRun
+from flowgauge.loaders.http.errors import Forbidden, NotFound
+from flowgauge.loaders.http.paginate import paginate_link
+from flowgauge.loaders.http.progress import ProgressCallback, no_progress
+from flowgauge.loaders.http.session import ApiSession
+from flowgauge.loaders.store import SnapshotWriter
+
+__all__ = ["SyncReport", "fetch_org_repos", "sync_github"]
+
+
+def fetch_org_repos(session: ApiSession, org: str) -> list[str]:
+    """Full names ('owner/name') of the organisation's repositories, archived ones included."""
+    url = f"orgs/{org}/repos"
+    return [r["full_name"] for page in paginate_link(session, url, params={"per_page": 100}) for r in page.items]
+
+
+def sync_github(
+    session: ApiSession,
+    writer: SnapshotWriter,
+    repos: Sequence[str],
+    *,
+    org: str | None = None,
+    config: DetectionConfig | None = None,
+    since: datetime | None = None,
+    full: bool = False,
+    progress: ProgressCallback = no_progress,
+    source_id: str | None = None,
+    location: str = "https://api.github.com",
+    page_size: int = PAGE_SIZE,
+) -> SyncReport:
+    """Load repos (and org teams when org is given) into the writer's snapshot; cursors saved after every page.
+
+    page_size is the number of PRs a GraphQL page asks for (100, GitHub's maximum, unless testing).
+
+    A repository that is missing or forbidden is skipped with a warning; any other failure
+    propagates, leaving the stored cursors for the next run to resume from.
+    """
+    config = config or DetectionConfig()
+    source_id = source_id or f"github:{org or ','.join(sorted({r.split('/')[0] for r in repos}))}"
+    run = SyncRun(session, writer, source_id, since, full, progress)
+    for repo_id in repos:
+        try:
+            _sync_repo(run, repo_id, config.for_repo(repo_id), page_size)
+        except (NotFound, Forbidden) as error:
+            run.report.repos_skipped[repo_id] = str(error)
+            run.report.warnings.append(f"{repo_id}: skipped, {error}")
+            run.flush_people()
+            continue
+        run.report.repos_loaded.append(repo_id)
+    if org:
+        streams.load_teams(run, org)
+    run.report.requests = session.requests
+    writer.record_source(
+        source_id,
+        "github",
+        session.redact.url(location),
+        {
+            "repos": list(repos),
+            "org": org,
+            "skipped": run.report.repos_skipped,
+            "warnings": run.report.warnings[:100],
+            "requests": session.requests,
+        },
+    )
+    return run.report
+
+
+def _sync_repo(run: SyncRun, repo_id: str, rules: DetectionRules, page_size: int) -> None:
+    items_before = sum(run.report.items.values())
+    default_branch = _sync_pulls(run, repo_id, page_size)
+    steps = [
+        ("deployments", streams.load_deployments),
+        ("releases", streams.load_releases),
+        ("tags", streams.load_tags),
+        ("workflow_runs", streams.load_runs),
+        ("incidents", streams.load_incidents),
+    ]
+    for name, step in steps:
+        if name == "deployments" and "deployments_api" not in rules.detect:
+            continue
+        try:
+            step(run, repo_id, rules)
+        except (NotFound, Forbidden) as error:
+            # One stream off-limits (Actions disabled, no Issues) must not lose the others.
+            run.report.warnings.append(f"{repo_id}: {name} not loaded, {error}")
+    # Detection re-reads the repository's history: skip it when nothing changed, rules included.
+    rules_text = json.dumps(asdict(rules), sort_keys=True)
+    stored = run.w.cursor(run.source_id, repo_id, "deployment_detection")
+    if sum(run.report.items.values()) > items_before or stored is None or stored.cursor != rules_text:
+        save_detected_deployments(run.w, repo_id, rules, default_branch)
+        run.w.save_cursor(run.source_id, repo_id, "deployment_detection", rules_text, complete=True)
+
+
+def _sync_pulls(run: SyncRun, repo_id: str, page_size: int) -> str | None:
+    """Pull requests newest-updated first down to the stored high-water mark; returns the default branch."""
+    cursor, _ = run.state(repo_id, "pull_requests")
+    stop_at = cursor.get("stop_at", cursor.get("high_water", run.since_iso))
+    run_high = cursor.get("run_high")
+    loaded = 0
+    default_branch = None
+    pages = fetch_pull_pages(run.session, repo_id, after=cursor.get("after"), stop_at=stop_at, page_size=page_size)
+    for page in pages:
+        repo = page.repository
+        if repo:
+            default_branch = (repo.get("defaultBranchRef") or {}).get("name")
+            run.write("repositories", [_repository_row(repo_id, repo)])
+        rows = map_pulls(repo_id, page.pulls, run.people)
+        run.flush_people()
+        for table in ("pull_requests", "pr_reviews", "pr_commits"):
+            run.write(table, getattr(rows, table))
+        run.write("commits", _commits_not_stored(run, repo_id, rows.commits))
+        run.report.warnings.extend(page.warnings)
+        run.report.graphql_cost += page.cost or 0
+        if page.pulls:
+            run_high = max(filter(None, [run_high, page.pulls[0]["updatedAt"]]))
+        loaded += len(page.pulls)
+        run.report.count("pull_requests", len(page.pulls))
+        if page.has_next:
+            state = {"stop_at": stop_at, "run_high": run_high, "after": page.end_cursor}
+            run.save(repo_id, "pull_requests", state, None, complete=False)
+        else:
+            run.save(repo_id, "pull_requests", {"high_water": run_high or stop_at}, None, complete=True)
+        run.tick(repo_id, "pull_requests", loaded, None if stop_at else page.total_count, finished=not page.has_next)
+    return default_branch
+
+
+def _commits_not_stored(run: SyncRun, repo_id: str, commits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Commits the snapshot lacks: a row already there (from git, with parents and numstat) is kept."""
+    if not commits:
+        return []
+    stored = run.w.con.execute(
+        "SELECT sha FROM commits WHERE repo_id = ? AND list_contains(?, sha)", [repo_id, [c["sha"] for c in commits]]
+    ).fetchall()
+    known = {row[0] for row in stored}
+    return [c for c in commits if c["sha"] not in known]
+
+
+def _repository_row(repo_id: str, repo: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "repo_id": repo_id,
+        "name": repo_id.split("/", 1)[1],
+        "source": "github",
+        "url": repo.get("url"),
+        "default_branch": (repo.get("defaultBranchRef") or {}).get("name"),
+        "is_archived": bool(repo.get("isArchived")),
+        "created_at": parse_time(repo.get("createdAt")),
+    }

@@ -1,0 +1,1 @@
+"""GitLab loader: merge requests with approvals and notes, commits, deployments, pipelines and releases (API v4)."""
