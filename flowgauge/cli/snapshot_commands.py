@@ -25,7 +25,7 @@ def demo(
         typer.Option(min=0.01, help="Volume multiplier: 1 is ~10,000 PRs; 100 is ~1,000,000."),
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and end date give the same snapshot.")] = 7,
-    end: Annotated[str | None, typer.Option(help="Last day of history (YYYY-MM-DD, UTC); default today.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day of history (YYYY-MM-DD, UTC); default yesterday.")] = None,
 ) -> None:
     """Write a realistic demo organisation (18 months of history) to a snapshot."""
     end_on = _parse_day(end, "--end") if end else None

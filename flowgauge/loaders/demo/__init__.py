@@ -9,7 +9,7 @@ services. Only the monorepo has services rows; other repositories have none and 
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -36,7 +36,9 @@ def save_demo(
     """Write a fresh demo snapshot at path; returns rows written per table. Same seed and end_on, same content."""
     if not scale > 0:
         raise BadDemoOption(f"scale must be above 0, not {scale}")
-    end_on = end_on or datetime.now(UTC).date()
+    # Default to yesterday: history covers whole days, and a day still in progress would hold events
+    # later than the moment the demo was made.
+    end_on = end_on or datetime.now(UTC).date() - timedelta(days=1)
     window = Window.ending_on(end_on)
     rng = np.random.default_rng(seed)
     org = build_org(rng, window, scale)

@@ -40,6 +40,8 @@ def incidents_and_fixes(
     lane = production["lane"][bad]
     opened = production["finished"][bad] + np.clip(lognormal_hours(rng, 2.5, 1.2, n), 300, 40 * HOUR)
     response = rng.choice(3, n, p=[0.65, 0.2, 0.15])  # hotfix, rollback, none
+    # An incident in the window's last hours gets no fix yet: the fix would land after "now".
+    response = np.where(opened > window.end - 2 * HOUR, 2, response)
     rollback = np.flatnonzero(response == 1)
     rollback_deploys = add_fix_deploys(
         rng,
