@@ -67,13 +67,13 @@ def summarize_snapshot(con: duckdb.DuckDBPyConnection) -> SnapshotSummary:
         if column:
             rows, earliest, latest = con.execute(
                 f'SELECT count(*), min("{column}"), max("{column}") FROM "{table}"'
-            ).fetchone()
+            ).fetchall()[0]
         else:
-            rows, earliest, latest = con.execute(f'SELECT count(*), NULL, NULL FROM "{table}"').fetchone()
+            rows, earliest, latest = con.execute(f'SELECT count(*), NULL, NULL FROM "{table}"').fetchall()[0]
         tables.append(TableSummary(table, int(rows), column, _as_datetime(earliest), _as_datetime(latest)))
     version, tool, created, updated = con.execute(
         "SELECT schema_version, tool_version, created_at, updated_at FROM snapshot_meta LIMIT 1"
-    ).fetchone()
+    ).fetchall()[0]
     sources = [
         SourceSummary(*row)
         for row in con.execute(

@@ -63,13 +63,15 @@ def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 
 def read_schema_version(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> int:
     """The schema version recorded in an open snapshot, or NotASnapshot when it has none."""
+    # fetchall, never fetchone: DuckDB 2 refuses further work on a connection whose result is unfinished.
     has_meta = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'snapshot_meta'"
-    ).fetchone()[0]
-    row = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchone() if has_meta else None
-    if row is None or row[0] is None:
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND table_name = 'snapshot_meta'"
+    ).fetchall()[0][0]
+    rows = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchall() if has_meta else []
+    if not rows or rows[0][0] is None:
         raise NotASnapshot(f"{path}: a DuckDB file, but not a Flowgauge snapshot (no snapshot_meta)")
-    return int(row[0])
+    return int(rows[0][0])
 
 
 def check_schema_version(found: int, path: str | os.PathLike) -> None:

@@ -274,3 +274,11 @@ def test_bad_paths_and_files_are_named_in_the_error(tmp_path):
 def test_unknown_table_is_a_programming_error(tmp_path):
     with pytest.raises(ValueError, match="'peeple' is not a table"), write_snapshot(tmp_path / "s.duckdb") as w:
         w.upsert("peeple", [{"person_id": "x"}])
+
+
+def test_a_freshly_opened_snapshot_accepts_arrow_queries_at_once(tmp_path):
+    path = tmp_path / "snap.duckdb"
+    write_people(path, "ana", "bo")
+    con = open_snapshot(path)  # must leave no unfinished result behind (DuckDB 2 would refuse the next call)
+    assert con.sql("SELECT count(*) AS n FROM people").to_arrow_table().column("n").to_pylist() == [2]
+    con.close()

@@ -85,7 +85,7 @@ class SnapshotWriter:
         count = self.con.execute(
             f'SELECT count(*) FROM "{_known(table, self._primary_keys)}" WHERE {condition_sql}',
             params,
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         self.con.execute(f'DELETE FROM "{table}" WHERE {condition_sql}', params)
         return int(count)
 
@@ -201,7 +201,7 @@ def _open_work_file(work: Path, path_for_messages: Path) -> duckdb.DuckDBPyConne
     con.execute("SET TimeZone = 'UTC'")
     migrate(con, path_for_messages)
     con.execute(schema_sql())
-    if con.execute("SELECT count(*) FROM snapshot_meta").fetchone()[0] == 0:
+    if con.execute("SELECT count(*) FROM snapshot_meta").fetchall()[0][0] == 0:
         now = utc_now()
         con.execute("INSERT INTO snapshot_meta VALUES (?, ?, ?, ?)", [SCHEMA_VERSION, __version__, now, now])
     return con
@@ -209,10 +209,10 @@ def _open_work_file(work: Path, path_for_messages: Path) -> duckdb.DuckDBPyConne
 
 def migrate(con: duckdb.DuckDBPyConnection, path_for_messages: Path) -> None:
     """Bring an older snapshot's schema up to SCHEMA_VERSION in place, or refuse clearly."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'snapshot_meta'").fetchone()[0]
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'snapshot_meta'").fetchall()[0][0]
     if not exists:
         return
-    found = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchone()[0]
+    found = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchall()[0][0]
     if found is None:
         return
     while found < SCHEMA_VERSION:

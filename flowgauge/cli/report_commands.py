@@ -1,0 +1,226 @@
+"""`flowgauge report`: every metric for a selection, tiered against a benchmark set, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flowgauge.csv_safety import to_csv_bytes
+from flowgauge.errors import FlowgaugeError
+from flowgauge.metrics import (
+    DEFAULT_RULES,
+    METRICS,
+    STATISTICS,
+    Filters,
+    PeriodChange,
+    Scored,
+    compare,
+    compute_all,
+    score,
+)
+from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_benchmark_sets
+from flowgauge.metrics.runner import private_cursor, query
+from flowgauge.metrics.scoring import band_statistics
+from flowgauge.snapshot import open_snapshot
+
+DEFAULT_DAYS = 90
+FORMATS = ("table", "json", "csv")
+
+
+class BadReportOption(FlowgaugeError):
+    """A report option names something the snapshot or Flowgauge does not know."""
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One metric of a report: its scored result now and its change vs the previous window."""
+
+    scored: Scored
+    change: PeriodChange
+
+
+def report(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot file to report on.")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (YYYY-MM-DD, UTC); default 90 days before --to.")
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Day after the last one (YYYY-MM-DD, UTC, exclusive); default the day after "
+            "the snapshot's latest activity.",
+        ),
+    ] = None,
+    team: Annotated[list[str] | None, typer.Option("--team", help="Team id or name; repeat for several.")] = None,
+    repo: Annotated[list[str] | None, typer.Option("--repo", help="Repository id (owner/name); repeatable.")] = None,
+    benchmarks: Annotated[str, typer.Option("--benchmarks", help="Benchmark set id to tier against.")] = DEFAULT_SET_ID,
+    stat: Annotated[
+        str | None,
+        typer.Option("--stat", help="median|p75|p90|mean for every time metric; default: each band's statistic."),
+    ] = None,
+    include_bots: Annotated[bool, typer.Option("--include-bots", help="Count bot-authored PRs and commits.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="table, json (keys are metric ids) or csv.")] = "table",
+) -> None:
+    """Print every metric for a selection: value, unit, statistic, n, tier and change vs the previous period."""
+    if output_format not in FORMATS:
+        raise BadReportOption(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+    if stat is not None and stat not in STATISTICS:
+        raise BadReportOption(f"--stat must be one of {', '.join(STATISTICS)}, not {stat!r}")
+    sets = load_benchmark_sets()
+    if benchmarks not in sets:
+        raise BadReportOption(f"unknown benchmark set {benchmarks!r}; known: {', '.join(sorted(sets))}")
+    con = open_snapshot(snapshot)
+    try:
+        with private_cursor(con) as cursor:
+            filters = _filters(cursor, start, end, tuple(team or ()), tuple(repo or ()), include_bots)
+            lines = build_report(cursor, filters, sets[benchmarks], stat)
+    finally:
+        con.close()
+    if output_format == "json":
+        sys.stdout.write(json.dumps(report_json(lines), indent=2, default=str) + "\n")
+    elif output_format == "csv":
+        sys.stdout.write(to_csv_bytes(report_table(lines)).decode("utf-8"))
+    else:
+        _print_table(lines, filters, sets[benchmarks])
+
+
+def build_report(con, filters: Filters, benchmark_set: BenchmarkSet, stat: str | None) -> list[ReportLine]:
+    """Every metric scored against the set, with the same metric over the previous window of equal length."""
+    scored = score(con, filters, DEFAULT_RULES, benchmark_set, statistic=stat)
+    statistics = stat or {key: value for key, value in band_statistics(benchmark_set, METRICS).items() if value}
+    previous = compute_all(con, filters.previous(), DEFAULT_RULES, statistics)
+    return [ReportLine(item, compare(item.result, previous[item.result.metric_id], filters.days)) for item in scored]
+
+
+def report_json(lines: list[ReportLine]) -> dict[str, Any]:
+    """The report as JSON-ready values keyed by metric id."""
+    return {
+        line.scored.result.metric_id: {
+            **line.scored.result.as_dict(),
+            "tier": line.scored.tier.name if line.scored.tier else None,
+            "benchmark_note": line.scored.note,
+            "previous_value": line.change.previous.value,
+            "change_percent": line.change.percent_change,
+            "change_better": line.change.better,
+        }
+        for line in lines
+    }
+
+
+def report_table(lines: list[ReportLine]) -> pa.Table:
+    """The report as one row per metric, the shape of the CSV output."""
+    rows = [
+        {
+            "metric_id": line.scored.result.metric_id,
+            "metric": line.scored.result.name,
+            "value": line.scored.result.value,
+            "unit": line.scored.result.unit,
+            "statistic": line.scored.result.statistic,
+            "n": line.scored.result.n_used,
+            "tier": line.scored.tier.name if line.scored.tier else None,
+            "change_percent": line.change.percent_change,
+            "change": _change_word(line.change),
+            "note": line.scored.result.empty_reason or line.scored.note,
+        }
+        for line in lines
+    ]
+    return pa.Table.from_pylist(rows)
+
+
+def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: BenchmarkSet) -> None:
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped into a file or doc: do not wrap at 80 columns
+    scope = ", ".join(filter(None, [" ".join(filters.teams), " ".join(filters.repos)])) or "all teams"
+    table = Table(
+        "metric",
+        "value",
+        "unit",
+        "statistic",
+        "n",
+        f"tier ({benchmark_set.name})",
+        f"vs previous {filters.days} d",
+        title=f"Flowgauge report {filters.start} to {filters.end - timedelta(days=1)} (UTC), {scope}",
+    )
+    for line in lines:
+        result = line.scored.result
+        table.add_row(
+            result.name,
+            _number(result.value),
+            result.unit,
+            result.statistic,
+            f"{result.n_used:,}",
+            line.scored.tier.name if line.scored.tier else "",
+            _change_text(line.change),
+        )
+    console.print(table)
+    for line in lines:
+        if line.scored.result.empty_reason:
+            console.print(f"{line.scored.result.name}: {line.scored.result.empty_reason}", highlight=False)
+
+
+def _filters(
+    con, start: str | None, end: str | None, teams: tuple[str, ...], repos: tuple[str, ...], include_bots: bool
+) -> Filters:
+    known = query(con, "known_scopes").to_pylist()
+    team_names = {row["id"] for row in known if row["kind"] == "team"} | {
+        row["name"] for row in known if row["kind"] == "team"
+    }
+    for name in teams:
+        if name not in team_names:
+            listed = ", ".join(sorted(row["id"] for row in known if row["kind"] == "team")) or "none"
+            raise BadReportOption(f"unknown team {name!r}; teams in this snapshot: {listed}")
+    repo_ids = {row["id"] for row in known if row["kind"] == "repo"}
+    for repo_id in repos:
+        if repo_id not in repo_ids:
+            raise BadReportOption(
+                f"unknown repository {repo_id!r}; use an id such as 'owner/name' from `flowgauge info`"
+            )
+    end_day = _day(end, "--to") if end else _default_end(con)
+    start_day = _day(start, "--from") if start else end_day - timedelta(days=DEFAULT_DAYS)
+    if end_day <= start_day:
+        raise BadReportOption(f"--to {end_day} must be after --from {start_day}")
+    return Filters(start_day, end_day, teams=teams, repos=repos, include_bots=include_bots)
+
+
+def _default_end(con) -> date:
+    latest = query(con, "latest_activity").column("latest_at")[0].as_py()
+    return (latest.date() if latest else datetime.now().date()) + timedelta(days=1)
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadReportOption(f"{option} {text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def _change_word(change: PeriodChange) -> str:
+    return {True: "better", False: "worse", None: ""}[change.better]
+
+
+def _change_text(change: PeriodChange) -> str:
+    if change.percent_change is None:
+        return ""
+    return f"{change.percent_change:+.0f}% {_change_word(change)}".strip()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `flowgauge report` to the app."""
+    app.command("report")(report)

@@ -1,0 +1,314 @@
+"""Computing metrics over a snapshot: each value with its statistic, sample size, exclusions, flags and rules.
+
+The public API (re-exported by flowgauge.metrics) that pages and the report call:
+  compute_all(con, filters, rules, statistic) -> {metric_id: MetricResult}; compute(...) for one metric;
+  breakdowns.trend / breakdown / period_change for one metric split by period, group or previous window;
+  scoring.score(...) for tiers against a benchmark set; runner.query(con, name, **params) for any .sql file.
+Filters and LinkingRules are frozen dataclasses of plain values, so Streamlit can cache on them.
+
+Every call stages the per-item rows it needs once, in temp tables on a private cursor (fg_prs: one row per PR
+with every phase; fg_deploys and fg_incidents with their links; fg_values: one row per metric item, with a
+reason when it was left out), then aggregates all requested metrics in one DuckDB query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from flowgauge.errors import FlowgaugeError
+from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
+from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
+from flowgauge.metrics.runner import private_cursor, query, stage, stage_union
+
+BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
+_STAGE_FILES = {
+    "fg_bots": "stage_bots",
+    "fg_prs": "stage_prs",
+    "fg_deploys": "stage_deploys",
+    "fg_incidents": "stage_incidents",
+}
+# Which availability column must be non-zero for a source to have any data, and what to tell the user if not.
+_MISSING_DATA = {
+    "pr_values": ("pull_requests", "no pull requests in this snapshot: load them with `flowgauge snapshot github`"),
+    "deploy_values": (
+        "production_deployments",
+        "no production deployments in this snapshot match the environment "
+        "rule /{regex}/: load deployments or change the rule",
+    ),
+    "code_values": (
+        "commit_line_ages",
+        "no line-age data in this snapshot: load a git clone with `flowgauge snapshot git`",
+    ),
+    "planning_values": ("sprints", "no sprint data in this snapshot: import sprints from your issue tracker"),
+    "work_item_values": ("work_items", "no work items in this snapshot: import issues from your issue tracker"),
+    "survey_values": ("survey_responses", "no survey responses in this snapshot: import a developer survey"),
+    "review_values": ("pr_reviews", "no PR reviews in this snapshot"),
+}
+_MISSING_DATA_BY_METRIC = {"mttr": ("incidents", "no incidents in this snapshot: import incidents")}
+_NOTHING_SELECTED_BY_METRIC = {
+    "failed_deployment_recovery_time": "no failed production deployments in the selection",
+    "mttr": "no incidents opened in the selection",
+    "stale_open_prs": "no open PRs in the selection",
+    "waiting_for_review_rate": "no PRs became ready for review in the selection",
+}
+_NOTHING_SELECTED = {
+    "pr_values": "no PRs merged in the selection",
+    "deploy_values": "no production deployments in the selection",
+    "code_values": "no commits with line-age data in the selection",
+    "planning_values": "no sprints ended in the selection",
+    "work_item_values": "no work items with active work in the selection",
+    "survey_values": "no survey answers in the selection",
+    "review_values": "no reviews in the selection",
+}
+
+
+class UnknownMetric(FlowgaugeError):
+    """A metric id that is not in the catalogue."""
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """One metric's value over a selection, and everything needed to trust or question it."""
+
+    metric_id: str
+    name: str
+    unit: str
+    direction: str
+    statistic: str  # median|p75|p90|mean for distributions; 'rate' for ratios and rates; 'count' for counts
+    value: float | None
+    n_used: int
+    exclusions: tuple[tuple[int, str], ...] = ()  # (items left out, why), largest first
+    flags: tuple[str, ...] = ()  # how the value was measured when that differs from the definition's main rule
+    empty_reason: str | None = None  # why value is None
+    definition: str = ""
+    rules: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)  # link rule counts, DORA bucket, ...
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready plain values."""
+        return {
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "direction": self.direction,
+            "statistic": self.statistic,
+            "n_used": self.n_used,
+            "exclusions": [{"count": count, "reason": reason} for count, reason in self.exclusions],
+            "flags": list(self.flags),
+            "empty_reason": self.empty_reason,
+            "details": dict(self.details),
+            "rules": dict(self.rules),
+        }
+
+
+def definition_of(metric_id: str) -> MetricDefinition:
+    """The catalogue entry for metric_id, or UnknownMetric naming the valid ids."""
+    try:
+        return METRICS[metric_id]
+    except KeyError:
+        raise UnknownMetric(f"unknown metric {metric_id!r}; known: {', '.join(METRICS)}") from None
+
+
+def resolve_statistics(metric_ids: Iterable[str], statistic: str | Mapping[str, str] | None) -> dict[str, str]:
+    """The statistic per metric: the given one (or mapping entry, or default) for distributions, else rate or count."""
+    chosen = {}
+    for metric_id in metric_ids:
+        definition = definition_of(metric_id)
+        if not definition.takes_statistic:
+            chosen[metric_id] = "count" if definition.kind == "count" else "rate"
+            continue
+        pick = statistic.get(metric_id) if isinstance(statistic, Mapping) else statistic
+        pick = pick or definition.default_statistic
+        if pick not in STATISTICS:
+            raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, not {pick!r}")
+        chosen[metric_id] = pick
+    return chosen
+
+
+def _sources(metric_ids: Iterable[str]) -> list[str]:
+    sources = []
+    for metric_id in metric_ids:
+        definition = definition_of(metric_id)
+        wanted = [definition.source] + (["pr_values"] if definition.kind == "per_developer_rate" else [])
+        sources += [source for source in wanted if source not in sources]
+    return sources
+
+
+def staged_aggregate(
+    con: duckdb.DuckDBPyConnection,
+    metric_ids: Iterable[str],
+    filters: Filters,
+    rules: LinkingRules,
+    by: str = "none",
+    with_notes: bool = False,
+) -> tuple[dict[tuple[str, str | None], dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
+    """Aggregate rows per (metric_id, key), plus notes (exclusions, flags, links) and data availability."""
+    if by not in BY_CHOICES:
+        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    sources = _sources(metric_ids)
+    params = {**filters.params(), **rules.params(), "by": "subject" if by == "question" else by}
+    needed = {table for source in sources for table in SOURCE_NEEDS[source]}
+    with private_cursor(con) as cur:
+        for table, file_name in _STAGE_FILES.items():
+            if table in needed:
+                stage(cur, table, file_name, **params)
+        stage_union(cur, "fg_values", sources, **params)
+        rows = query(cur, "aggregate", **params).to_pylist()
+        notes = query(cur, "notes", **params).to_pylist() if with_notes else []
+        available = query(cur, "availability", **params).to_pylist()[0] if with_notes else {}
+    return {(row["metric_id"], row["key"]): row for row in rows}, notes, available
+
+
+def metric_value(
+    definition: MetricDefinition,
+    row: Mapping[str, Any] | None,
+    statistic: str,
+    weeks: float,
+    developers: int | None = None,
+) -> float | None:
+    """One metric's value from its aggregate row (None when nothing was measured)."""
+    if definition.kind == "count":
+        return float(row["num"]) if row else 0.0
+    if row is None:
+        return None
+    if definition.kind == "distribution":
+        return row[statistic]
+    if definition.kind == "ratio":
+        return definition.scale * row["num"] / row["den"] if row["den"] else None
+    if definition.kind == "rate":
+        return row["num"] / weeks
+    if definition.kind == "per_person_rate":
+        return row["num"] / row["actors"] / weeks if row["actors"] else None
+    if definition.kind == "per_developer_rate":
+        return row["num"] / developers / weeks if developers else None
+    raise ValueError(f"unknown metric kind {definition.kind!r}")
+
+
+def dora_bucket(deployments_per_week: float | None) -> str | None:
+    """DORA deployment-frequency bucket of a weekly rate: on-demand, daily, weekly, monthly or less."""
+    if deployments_per_week is None:
+        return None
+    per_day = deployments_per_week / 7
+    if per_day >= 1:
+        return "on-demand"
+    if deployments_per_week >= 1:
+        return "daily"
+    if per_day * 30.4375 >= 1:
+        return "weekly"
+    if per_day * 182.625 >= 1:
+        return "monthly"
+    return "less"
+
+
+def compute_all(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    rules: LinkingRules = DEFAULT_RULES,
+    statistic: str | Mapping[str, str] | None = None,
+    metric_ids: Iterable[str] | None = None,
+) -> dict[str, MetricResult]:
+    """Every metric (or the given ids) over the selection; statistic: one for all, a per-metric mapping, or defaults."""
+    ids = list(metric_ids) if metric_ids is not None else list(METRICS)
+    statistics = resolve_statistics(ids, statistic)
+    rows, notes, available = staged_aggregate(con, ids, filters, rules, with_notes=True)
+    weeks = filters.days / 7
+    merge_row = rows.get(("merge_frequency", None))
+    developers = merge_row["actors"] if merge_row else 0
+    results = {}
+    for metric_id in ids:
+        definition = METRICS[metric_id]
+        source_row = rows.get(("deploy_frequency" if definition.kind == "per_developer_rate" else metric_id, None))
+        if definition.kind == "rate" and source_row is None and available.get("production_deployments"):
+            source_row = {"num": 0.0, "n": 0}
+        value = metric_value(definition, source_row, statistics[metric_id], weeks, developers)
+        if not available.get(_data_column(definition)):
+            value = None
+        results[metric_id] = _result(
+            definition, value, statistics[metric_id], source_row, notes, available, rules, developers
+        )
+    return results
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection,
+    metric_id: str,
+    filters: Filters,
+    rules: LinkingRules = DEFAULT_RULES,
+    statistic: str | None = None,
+) -> MetricResult:
+    """One metric over the selection, at the given statistic (default: the metric's own)."""
+    return compute_all(con, filters, rules, statistic, metric_ids=[metric_id])[metric_id]
+
+
+def _result(
+    definition: MetricDefinition,
+    value: float | None,
+    statistic: str,
+    row: Mapping[str, Any] | None,
+    notes: list[dict[str, Any]],
+    available: Mapping[str, int],
+    rules: LinkingRules,
+    developers: int,
+) -> MetricResult:
+    note_id = "deploy_frequency" if definition.kind == "per_developer_rate" else definition.id
+    mine = [note for note in notes if note["metric_id"] == note_id]
+    n_used = int(row["n"]) if row else 0
+    exclusions = tuple((int(note["n"]), note["note"]) for note in mine if note["kind"] == "exclusion")
+    flags = [
+        note["note"] if note["n"] == n_used else f"{note['n']} of {n_used}: {note['note']}"
+        for note in mine
+        if note["kind"] == "flag"
+    ]
+    link_source = "mttr" if definition.id == "change_failure_rate" else note_id
+    links = {
+        note["note"]: int(note["n"]) for note in notes if note["metric_id"] == link_source and note["kind"] == "link"
+    }
+    details: dict[str, Any] = {"link_rules": links} if links else {}
+    if definition.id == "deploy_frequency":
+        details["dora_bucket"] = dora_bucket(value)
+    if definition.kind in ("per_developer_rate", "rate") or definition.id == "merge_frequency":
+        details["developers"] = developers
+    if definition.id == "change_failure_rate" and rules.cfr_mode == "incidents" and value is not None and value > 100:
+        flags.append("incidents outnumber deployments: above 100% under the incidents rule")
+    return MetricResult(
+        metric_id=definition.id,
+        name=definition.name,
+        unit=definition.unit,
+        direction=definition.direction,
+        statistic=statistic,
+        value=value,
+        n_used=n_used,
+        exclusions=exclusions,
+        flags=tuple(flags),
+        empty_reason=None if value is not None else _empty_reason(definition, exclusions, available, rules),
+        definition=definition.definition,
+        rules=rules.as_dict(),
+        details=details,
+    )
+
+
+def _data_column(definition: MetricDefinition) -> str:
+    return _MISSING_DATA_BY_METRIC.get(definition.id, _MISSING_DATA[definition.source])[0]
+
+
+def _empty_reason(
+    definition: MetricDefinition,
+    exclusions: tuple[tuple[int, str], ...],
+    available: Mapping[str, int],
+    rules: LinkingRules,
+) -> str:
+    column, message = _MISSING_DATA_BY_METRIC.get(definition.id, _MISSING_DATA[definition.source])
+    if definition.kind == "per_developer_rate" and not available.get(column):
+        return message.format(regex=rules.production_env_regex)
+    if definition.kind == "per_developer_rate":
+        return "no developers merged a PR in the selection"
+    if not available.get(column):
+        return message.format(regex=rules.production_env_regex)
+    if exclusions:
+        total = sum(count for count, _ in exclusions)
+        return f"all {total} items were left out: {exclusions[0][1]}"
+    return _NOTHING_SELECTED_BY_METRIC.get(definition.id, _NOTHING_SELECTED[definition.source])

@@ -1,0 +1,68 @@
+"""Running the metric SQL files: the one place that knows DuckDB's result-to-Arrow call."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# Temp tables staged per call; names come from this list, never from users.
+STAGED_TABLES = ("fg_bots", "fg_prs", "fg_deploys", "fg_incidents", "fg_values")
+
+
+@cache
+def sql_text(name: str) -> str:
+    """Text of flowgauge/metrics/sql/<name>.sql, read once per process."""
+    return resources.files("flowgauge.metrics").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _bound(text: str, params: dict[str, Any]) -> dict[str, Any]:
+    # DuckDB refuses parameters a statement does not use, so pass only the ones the file names.
+    return {key: params[key] for key in set(_PARAMETER.findall(_without_comments(text))) if key in params}
+
+
+@cache
+def _without_comments(text: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pa.Table:
+    """Run sql/<name>.sql with $named parameters bound and return the result as an Arrow table."""
+    text = sql_text(name)
+    return con.sql(text, params=_bound(text, params)).to_arrow_table()
+
+
+def stage(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) -> None:
+    """Materialise sql/<name>.sql as a connection-local temp table that later metric files read."""
+    if table not in STAGED_TABLES:
+        raise ValueError(f"{table!r} is not a staged metrics table")
+    text = sql_text(name)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {text}", _bound(text, params))
+
+
+@contextlib.contextmanager
+def private_cursor(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the same snapshot whose temp tables no other caller (or Streamlit thread) sees."""
+    database = con.execute("SELECT current_database()").fetchall()[0][0]
+    cursor = con.cursor()
+    try:
+        cursor.execute(f'USE "{database.replace(chr(34), chr(34) * 2)}"')
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def stage_union(con: duckdb.DuckDBPyConnection, table: str, names: list[str], **params: Any) -> None:
+    """Materialise the UNION ALL BY NAME of several sql/<name>.sql files as one temp table."""
+    if table not in STAGED_TABLES:
+        raise ValueError(f"{table!r} is not a staged metrics table")
+    texts = [sql_text(name) for name in names]
+    body = "\nUNION ALL BY NAME\n".join(f"(\n{text}\n)" for text in texts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {body}", _bound("\n".join(texts), params))

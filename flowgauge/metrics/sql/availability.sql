@@ -1,0 +1,13 @@
+-- Whether the snapshot holds each kind of data at all, so an empty metric can say which load is missing.
+-- Not windowed; production deployments are those whose environment matches $prod_regex.
+SELECT
+    EXISTS (SELECT 1 FROM pull_requests) AS pull_requests,
+    EXISTS (
+        SELECT 1 FROM (SELECT DISTINCT environment FROM deployments) WHERE regexp_matches(environment, $prod_regex, 'i')
+    ) AS production_deployments,
+    EXISTS (SELECT 1 FROM incidents) AS incidents,
+    EXISTS (SELECT 1 FROM commit_line_ages) AS commit_line_ages,
+    EXISTS (SELECT 1 FROM sprints) AS sprints,
+    EXISTS (SELECT 1 FROM work_items) AS work_items,
+    EXISTS (SELECT 1 FROM survey_responses) AS survey_responses,
+    EXISTS (SELECT 1 FROM pr_reviews) AS pr_reviews
