@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from flowgauge.cli import snapshot_commands
+from flowgauge.cli import api_commands, git_commands, import_commands, report_commands, snapshot_commands
 from flowgauge.errors import FlowgaugeError
 
 app = typer.Typer(
@@ -17,12 +17,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 snapshot_commands.register(app)
+import_commands.register(app)
+report_commands.register(app)
 
 # `flowgauge snapshot <source> ...`: one subcommand per loader, each registered by its own module.
 snapshot_app = typer.Typer(
     help="Load history from a source (git, github, gitlab) into a snapshot.", no_args_is_help=True
 )
 app.add_typer(snapshot_app, name="snapshot")
+git_commands.register(snapshot_app)
+api_commands.register(snapshot_app)
 
 
 def run() -> None:

@@ -1,0 +1,100 @@
+"""`flowgauge snapshot git PATH...`: load local clones' history into a snapshot."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from flowgauge.loaders.git.line_age import DEFAULT_RECENT_DAYS
+from flowgauge.loaders.git.tags import DEFAULT_DEPLOY_TAGS
+
+DEFAULT_OUT = Path("data") / "flowgauge.duckdb"
+
+console = Console(stderr=True)
+
+
+class _RateColumn(ProgressColumn):
+    """Commits per second of a task."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} commits/s" if task.speed else "", style="progress.data.speed")
+
+
+def git(
+    paths: Annotated[list[Path], typer.Argument(help="Local clones (working trees or bare repositories).")],
+    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    deploy_tags: Annotated[
+        str, typer.Option(help="Regex: tags matching it are production deployments.")
+    ] = DEFAULT_DEPLOY_TAGS,
+    since: Annotated[str | None, typer.Option(help="Only commits from this day on (YYYY-MM-DD, UTC).")] = None,
+    line_age: Annotated[
+        bool, typer.Option(help="Compute line age (rework/refactor) from -U0 diffs; the slower part.")
+    ] = True,
+    recent_days: Annotated[
+        int, typer.Option(min=1, help="Lines changed within this many days count as rework.")
+    ] = DEFAULT_RECENT_DAYS,
+) -> None:
+    """Load commits, PRs (from merge and squash commits), tags as deployments and line age from local clones."""
+    from flowgauge.loaders.git import load_git_repos
+
+    try:
+        re.compile(deploy_tags)
+    except re.error as error:
+        raise typer.BadParameter(
+            f"{deploy_tags!r} is not a regular expression ({error})", param_hint="--deploy-tags"
+        ) from None
+    since_at = datetime.combine(_parse_day(since), datetime.min.time()) if since else None
+    if out == DEFAULT_OUT:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn())
+    bars = Progress(*columns, console=console)
+    tasks: dict[tuple[str, str], int] = {}
+
+    def progress(repo_id: str, phase: str, done: int, total: int | None) -> None:
+        # Started on the first report, so a bad path fails with its one line and no empty bar.
+        if not tasks:
+            bars.start()
+        key = (repo_id, phase)
+        if key not in tasks:
+            tasks[key] = bars.add_task(f"{repo_id}: {phase}", total=total)
+        bars.update(tasks[key], completed=done, total=total)
+
+    try:
+        results = load_git_repos(
+            paths,
+            out,
+            deploy_tags=deploy_tags,
+            since=since_at,
+            line_age=line_age,
+            recent_days=recent_days,
+            progress=progress,
+        )
+    finally:
+        if tasks:
+            bars.stop()
+    for result in results:
+        mode = "new commits" if result.incremental else "commits"
+        console.print(
+            f"{result.repo_id}: {result.commits_read:,} {mode}, {result.pull_requests:,} PRs, "
+            f"{result.deployments:,} tag deployments, {result.line_age_rows:,} line-age rows"
+        )
+    console.print(f"Wrote {out}")
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint="--since") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add `git` to the `flowgauge snapshot` group."""
+    app.command()(git)
