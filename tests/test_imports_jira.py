@@ -56,6 +56,8 @@ def test_english_export_dd_mmm_yy_with_repeated_sprint_and_label_columns():
         ("jira:name:PAY Sprint 12", "PAY-104", False, None, None),
     ]
     assert sorted(result.tables["sprints"].column("name").to_pylist()) == ["PAY Sprint 12", "PAY Sprint 13"]
+    labels = dict(zip(*result.tables["work_items"].select(["item_key", "labels"]).to_pydict().values(), strict=True))
+    assert labels["PAY-101"] == ["payments", "customer-reported"]  # one label per repeated Labels column
     people = {row["person_id"]: row for row in result.tables["people"].to_pylist()}
     assert people["dependabot[bot]"]["is_bot"] is True and people["dependabot[bot]"]["bot_reason"] == "[bot] suffix"
     assert people["ana.silva"]["display_name"] == "Ana Silva" and people["ana.silva"]["is_bot"] is False
@@ -123,6 +125,7 @@ def test_jira_json_with_changelog_tells_start_times_and_unplanned_sprint_work():
          None),
     ]  # fmt: skip
     assert result.tables["work_items"].column("started_at").to_pylist() == [datetime(2024, 3, 6, 8, 30), None]
+    assert result.tables["work_items"].column("labels").to_pylist()[0] == ["reliability"]
     assert result.tables["sprints"].to_pylist() == [
         {"sprint_id": "jira:31", "name": "PAY Sprint 14", "team_id": None, "state": "closed",
          "starts_at": datetime(2024, 3, 4, 8), "ends_at": datetime(2024, 3, 15, 17),

@@ -275,7 +275,8 @@ CREATE TABLE IF NOT EXISTS work_items (
     created_at TIMESTAMP NOT NULL,       -- UTC creation time
     started_at TIMESTAMP,                -- UTC time it first moved to in progress
     resolved_at TIMESTAMP,               -- UTC time it was resolved (done)
-    updated_at TIMESTAMP                 -- UTC time of the last change
+    updated_at TIMESTAMP,                -- UTC time of the last change
+    labels VARCHAR[]                     -- label names, e.g. ['customer-reported']
 );
 
 -- Sprints (iterations) of a board.

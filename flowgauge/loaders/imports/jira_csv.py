@@ -106,6 +106,8 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                 "started_at": changed if category == "in_progress" else None,
                 "resolved_at": dates.read(table.get(row, "Resolved"), problems, number, table.first("Resolved") or ""),
                 "updated_at": dates.read(table.get(row, "Updated"), problems, number, table.first("Updated") or ""),
+                # Jira repeats the Labels column once per label.
+                "labels": list(dict.fromkeys(table.get_all(row, "Labels"))),
             },
         )
         people.add(table.get(row, "Reporter"), account_id=table.get(row, "Reporter Id"))

@@ -95,6 +95,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                 "started_at": started,
                 "resolved_at": read_timestamp(fields.get("resolutiondate"), problems, number, "resolutiondate", naive),
                 "updated_at": read_timestamp(fields.get("updated"), problems, number, "updated", naive),
+                "labels": [str(label) for label in fields.get("labels") or []],
             },
         )
         for sprint in (s for f in sprint_fields for s in _sprints(fields.get(f))):
