@@ -1,0 +1,169 @@
+"""Dashboard speed in a real browser: Overview render after navigation, and a filter change, on a scaled demo.
+
+Usage:  .venv/bin/python bench/app.py [--scale 100] [--data-dir /tmp/flowgauge-app-bench] [--rounds 3]
+
+Writes (or reuses) <data-dir>/big.duckdb (save_demo at --scale; 100 gives about 1,000,000 PRs) and
+<data-dir>/baseline.duckdb (scale 0.05), starts `streamlit run app.py` on a free loopback port and drives Debian's
+Chromium with Playwright. Each figure is printed with its ratio to the same action on the baseline snapshot in the
+same run. Goals (issue): Overview fully rendered within 3 s of navigation, a filter change within 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RENDERED = """([title, metrics]) => {
+    const app = document.querySelector('[data-test-script-state]');
+    const h1 = document.querySelector('h1');
+    const values = [...document.querySelectorAll('[data-testid=stMetricValue]')];
+    return app && app.getAttribute('data-test-script-state') === 'notRunning' && h1 && h1.innerText.trim() === title
+        && values.length >= metrics && values.slice(0, 4).every((value) => value.innerText.trim() !== '');
+}"""
+END_ON = date(2026, 6, 30)
+
+
+def ensure_snapshot(path: Path, scale: float) -> float:
+    """Generate the demo at path unless it is there; returns seconds spent generating (0 when reused)."""
+    if path.exists():
+        return 0.0
+    from flowgauge.loaders.demo import save_demo
+
+    started = time.perf_counter()
+    save_demo(path, scale=scale, seed=7, end_on=END_ON)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_rendered(page, title: str, metrics: int = 20) -> None:
+    page.wait_for_function(RENDERED, arg=[title, metrics], timeout=120_000, polling=50)
+
+
+def settle_on(page, title: str) -> None:
+    """Wait until page shows title and its script has stayed finished for a second (no stale run still going)."""
+    page.wait_for_function("(t) => document.querySelector('h1')?.innerText.trim() === t", arg=title, timeout=300_000)
+    for _ in range(2):
+        page.wait_for_selector("[data-test-script-state=notRunning]", timeout=300_000)
+        page.wait_for_timeout(1000)
+
+
+def measure(page, base: str, snapshot: str) -> dict[str, float]:
+    """Seconds until the Overview is fully rendered: opened cold, navigated to warm, and after statistic changes."""
+    view = f"snapshot={snapshot}&from=2026-04-01&to=2026-06-30"
+    figures = {}
+    started = time.perf_counter()
+    page.goto(f"{base}/?{view}")
+    wait_rendered(page, "Overview")
+    figures["overview opened (cold caches)"] = time.perf_counter() - started
+    settle_on(page, "Overview")
+
+    page.get_by_role("link", name="Planning").first.click()
+    settle_on(page, "Planning")
+    started = time.perf_counter()
+    page.get_by_role("link", name="Overview").first.click()
+    wait_rendered(page, "Overview")
+    figures["navigation to overview (warm caches)"] = time.perf_counter() - started
+    settle_on(page, "Overview")
+
+    for statistic, label in (("median", "cold"), ("p75", "warm")):
+        box = page.get_by_role("combobox", name="Statistic")
+        box.click(force=True)
+        box.fill(statistic)
+        started = time.perf_counter()
+        box.press("Enter")
+        with contextlib.suppress(PlaywrightTimeout):  # a cached rerun may finish before a poll sees it running
+            page.wait_for_function(
+                "() => document.querySelector('[data-test-script-state]').getAttribute('data-test-script-state')"
+                " === 'running'",
+                timeout=2_000,
+                polling=10,
+            )
+        wait_rendered(page, "Overview")
+        figures[f"filter change: statistic to {statistic} ({label})"] = time.perf_counter() - started
+        settle_on(page, "Overview")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=100.0)
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/flowgauge-app-bench"))
+    parser.add_argument("--rounds", type=int, default=3, help="fresh server per round; the median is reported")
+    options = parser.parse_args()
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    generated = ensure_snapshot(options.data_dir / "big.duckdb", options.scale)
+    ensure_snapshot(options.data_dir / "baseline.duckdb", 0.05)
+    import duckdb
+
+    with duckdb.connect(str(options.data_dir / "big.duckdb"), read_only=True) as con:
+        prs = con.execute("SELECT count(*) FROM pull_requests").fetchall()[0][0]
+    print(f"big.duckdb: {prs:,} PRs (scale {options.scale:g}; generated in {generated:.0f} s, 0 = reused)")
+
+    results: dict[str, dict[str, list[float]]] = {"baseline": {}, "big": {}}
+    for _ in range(options.rounds):
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env={**os.environ, "FLOWGAUGE_DATA_DIR": str(options.data_dir)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            while True:
+                try:
+                    if httpx.get(f"{base}/_stcore/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                for snapshot in ("baseline", "big"):
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    for name, seconds in measure(page, base, snapshot).items():
+                        results[snapshot].setdefault(name, []).append(seconds)
+                    page.close()
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(f"{'action':45} {'baseline s':>10} {'big s':>8} {'ratio':>7}")
+    for name, times in results["big"].items():
+        baseline = statistics.median(results["baseline"][name])
+        big = statistics.median(times)
+        print(f"{name:45} {baseline:10.2f} {big:8.2f} {big / baseline:7.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Page-facing calls, cached by the snapshot's identity and plain filter values; results are never mutated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import streamlit as st
+
+from flowgauge import metrics
+from flowgauge.errors import FlowgaugeError
+from flowgauge.inventory import SnapshotSummary, summarize_snapshot
+from flowgauge.metrics import DEFAULT_RULES, Filters, LinkingRules, MetricResult, compute_all
+from flowgauge.metrics.benchmark_sets import DORA_KEYS, BenchmarkSet, load_benchmark_sets
+from flowgauge.snapshot import SnapshotIdentity
+from flowgauge.ui import lists
+from flowgauge.ui.catalog import Catalog, read_catalog
+from flowgauge.ui.connection import connections
+from flowgauge.ui.sparklines import weekly_trends
+from flowgauge.ui.team_matrix import TeamMatrix, build_team_matrix
+
+# A changed snapshot file has a new identity, so its results are new cache entries at once; the ttl and
+# max_entries only bound memory.
+_TTL_SECONDS = 3600
+
+
+@st.cache_data(max_entries=16, ttl=_TTL_SECONDS, show_spinner=False)
+def catalog(identity: SnapshotIdentity) -> Catalog:
+    """The snapshot's filter lists and last day with data."""
+    with connections().cursor(identity) as cursor:
+        return read_catalog(cursor)
+
+
+@st.cache_data(max_entries=16, ttl=_TTL_SECONDS, show_spinner=False)
+def inventory(identity: SnapshotIdentity) -> SnapshotSummary:
+    """Tables, row counts, time spans and sources of the snapshot."""
+    with connections().cursor(identity) as cursor:
+        return summarize_snapshot(cursor)
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def benchmark_sets(user_dir: str | None) -> dict[str, BenchmarkSet]:
+    """Shipped benchmark sets plus the user's own TOML files in user_dir, if given (re-read every minute)."""
+    return load_benchmark_sets(Path(user_dir) if user_dir else None)
+
+
+@st.cache_data(max_entries=256, ttl=_TTL_SECONDS, show_spinner=False)
+def results(
+    identity: SnapshotIdentity,
+    filters: Filters,
+    statistic: str,
+    metric_ids: tuple[str, ...] | None = None,
+    rules: LinkingRules = DEFAULT_RULES,
+) -> dict[str, MetricResult]:
+    """Every metric (or the given ones) over the selection, from the metrics engine."""
+    with connections().cursor(identity) as cursor:
+        return compute_all(cursor, filters, rules, statistic=statistic, metric_ids=metric_ids)
+
+
+@st.cache_data(max_entries=512, ttl=_TTL_SECONDS, show_spinner=False)
+def trend(
+    identity: SnapshotIdentity, metric_id: str, filters: Filters, statistic: str | None, grain: str = "week"
+) -> pa.Table:
+    """One metric per calendar week or month of the selection: period_start, value, n."""
+    with connections().cursor(identity) as cursor:
+        try:
+            return metrics.trend(cursor, metric_id, filters, statistic=statistic, grain=grain)
+        except TypeError:
+            # metrics.trend fails on a period whose ratio numerator is NULL (reported upstream); show no line
+            # rather than an exception.
+            return pa.table(
+                {
+                    "period_start": pa.array([], pa.date32()),
+                    "value": pa.array([], pa.float64()),
+                    "n": pa.array([], pa.int64()),
+                }
+            )
+
+
+@st.cache_data(max_entries=512, ttl=_TTL_SECONDS, show_spinner=False)
+def breakdown(identity: SnapshotIdentity, metric_id: str, filters: Filters, statistic: str | None, by: str) -> pa.Table:
+    """One metric per team, repository, service, author or survey question: key, value, n."""
+    with connections().cursor(identity) as cursor:
+        return metrics.breakdown(cursor, metric_id, filters, statistic=statistic, by=by)
+
+
+@st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
+def weekly_values(
+    identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...]
+) -> dict[str, list[float | None]]:
+    """Each metric's weekly values over the selection, oldest first (for sparklines), in one staged query."""
+    with connections().cursor(identity) as cursor:
+        return weekly_trends(cursor, metric_ids, filters, DEFAULT_RULES, statistic)
+
+
+def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, SnapshotSummary | str]:
+    """Inventory of every snapshot in the data folder, or the one-line reason one cannot be opened."""
+    summaries: dict[str, SnapshotSummary | str] = {}
+    for name in names:
+        try:
+            summaries[name] = inventory(connections().identity(data_dir / f"{name}.duckdb"))
+        except FlowgaugeError as error:
+            summaries[name] = str(error)
+    return summaries
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def pull_request_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> pa.Table:
+    """Every PR of the selection with phase times, size and links."""
+    with connections().cursor(identity) as cursor:
+        return lists.pull_request_rows(cursor, filters, rules)
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def deployment_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> pa.Table:
+    """Production deployments of the selection with what marks them as failed."""
+    with connections().cursor(identity) as cursor:
+        return lists.deployment_rows(cursor, filters, rules)
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def incident_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> pa.Table:
+    """Incidents of the selection with their linked deployment."""
+    with connections().cursor(identity) as cursor:
+        return lists.incident_rows(cursor, filters, rules)
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def team_sizes(identity: SnapshotIdentity, filters: Filters) -> pa.Table:
+    """Members per team on the first day of each month."""
+    with connections().cursor(identity) as cursor:
+        return lists.team_sizes(cursor, filters)
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def sprint_rows(identity: SnapshotIdentity, filters: Filters) -> pa.Table:
+    """Sprints ending in the selection."""
+    with connections().cursor(identity) as cursor:
+        return lists.sprint_rows(cursor, filters)
+
+
+DORA_FALLBACK_SET = "dora-2023"  # the last DORA report with all four keys clustered
+
+
+def dora_set(user_dir: str, chosen: str) -> BenchmarkSet:
+    """The chosen set when it clusters the DORA keys, else DORA 2023."""
+    sets = benchmark_sets(user_dir)
+    candidate = sets[chosen]
+    if all(candidate.band(key) is not None for key in DORA_KEYS):
+        return candidate
+    return sets[DORA_FALLBACK_SET]
+
+
+def team_matrix(
+    identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...]
+) -> TeamMatrix:
+    """Each metric per team (each breakdown cached on its own)."""
+    return build_team_matrix(
+        {metric_id: breakdown(identity, metric_id, filters, statistic, "team") for metric_id in metric_ids}, statistic
+    )

@@ -1,0 +1,41 @@
+"""Empty states that say why there is nothing to show and what to load or change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from flowgauge.ui.filters import View
+
+# What to load for each kind of missing data (the metrics engine's empty_reason says which is missing).
+LOAD_HINTS = {
+    "pull_requests": "Load pull requests with `flowgauge snapshot github` (or gitlab), or open the demo snapshot.",
+    "deployments": "Load deployments (GitHub deployments, releases or workflow runs) or import a deployments CSV "
+    "on the Data page.",
+    "incidents": "Import incidents (PagerDuty, Opsgenie or a CSV) on the Data page.",
+    "sprints": "Import sprints and issues from your issue tracker on the Data page.",
+    "survey_responses": "Import a developer-experience survey CSV on the Data page.",
+    "commit_line_ages": "Load a local clone with `flowgauge snapshot git` to measure rework and refactoring.",
+}
+
+
+def describe(view: View) -> str:
+    """The selection in words, for captions and empty states."""
+    scope = []
+    if view.teams:
+        scope.append(f"teams {', '.join(view.teams)}")
+    if view.repos:
+        scope.append(f"repositories {', '.join(view.repos)}")
+    if view.services:
+        scope.append(f"services {', '.join(view.services)}")
+    if view.environments:
+        scope.append(f"environments {', '.join(view.environments)}")
+    where = "; ".join(scope) if scope else "the whole organisation"
+    bots = "bots included" if view.include_bots else "bots left out"
+    return f"{view.start:%d %b %Y} – {view.end:%d %b %Y} (UTC), {where}, {bots}"
+
+
+def show_empty(what: str, reason: str | None, view: View, table: str | None = None) -> None:
+    """An info box: nothing to show for what, why, and what to load or change."""
+    hint = LOAD_HINTS.get(table or "", "Widen the date range or clear the team, repository or service filters.")
+    because = f" because {reason}" if reason else ""
+    st.info(f"**No {what} to show**{because}, for {describe(view)}.\n\n{hint}", icon=":material/info:")

@@ -1,0 +1,342 @@
+"""The frame every page shares: the demo on first start, the snapshot connection and the global filters."""
+
+from __future__ import annotations
+
+import runpy
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from flowgauge.errors import FlowgaugeError
+from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet
+from flowgauge.metrics.filters import STATISTICS
+from flowgauge.snapshot import SnapshotIdentity
+from flowgauge.ui import cached, filters
+from flowgauge.ui.connection import connections, list_snapshots
+
+DEMO_NAME = "demo"
+# Where a page run on its own (AppTest.from_file("pages/x.py")) finds the data folder; app.py sets it from
+# FLOWGAUGE_DATA_DIR, tests set it directly.
+DATA_DIR_KEY = "fg_data_dir"
+_CONTEXT_KEY = "fg_page_context"
+_STARTED_KEY = "fg_started"
+_NOTICES_KEY = "fg_notices"
+_LAST_DATES_KEY = "fg_last_dates"
+_VALUES_KEY = "fg_values"
+_DEMO_LOCK = threading.Lock()
+
+# Widget keys (session state), one per URL filter.
+K_SNAPSHOT, K_RANGE, K_DATES, K_TEAMS, K_REPOS, K_SERVICES, K_ENVS, K_BENCH, K_STAT, K_BOTS = (
+    "fg_snapshot",
+    "fg_range",
+    "fg_dates",
+    "fg_teams",
+    "fg_repos",
+    "fg_services",
+    "fg_envs",
+    "fg_bench",
+    "fg_stat",
+    "fg_bots",
+)
+CUSTOM_RANGE = "custom"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs: the snapshot's identity (cache key), the view and the chosen benchmark set."""
+
+    data_dir: Path
+    identity: SnapshotIdentity
+    view: filters.View
+    choices: filters.Choices
+    benchmark_set: BenchmarkSet = field(hash=False)
+
+
+def default_data_dir() -> Path:
+    """<repository>/data: the folder beside app.py, for pages run on their own."""
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def page_context() -> PageContext:
+    """The frame app.py drew for this run, or (for a page run on its own) draw it now."""
+    context = st.session_state.get(_CONTEXT_KEY)
+    if context is not None:
+        return context
+    entry_point = _entry_point_bypassed()
+    if entry_point is not None:
+        # On a fresh server's first request for a page URL, Streamlit still follows its older pages/ folder
+        # convention and runs the page file directly, skipping app.py (so no frame, data folder or navigation).
+        # Run the entry point instead: its st.navigation picks this same page and runs it inside the frame.
+        runpy.run_path(str(entry_point), run_name="__main__")
+        st.stop()
+    return draw_frame(Path(st.session_state.get(DATA_DIR_KEY) or default_data_dir()))
+
+
+def _entry_point_bypassed() -> Path | None:
+    """The app's entry script when Streamlit ran a page without it; None when the page is the script being run."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    main = Path(ctx.main_script_path).resolve()
+    return None if main.parent.name == "pages" else main
+
+
+def run_page(page, data_dir: Path) -> None:
+    """Draw the frame, then run the page with the frame's context available to it."""
+    st.session_state[DATA_DIR_KEY] = str(data_dir)
+    st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
+    try:
+        page.run()
+    finally:
+        st.session_state.pop(_CONTEXT_KEY, None)
+
+
+def ensure_demo(data_dir: Path) -> None:
+    """Generate data/demo.duckdb under a spinner when the data folder holds no demo snapshot yet."""
+    target = data_dir / f"{DEMO_NAME}.duckdb"
+    if target.exists():
+        return
+    with _DEMO_LOCK:
+        if target.exists():
+            return
+        from flowgauge.loaders.demo import save_demo
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with st.spinner("First start: generating the demo organisation (a few seconds)…"):
+            save_demo(target)
+
+
+def draw_frame(data_dir: Path) -> PageContext:
+    """Open the selected snapshot, draw the global filters in the sidebar, and keep the URL in step."""
+    try:
+        ensure_demo(data_dir)
+    except FlowgaugeError as error:
+        st.error(f"Could not create the demo snapshot: {error}")
+    snapshots = list_snapshots(data_dir)
+    if not snapshots:
+        st.error(
+            f"No snapshot in {data_dir}. Create one with `flowgauge demo` or load your organisation "
+            "with `flowgauge snapshot github …`, then reload this page."
+        )
+        st.stop()
+    default_snapshot = DEMO_NAME if DEMO_NAME in snapshots else snapshots[0]
+
+    started = st.session_state.get(_STARTED_KEY, False)
+    url = filters.read_url() if not started else {}
+    notices: list[str] = []
+    if started:
+        name = _values().get(K_SNAPSHOT)
+        if name not in snapshots:
+            if name is not None:
+                notices.append(f"Snapshot “{name}” is no longer in the data folder; showing “{default_snapshot}”.")
+            name = default_snapshot
+    else:
+        name, notices = filters.parse_snapshot(url, snapshots, default_snapshot)
+
+    identity, name, problem = _open(data_dir, name, default_snapshot)
+    if problem:
+        notices.append(problem)
+    catalog = cached.catalog(identity)
+    try:
+        sets = cached.benchmark_sets(str(data_dir / "benchmarks"))
+    except FlowgaugeError as error:  # a broken user benchmark file must not take the dashboard down
+        notices.append(f"Your benchmark files were not loaded: {error}")
+        sets = cached.benchmark_sets(None)
+    choices = filters.Choices(
+        snapshots=tuple(snapshots),
+        default_snapshot=default_snapshot,
+        anchor=catalog.last_day,
+        teams=catalog.teams,
+        repos=catalog.repos,
+        services=catalog.services,
+        environments=catalog.environments,
+        benchmark_sets={set_id: s.name for set_id, s in sets.items()},
+        default_benchmark_set=DEFAULT_SET_ID if DEFAULT_SET_ID in sets else next(iter(sets), ""),
+    )
+
+    if not started:
+        view, view_notices = filters.parse_view({**url, filters.SNAPSHOT: [name]}, choices)
+        notices.extend(view_notices)
+        _seed_widgets(view, choices)
+        st.session_state[_STARTED_KEY] = True
+    else:
+        _values()[K_SNAPSHOT] = name
+        _drop_unknown_selections(choices)
+
+    view = _draw_filters(choices)
+    filters.write_url(view)
+    if notices:
+        st.session_state[_NOTICES_KEY] = (view, tuple(notices))
+    shown = st.session_state.get(_NOTICES_KEY)
+    if shown and shown[0] == view:
+        for notice in shown[1]:
+            st.warning(notice, icon=":material/link_off:")
+    return PageContext(data_dir, identity, view, choices, sets[view.benchmark_set])
+
+
+def _open(data_dir: Path, name: str, default: str) -> tuple[SnapshotIdentity, str, str | None]:
+    """Identity of the named snapshot, falling back to the default one when it cannot be opened."""
+    try:
+        return connections().identity(data_dir / f"{name}.duckdb"), name, None
+    except FlowgaugeError as error:
+        if name == default:
+            st.error(str(error))
+            st.stop()
+        problem = f"Snapshot “{name}” cannot be opened ({error}); showing “{default}” instead."
+    try:
+        return connections().identity(data_dir / f"{default}.duckdb"), default, problem
+    except FlowgaugeError as error:
+        st.error(f"{problem} But that one cannot be opened either: {error}")
+        st.stop()
+
+
+def _matching_range(view: filters.View, anchor: date) -> str:
+    for pick in filters.QUICK_RANGES:
+        if filters.quick_range(pick, anchor) == (view.start, view.end):
+            return pick
+    return CUSTOM_RANGE
+
+
+def _seed_widgets(view: filters.View, choices: filters.Choices) -> None:
+    st.session_state[_VALUES_KEY] = {
+        K_SNAPSHOT: view.snapshot,
+        K_RANGE: _matching_range(view, choices.anchor),
+        K_DATES: (view.start, view.end),
+        K_TEAMS: list(view.teams),
+        K_REPOS: list(view.repos),
+        K_SERVICES: list(view.services),
+        K_ENVS: list(view.environments),
+        K_BENCH: view.benchmark_set,
+        K_STAT: view.statistic,
+        K_BOTS: view.include_bots,
+    }
+
+
+def _values() -> dict:
+    """The filter values of this session, kept apart from widget state.
+
+    Streamlit derives a widget's identity from the page being run, so widget state does not survive a page
+    switch (nor the first navigation); these values do, and are put back into the widgets on every run.
+    """
+    return st.session_state[_VALUES_KEY]
+
+
+def _drop_unknown_selections(choices: filters.Choices) -> None:
+    # After a snapshot switch the old snapshot's teams may not exist; a multiselect refuses unknown values.
+    values = _values()
+    for key, known in (
+        (K_TEAMS, choices.teams),
+        (K_REPOS, choices.repos),
+        (K_SERVICES, choices.services),
+        (K_ENVS, choices.environments),
+    ):
+        values[key] = [value for value in values.get(key, []) if value in known]
+    if values.get(K_BENCH) not in choices.benchmark_sets:
+        values[K_BENCH] = choices.default_benchmark_set
+
+
+def _changed(key: str) -> None:
+    _values()[key] = st.session_state[key]
+
+
+def _pick_range(anchor: date) -> None:
+    values = _values()
+    values[K_RANGE] = pick = st.session_state[K_RANGE]
+    if pick != CUSTOM_RANGE:
+        values[K_DATES] = filters.quick_range(pick, anchor)
+
+
+def _dates_edited() -> None:
+    values = _values()
+    values[K_DATES] = tuple(st.session_state[K_DATES])
+    values[K_RANGE] = CUSTOM_RANGE
+
+
+def _draw_filters(choices: filters.Choices) -> filters.View:
+    """The sidebar filters; returns the view they select."""
+    values = _values()
+    for key, value in values.items():
+        st.session_state[key] = value
+    side = st.sidebar
+    side.selectbox(
+        "Snapshot",
+        choices.snapshots,
+        key=K_SNAPSHOT,
+        on_change=_changed,
+        args=(K_SNAPSHOT,),
+        help="Snapshot files in the data folder.",
+    )
+    side.selectbox(
+        "Period",
+        [*filters.QUICK_RANGES, CUSTOM_RANGE],
+        key=K_RANGE,
+        format_func=lambda pick: filters.QUICK_RANGES.get(pick, "Custom dates"),
+        on_change=_pick_range,
+        args=(choices.anchor,),
+        help=f"Quick picks end on {choices.anchor:%d %b %Y}, the last day the snapshot has data for.",
+    )
+    side.date_input("Dates (UTC, both included)", key=K_DATES, on_change=_dates_edited, format="YYYY-MM-DD")
+    for label, key, known, placeholder in (
+        ("Teams", K_TEAMS, choices.teams, "All teams"),
+        ("Repositories", K_REPOS, choices.repos, "All repositories"),
+        ("Services", K_SERVICES, choices.services, "All services"),
+        ("Production environments", K_ENVS, choices.environments, "All matching the production rule"),
+    ):
+        side.multiselect(
+            label,
+            list(known),
+            key=key,
+            format_func=known.get,
+            placeholder=placeholder,
+            on_change=_changed,
+            args=(key,),
+        )
+    side.selectbox(
+        "Benchmark set",
+        list(choices.benchmark_sets),
+        key=K_BENCH,
+        format_func=lambda set_id: choices.benchmark_sets.get(set_id, set_id),
+        on_change=_changed,
+        args=(K_BENCH,),
+    )
+    side.selectbox(
+        "Statistic",
+        STATISTICS,
+        key=K_STAT,
+        on_change=_changed,
+        args=(K_STAT,),
+        help="How durations are summarised. Benchmarks compare like with like: LinearB publishes P75.",
+    )
+    side.toggle(
+        "Include bots",
+        key=K_BOTS,
+        on_change=_changed,
+        args=(K_BOTS,),
+        help="Bot accounts (dependabot, renovate, CI users) are left out by default.",
+    )
+
+    dates = values[K_DATES]
+    if len(dates) == 2:
+        start, end = st.session_state[_LAST_DATES_KEY] = tuple(dates)
+    else:  # the user has picked the first day of a new range only: keep showing the last complete one
+        start, end = st.session_state.get(_LAST_DATES_KEY) or filters.quick_range(filters.DEFAULT_RANGE, choices.anchor)
+    view = filters.View(
+        snapshot=values[K_SNAPSHOT],
+        start=start,
+        end=end,
+        teams=tuple(values[K_TEAMS]),
+        repos=tuple(values[K_REPOS]),
+        services=tuple(values[K_SERVICES]),
+        environments=tuple(values[K_ENVS]),
+        benchmark_set=values[K_BENCH],
+        statistic=values[K_STAT],
+        include_bots=bool(values[K_BOTS]),
+    )
+    with side.popover("Copy link", icon=":material/link:", width="stretch"):
+        st.caption("This link opens the same view, on this page, for anyone with access to this dashboard.")
+        st.code(filters.link_for(view), language=None, wrap_lines=True)
+    return view

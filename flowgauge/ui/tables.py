@@ -1,0 +1,265 @@
+"""Display tables built from what the metrics, inventory and import modules return (no metric computed here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowgauge.inventory import SnapshotSummary
+from flowgauge.loaders.store import utc_now
+from flowgauge.metrics import tier_of
+from flowgauge.metrics.benchmark_sets import BenchmarkSet
+from flowgauge.metrics.catalogue import METRICS
+from flowgauge.metrics.engine import MetricResult
+from flowgauge.ui.charts import format_value
+
+# Tables whose counts say what a snapshot can answer, in the order a manager reads them.
+HEADLINE_TABLES = {
+    "pull_requests": "PRs",
+    "deployments": "deployments",
+    "incidents": "incidents",
+    "work_items": "work items",
+    "sprints": "sprints",
+    "survey_responses": "survey answers",
+    "people": "people",
+    "teams": "teams",
+}
+
+
+def age(moment: datetime | None, now: datetime | None = None) -> str:
+    """How long ago a UTC moment was, in the largest sensible unit ('3 h ago', '2 days ago')."""
+    if moment is None:
+        return "never"
+    seconds = ((now or utc_now()) - moment).total_seconds()
+    if seconds < 3600:
+        return f"{max(int(seconds // 60), 0)} min ago"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def snapshots_table(summaries: Mapping[str, SnapshotSummary | str]) -> pa.Table:
+    """One row per snapshot file: freshness, sources and headline row counts (or why it cannot be read)."""
+    rows = []
+    for name, summary in summaries.items():
+        if isinstance(summary, str):
+            rows.append({"snapshot": name, "problem": summary})
+            continue
+        counts = {table.table: table.rows for table in summary.tables}
+        rows.append(
+            {
+                "snapshot": name,
+                "updated (UTC)": summary.updated_at,
+                "freshness": age(summary.updated_at),
+                "sources": ", ".join(sorted({source.kind for source in summary.sources})) or "none recorded",
+                **{label: counts.get(table, 0) for table, label in HEADLINE_TABLES.items()},
+                "schema version": summary.schema_version,
+                "problem": None,
+            }
+        )
+    return pa.Table.from_pylist(rows)
+
+
+def table_spans(summary: SnapshotSummary) -> pa.Table:
+    """Every table of a snapshot with its row count and the UTC span of its main time column."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "table": table.table,
+                "rows": table.rows,
+                "time column": table.time_column,
+                "earliest (UTC)": table.earliest,
+                "latest (UTC)": table.latest,
+            }
+            for table in summary.tables
+        ]
+    )
+
+
+def sources_table(summary: SnapshotSummary) -> pa.Table:
+    """The loads recorded in a snapshot, newest first."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "source": source.source_id,
+                "kind": source.kind,
+                "location": source.location,
+                "loaded (UTC)": source.loaded_at,
+                "freshness": age(source.loaded_at),
+                "rows written": source.rows_written,
+            }
+            for source in sorted(summary.sources, key=lambda s: s.loaded_at, reverse=True)
+        ],
+        schema=pa.schema(
+            [
+                ("source", pa.string()),
+                ("kind", pa.string()),
+                ("location", pa.string()),
+                ("loaded (UTC)", pa.timestamp("us")),
+                ("freshness", pa.string()),
+                ("rows written", pa.int64()),
+            ]
+        ),
+    )
+
+
+def quality_table(results: Mapping[str, MetricResult]) -> pa.Table:
+    """Per metric: items used, items left out and why, how it was measured, or why it has no value."""
+    rows = []
+    for result in results.values():
+        base = {"metric": result.name, "items used": result.n_used}
+        notes = [(count, reason, "left out") for count, reason in result.exclusions]
+        notes += [(None, flag, "measured") for flag in result.flags]
+        if result.empty_reason:
+            notes.append((None, result.empty_reason, "no value"))
+        for count, note, kind in notes or [(0, "", "complete")]:
+            rows.append({**base, "kind": kind, "items": count, "note": note})
+    return pa.Table.from_pylist(rows)
+
+
+def definitions_table() -> pa.Table:
+    """Every metric's definition, unit, better direction and default statistic."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "metric": definition.name,
+                "id": definition.id,
+                "group": definition.family,
+                "unit": definition.unit,
+                "better": definition.direction,
+                "statistic": definition.default_statistic if definition.takes_statistic else "rate",
+                "definition": definition.definition,
+            }
+            for definition in METRICS.values()
+        ]
+    )
+
+
+def rules_table(rules: Mapping[str, object]) -> pa.Table:
+    """The linking rules in force, one per row."""
+    return pa.Table.from_pylist([{"rule": key, "value": str(value)} for key, value in rules.items()])
+
+
+def problems_table(problems: Iterable[object]) -> pa.Table:
+    """Import problems as rows (file, row, column, message) so each can be found in the file."""
+    return pa.Table.from_pylist(
+        [
+            {"file": p.file, "row": p.row, "column": p.column, "problem": p.message}  # type: ignore[attr-defined]
+            for p in problems
+        ],
+        schema=pa.schema(
+            [("file", pa.string()), ("row", pa.int64()), ("column", pa.string()), ("problem", pa.string())]
+        ),
+    )
+
+
+def benchmark_table(benchmark_set: BenchmarkSet) -> pa.Table:
+    """Every band of a benchmark set: tiers best first, boundaries, statistic, source and its confidence."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "metric": METRICS[band.metric_id].name if band.metric_id in METRICS else band.metric_id,
+                "statistic": band.statistic,
+                "better": band.direction,
+                "tiers (best first)": " / ".join(band.tier_names),
+                "boundaries": " / ".join(f"{value:g}" for value in band.thresholds) + f" {band.unit}",
+                "confidence": band.confidence,
+                "source": band.source_url,
+                "note": band.note,
+            }
+            for band in benchmark_set.bands.values()
+        ]
+    )
+
+
+def values_where(table: pa.Table, column: str, flag: str | None = None) -> list[float]:
+    """The non-empty values of column, only from rows whose flag column is true when flag is given."""
+    values = table.column(column).to_pylist()
+    keep = table.column(flag).to_pylist() if flag else [True] * len(values)
+    return [value for value, wanted in zip(values, keep, strict=True) if wanted and value is not None]
+
+
+def slowest(table: pa.Table, column: str, count: int = 20) -> pa.Table:
+    """The count rows with the largest values of column (rows without a value left out)."""
+    kept = table.filter(pc.is_valid(table.column(column)))
+    return kept.take(pc.sort_indices(kept, sort_keys=[(column, "descending")])[:count])
+
+
+def filter_rows(
+    table: pa.Table, *, states: Iterable[str] = (), text: str = "", text_columns: Iterable[str] = ()
+) -> pa.Table:
+    """Rows whose state is one of states (all when empty) and whose text columns contain text (case-insensitive)."""
+    mask = pa.array([True] * table.num_rows)
+    states = list(states)
+    if states:
+        mask = pc.and_(mask, pc.is_in(table.column("state"), value_set=pa.array(states)))
+    if text:
+        found = pa.array([False] * table.num_rows)
+        for column in text_columns:
+            hit = pc.match_substring(table.column(column), text, ignore_case=True)
+            found = pc.or_(found, pc.fill_null(hit, False))
+        mask = pc.and_(mask, found)
+    return table.filter(mask)
+
+
+def team_comparison(
+    team: Mapping[str, MetricResult], organisation: Mapping[str, MetricResult], benchmark_set: BenchmarkSet
+) -> pa.Table:
+    """Per metric: the team's value and tier beside the organisation's."""
+    rows = []
+    for metric_id, mine in team.items():
+        theirs = organisation[metric_id]
+        if mine.value is None and theirs.value is None:
+            continue
+        mine_tier, their_tier = tier_of(mine, benchmark_set).tier, tier_of(theirs, benchmark_set).tier
+        rows.append(
+            {
+                "metric": mine.name,
+                "team": format_value(mine.value, mine.unit),
+                "team tier": mine_tier.name if mine_tier else "",
+                "organisation": format_value(theirs.value, theirs.unit),
+                "organisation tier": their_tier.name if their_tier else "",
+                "better is": mine.direction,
+            }
+        )
+    return pa.Table.from_pylist(rows)
+
+
+def sprint_accuracy(sprints: pa.Table, planning: pa.Table, capacity: pa.Table) -> pa.Table:
+    """Sprints with their planning and capacity accuracy (breakdown rows keyed by sprint id), oldest first."""
+    planned = dict(zip(planning.column("key").to_pylist(), planning.column("value").to_pylist(), strict=True))
+    done = dict(zip(capacity.column("key").to_pylist(), capacity.column("value").to_pylist(), strict=True))
+    return pa.Table.from_pylist(
+        [
+            {
+                "sprint": row["sprint"],
+                "team": row["team"],
+                "ends (UTC)": row["ends_at"],
+                "planning accuracy %": planned.get(row["sprint_id"]),
+                "capacity accuracy %": done.get(row["sprint_id"]),
+            }
+            for row in sprints.to_pylist()
+        ],
+        schema=pa.schema(
+            [
+                ("sprint", pa.string()),
+                ("team", pa.string()),
+                ("ends (UTC)", pa.timestamp("us")),
+                ("planning accuracy %", pa.float64()),
+                ("capacity accuracy %", pa.float64()),
+            ]
+        ),
+    )
+
+
+def series_by(table: pa.Table, group: str, x: str, y: str) -> list[tuple[str, list, list]]:
+    """Split a long table into (group, xs, ys) series, groups in order of first appearance."""
+    series: dict[str, tuple[list, list]] = {}
+    for row in table.select([group, x, y]).to_pylist():
+        xs, ys = series.setdefault(str(row[group]), ([], []))
+        xs.append(row[x])
+        ys.append(row[y])
+    return [(name, xs, ys) for name, (xs, ys) in series.items()]

@@ -1,0 +1,127 @@
+"""The upload flow of the Data page: preview every file, show its problems per row and column, import all or none."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from flowgauge.errors import FlowgaugeError
+from flowgauge.loaders.imports import (
+    KINDS,
+    ImportPreview,
+    ImportRejected,
+    canonical_template_csv,
+    import_files,
+    preview_import,
+    table_specs,
+)
+from flowgauge.ui import tables
+from flowgauge.ui.text import plain
+
+AUTO = "auto"
+NEW_SNAPSHOT = "\x00new"  # never a file stem, so it cannot clash with a snapshot's name
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_DONE_KEY = "fg_import_done"
+_PREVIEW_ROWS = 20
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _preview(name: str, data: bytes, kind: str) -> ImportPreview:
+    return preview_import(name, data, kind)
+
+
+def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...]) -> None:
+    """File picker, per-file preview and problems, and the import button (enabled only when nothing is wrong)."""
+    done = st.session_state.pop(_DONE_KEY, None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+
+    kinds = {AUTO: "Detect from the file", **KINDS}
+    left, right = st.columns(2)
+    kind = left.selectbox("File kind", list(kinds), format_func=kinds.get, key="fg_import_kind")
+    target = right.selectbox(
+        "Import into",
+        [current_snapshot, *[name for name in snapshots if name != current_snapshot], NEW_SNAPSHOT],
+        format_func=lambda name: "A new snapshot…" if name == NEW_SNAPSHOT else f"{name}.duckdb",
+        key="fg_import_target",
+    )
+    if target == NEW_SNAPSHOT:
+        target = st.text_input("New snapshot name", value="imported", key="fg_import_name", max_chars=64).strip()
+        if not _NAME.match(target):
+            st.error("A snapshot name is letters, digits, - and _ (up to 64), starting with a letter or digit.")
+            return
+    uploads = st.file_uploader(
+        "Files to import",
+        accept_multiple_files=True,
+        type=["csv", "json", "parquet", "txt"],
+        key="fg_upload",
+        help="Jira, PagerDuty, Opsgenie, GitHub and GitLab exports, deployment events, team maps, surveys, or "
+        "canonical tables. Nothing is written until every file is valid.",
+    )
+    with st.expander("Templates for canonical tables (header-only CSV)"):
+        for table in sorted(table_specs()):
+            st.download_button(
+                f"{table}.csv",
+                data=canonical_template_csv(table),
+                file_name=f"{table}.csv",
+                mime="text/csv",
+                key=f"template-{table}",
+                on_click="ignore",
+            )
+    if not uploads:
+        st.caption("Choose one or more files: each is previewed and checked before anything is written.")
+        return
+
+    files = [(upload.name, upload.getvalue()) for upload in uploads]
+    previews = [_preview(name, data, kind) for name, data in files]
+    problems = [problem for preview in previews for problem in preview.problems]
+    for preview in previews:
+        _show_preview(preview)
+
+    if problems:
+        st.error(
+            f"{len(problems):,} problem(s) found: nothing will be written. Fix the file(s) and upload them again.",
+            icon=":material/block:",
+        )
+        return
+    label = f"Import {len(files)} file(s) into {target}.duckdb"
+    if st.button(label, type="primary", key="fg_import_go"):
+        _import(files, kind, data_dir / f"{target}.duckdb")
+
+
+def _show_preview(preview: ImportPreview) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{plain(preview.file)}** · detected: {plain(preview.kind_label)}")
+        for note in preview.notes:
+            st.caption(plain(note))
+        for table, dropped in preview.duplicates_dropped.items():
+            if dropped:
+                st.caption(f"{dropped:,} duplicate row(s) of {table} dropped")
+        if preview.problems:
+            st.error(f"{len(preview.problems):,} problem(s) in {plain(preview.file)}:", icon=":material/error:")
+            st.dataframe(tables.problems_table(preview.problems), hide_index=True)
+            return
+        for table, data in preview.tables.items():
+            st.markdown(f"`{table}`: {data.num_rows:,} row(s) would be written")
+            st.dataframe(data.slice(0, _PREVIEW_ROWS), hide_index=True)
+
+
+def _import(files: list[tuple[str, bytes]], kind: str, target: Path) -> None:
+    try:
+        with st.spinner(f"Importing into {target.name}…"):
+            report = import_files(files, into=target, kind=kind)
+    except ImportRejected as error:
+        st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
+        st.dataframe(tables.problems_table(error.problems), hide_index=True)
+        return
+    except FlowgaugeError as error:
+        st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
+        return
+    written = ", ".join(
+        f"{plain(file.file)} ({sum(file.rows.values()):,} rows as {plain(file.kind_label)})" for file in report.files
+    )
+    st.session_state[_DONE_KEY] = f"Imported into {target.name}: {written}."
+    # The snapshot file was replaced, so its identity changed: rerun to open it and show fresh numbers at once.
+    st.rerun()

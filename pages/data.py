@@ -1,0 +1,57 @@
+"""Data: the snapshots with their sources and freshness, data quality, metric definitions and file uploads."""
+
+import streamlit as st
+
+from flowgauge.metrics.filters import DEFAULT_RULES
+from flowgauge.ui import cached, downloads, tables
+from flowgauge.ui.empty_states import describe
+from flowgauge.ui.frame import page_context
+from flowgauge.ui.text import plain
+from flowgauge.ui.upload import draw_upload
+
+context = page_context()
+view = context.view
+st.title("Data")
+
+snapshots_tab, quality_tab, definitions_tab, upload_tab = st.tabs(
+    ["Snapshots", "Data quality", "Definitions & rules", "Upload files"]
+)
+
+with snapshots_tab:
+    summaries = cached.snapshot_summaries(context.data_dir, context.choices.snapshots)
+    st.caption(f"Snapshot files in the data folder ({context.data_dir}); freshness is the last completed load.")
+    downloads.table(tables.snapshots_table(summaries), "snapshots")
+    current = summaries[view.snapshot]
+    st.subheader(f"{view.snapshot}.duckdb")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Tables** (row counts and the UTC span of each table's main time column)")
+        downloads.table(tables.table_spans(current), f"{view.snapshot}-tables")
+    with right:
+        st.markdown("**Sources** loaded into this snapshot")
+        downloads.table(tables.sources_table(current), f"{view.snapshot}-sources")
+
+with quality_tab:
+    results = cached.results(context.identity, view.filters(), view.statistic)
+    st.caption(
+        f"For {describe(view)}: how many items each metric used, what it left out and why, and how it was "
+        "measured where that differs from its main rule."
+    )
+    downloads.table(tables.quality_table(results), "data-quality")
+
+with definitions_tab:
+    st.subheader("Metric definitions")
+    downloads.table(
+        tables.definitions_table(),
+        "metric-definitions",
+        column_config={"definition": st.column_config.TextColumn(width="large")},
+    )
+    st.subheader("Linking rules in force")
+    st.caption("How deployments, incidents, PRs and bots are recognised; every number on every page uses these.")
+    downloads.table(tables.rules_table(DEFAULT_RULES.as_dict()), "linking-rules")
+    st.subheader(f"Benchmark set: {context.benchmark_set.name}")
+    st.caption(plain(context.benchmark_set.description))
+    downloads.table(tables.benchmark_table(context.benchmark_set), "benchmark-set")
+
+with upload_tab:
+    draw_upload(context.data_dir, view.snapshot, context.choices.snapshots)

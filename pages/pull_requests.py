@@ -1,0 +1,83 @@
+"""Pull requests, deployments and incidents as filterable, sortable tables with every phase time, size and link."""
+
+import streamlit as st
+
+from flowgauge.ui import cached, downloads, tables
+from flowgauge.ui.empty_states import describe, show_empty
+from flowgauge.ui.frame import page_context
+
+HOURS = {
+    "coding_hours": "coding (h)",
+    "pickup_hours": "pickup (h)",
+    "review_hours": "review (h)",
+    "deploy_hours": "deploy (h)",
+    "cycle_hours": "cycle (h)",
+}
+context = page_context()
+view = context.view
+st.title("Pull requests")
+st.caption(f"{describe(view)} · sort by clicking a column header")
+
+prs_tab, deployments_tab, incidents_tab = st.tabs(["Pull requests", "Deployments", "Incidents"])
+
+with prs_tab:
+    prs = cached.pull_request_rows(context.identity, view.filters())
+    if prs.num_rows == 0:
+        show_empty("pull requests", "no PR was merged, made ready or left open in the selection", view, "pull_requests")
+    else:
+        left, middle, right = st.columns([2, 2, 1])
+        text = left.text_input("Search titles, branches and PR ids", key="prs_search", placeholder="e.g. PAY-12")
+        states = middle.multiselect("State", ["merged", "open", "closed"], key="prs_states", placeholder="All states")
+        # People, not surveillance: authors are hidden unless someone explicitly asks for them.
+        people = right.toggle("Show authors", key="prs_people", help="Per-person columns are off by default.")
+        shown = tables.filter_rows(prs, states=states, text=text, text_columns=("title", "head_branch", "pr_id"))
+        columns = [
+            "pr_id",
+            "title",
+            "repo_id",
+            "head_branch",
+            *(["author_id"] if people else []),
+            "team_ids",
+            "state",
+            "created_at",
+            "merged_at",
+            "deployed_at",
+            *HOURS,
+            "size_lines",
+            "url",
+        ]
+        st.caption(f"{shown.num_rows:,} of {prs.num_rows:,} PRs")
+        downloads.table(
+            shown.select(columns),
+            "pull-requests",
+            column_config={
+                "url": st.column_config.LinkColumn("link", display_text="open"),
+                "size_lines": st.column_config.NumberColumn("size (lines)"),
+                **{column: st.column_config.NumberColumn(label, format="%.1f") for column, label in HOURS.items()},
+            },
+            height=560,
+        )
+
+with deployments_tab:
+    deployments = cached.deployment_rows(context.identity, view.filters())
+    if deployments.num_rows == 0:
+        show_empty("production deployments", None, view, "deployments")
+    else:
+        downloads.table(
+            deployments,
+            "deployments",
+            column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
+            height=480,
+        )
+
+with incidents_tab:
+    incidents = cached.incident_rows(context.identity, view.filters())
+    if incidents.num_rows == 0:
+        show_empty("incidents", None, view, "incidents")
+    else:
+        downloads.table(
+            incidents,
+            "incidents",
+            column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
+            height=480,
+        )

@@ -1,0 +1,168 @@
+"""Every page runs with AppTest on the fixture snapshot, shows the metrics module's numbers, and keeps the URL."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from flowgauge.metrics.engine import compute_all
+from flowgauge.snapshot import open_snapshot
+from flowgauge.ui.charts import format_value
+from flowgauge.ui.filters import View
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("overview", "dora", "cycle_time", "teams", "planning", "devex", "pull_requests", "data")
+LINK = {"from": "2026-04-01", "to": "2026-06-30", "stat": "p75"}
+
+
+@pytest.fixture
+def app(app_data_dir, monkeypatch) -> AppTest:
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(app_data_dir))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def open_page(app_data_dir, page: str, params=None) -> AppTest:
+    """A page run on its own, as STYLE rule 1 asks, with the data folder the frame would get from app.py."""
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    at.session_state["fg_data_dir"] = str(app_data_dir)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_its_own_without_exception(app_data_dir, page):
+    at = open_page(app_data_dir, page, LINK)
+    assert not at.exception, at.exception
+    assert at.title, "every page has a title"
+    assert not at.error, [error.value for error in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_inside_the_frame(app, page):
+    app.run()
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, app.exception
+    assert app.query_params["snapshot"] == "demo"  # the frame keeps the view in the URL on every page
+
+
+def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
+    at = open_page(app_data_dir, "overview", LINK)
+    view = View("demo", date(2026, 4, 1), date(2026, 6, 30))
+    con = open_snapshot(app_data_dir / "demo.duckdb")
+    try:
+        expected = compute_all(con, view.filters(), statistic="p75")
+    finally:
+        con.close()
+    shown = {metric.label: metric.value for metric in at.metric}
+    with_value = {result.name: format_value(result.value, result.unit) for result in expected.values() if result.value}
+    assert len(shown) >= 20
+    assert {name: shown.get(name) for name in with_value} == with_value
+    assert shown["Cycle time"] != "–"
+
+
+def test_filters_round_trip_through_a_copied_link(app, app_data_dir):
+    app.run()
+    app.sidebar.selectbox(key="fg_range").set_value("last_quarter").run()
+    app.sidebar.multiselect(key="fg_teams").select("payments").run()
+    app.sidebar.selectbox(key="fg_stat").set_value("p90").run()
+    app.sidebar.toggle(key="fg_bots").set_value(True).run()
+    app.switch_page("pages/dora.py").run()
+    link = {key: app.query_params[key] for key in app.query_params}
+    # The fixture's last event is a merge on 1 July, so "last quarter" is the second quarter.
+    assert link["from"] == "2026-04-01" and link["to"] == "2026-06-30"
+    assert (link["team"], link["stat"], link["bots"]) == ("payments", "p90", "in")
+
+    reopened = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in link.items():
+        reopened.query_params[key] = value
+    reopened.run()
+    assert not reopened.exception and not reopened.warning
+    assert reopened.sidebar.multiselect(key="fg_teams").value == ["payments"]
+    assert reopened.sidebar.date_input(key="fg_dates").value == (date(2026, 4, 1), date(2026, 6, 30))
+    assert reopened.sidebar.selectbox(key="fg_range").value == "last_quarter"
+    assert reopened.sidebar.selectbox(key="fg_stat").value == "p90"
+    assert reopened.sidebar.toggle(key="fg_bots").value is True
+    assert {key: reopened.query_params[key] for key in reopened.query_params} == link
+
+
+def test_bad_link_parameters_fall_back_with_notices_not_exceptions(app):
+    for key, value in {
+        "snapshot": "gone",
+        "from": "2026-02-30",
+        "to": "yesterday",
+        "team": ["payments", "ghosts"],
+        "stat": "p99",
+        "bench": "made-up",
+        "bots": "maybe",
+    }.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception
+    notices = " ".join(warning.value for warning in app.warning)
+    for part in (
+        "Snapshot “gone”",
+        "YYYY-MM-DD",
+        "Unknown team “ghosts”",
+        "Statistic “p99”",
+        "“made-up”",
+        "bots=maybe",
+    ):
+        assert part in notices
+    assert app.query_params["snapshot"] == "demo" and app.query_params["team"] == "payments"
+    assert app.query_params["from"] == "2026-04-03" and app.query_params["to"] == "2026-07-01"  # last 90 days
+    assert app.metric, "the default view still shows the scorecard"
+
+
+def test_first_start_generates_the_demo_and_shows_real_numbers(tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"  # does not exist yet, as on a fresh clone
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert not at.exception
+    assert (data_dir / "demo.duckdb").is_file()
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["Cycle time"].endswith(" h") and shown["Cycle time"] != "–"
+    assert shown["Deployment frequency"].endswith(" /wk")
+
+
+def test_dora_page_shows_the_metrics_modules_numbers(app_data_dir):
+    at = open_page(app_data_dir, "dora", LINK)
+    con = open_snapshot(app_data_dir / "demo.duckdb")
+    try:
+        expected = compute_all(con, View("demo", date(2026, 4, 1), date(2026, 6, 30)).filters(), statistic="p75")
+    finally:
+        con.close()
+    shown = {metric.label: metric.value for metric in at.metric}
+    for metric_id in ("deploy_frequency", "lead_time_for_changes", "change_failure_rate", "deployment_rework_rate"):
+        assert shown[expected[metric_id].name] == format_value(expected[metric_id].value, expected[metric_id].unit)
+    assert any("performer" in markdown.value for markdown in at.markdown)  # the DORA cluster badge
+
+
+def test_pr_table_hides_authors_until_asked_and_shows_titles_as_text(app_data_dir):
+    at = open_page(app_data_dir, "pull_requests", {"from": "2026-01-01", "to": "2026-01-31"})  # PR 4 is early
+    table = at.dataframe[0].value
+    assert "author_id" not in table.columns  # people, not surveillance: team-level by default
+    assert '=HYPERLINK("http://x")<b>bold</b>' in set(table["title"])  # raw text in a grid cell, never HTML
+    at.toggle(key="prs_people").set_value(True).run()
+    assert "author_id" in at.dataframe[0].value.columns
+
+
+def test_no_page_or_helper_renders_html():
+    sources = [*ROOT.joinpath("pages").glob("*.py"), *ROOT.joinpath("flowgauge", "ui").glob("*.py"), ROOT / "app.py"]
+    assert len(sources) > 10
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in text and "st.html" not in text and "components.html" not in text, source
+
+
+def test_a_broken_user_benchmark_file_is_a_notice_not_a_crash(app_data_dir, tmp_path, monkeypatch):
+    shutil.copy(app_data_dir / "demo.duckdb", tmp_path / "demo.duckdb")
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "ours.toml").write_text("[set\nid = ")
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("Your benchmark files were not loaded" in warning.value for warning in at.warning)
+    assert at.metric  # the shipped sets still tier the scorecard
