@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import Filters, LinkingRules, compute, compute_all, dora_bucket
+from flowgauge.metrics import Filters, LinkingRules, compute, compute_all, dora_bucket, trend
 from flowgauge.metrics.filters import BadLinkingRule
 from flowgauge.snapshot import open_snapshot
 
@@ -172,3 +172,26 @@ def test_unusable_rules_are_refused_in_one_line():
         LinkingRules(production_env_regex="prod(")
     with pytest.raises(BadLinkingRule, match="cfr_mode must be failed_deployments or incidents"):
         LinkingRules(cfr_mode="incident")
+
+
+def test_a_lone_deployment_with_no_successor_counts_as_not_failed(tmp_path):
+    # The newest deployment of a service has no next deployment to be a fix for it: CFR is 0%, not an error.
+    path = tmp_path / "lone.duckdb"
+    with write_snapshot(path, fresh=True) as writer:
+        writer.upsert("repositories", [{"repo_id": "acme/api", "name": "api", "source": "demo", "is_archived": False}])
+        writer.upsert(
+            "deployments",
+            [
+                {
+                    "deployment_id": "only", "repo_id": "acme/api", "environment": "production", "status": "success",
+                    "deploy_kind": "regular", "started_at": datetime(2024, 3, 5, 10), "detection_rule": "demo",
+                    "is_approximate": False,
+                }
+            ],
+        )  # fmt: skip
+    con = open_snapshot(path)
+    window = Filters(date(2024, 3, 4), date(2024, 3, 11))
+    result = compute(con, "change_failure_rate", window)
+    assert (result.value, result.n_used) == (0.0, 1)
+    assert trend(con, "change_failure_rate", window, grain="week").column("value").to_pylist() == [0.0]
+    con.close()

@@ -9,8 +9,9 @@ deploys AS (
         -- Failed: its own status, a linked incident, or the next deployment of its service is an unplanned fix.
         d.status IN ('failure', 'error')
             OR coalesce(c.incidents, 0) > 0
-            OR (d.next_kind IN ('hotfix', 'rollback')
-                AND epoch(d.next_started_at) - epoch(d.started_at) <= $window_hours * 3600) AS failed
+            -- coalesce: the latest deployment has no next one, and NULL would drop it from the numerator's sum.
+            OR coalesce(d.next_kind IN ('hotfix', 'rollback')
+                AND epoch(d.next_started_at) - epoch(d.started_at) <= $window_hours * 3600, false) AS failed
     FROM fg_deploys d
     LEFT JOIN incident_counts c USING (deployment_id)
     WHERE d.in_window
