@@ -63,18 +63,7 @@ def trend(
 ) -> pa.Table:
     """One metric per calendar week or month of the selection: period_start, value, n."""
     with connections().cursor(identity) as cursor:
-        try:
-            return metrics.trend(cursor, metric_id, filters, statistic=statistic, grain=grain)
-        except TypeError:
-            # metrics.trend fails on a period whose ratio numerator is NULL (reported upstream); show no line
-            # rather than an exception.
-            return pa.table(
-                {
-                    "period_start": pa.array([], pa.date32()),
-                    "value": pa.array([], pa.float64()),
-                    "n": pa.array([], pa.int64()),
-                }
-            )
+        return metrics.trend(cursor, metric_id, filters, statistic=statistic, grain=grain)
 
 
 @st.cache_data(max_entries=512, ttl=_TTL_SECONDS, show_spinner=False)

@@ -47,11 +47,6 @@ def weekly_trends(
             if row is None and definition.kind == "rate" and has_any:
                 row = {"num": 0.0, "n": 0}
             developers = (rows.get(("merge_frequency", key)) or {}).get("actors")
-            try:
-                values.append(metric_value(definition, row, chosen[metric_id], inside_days / 7, developers))
-            except TypeError:
-                # A week whose items all lack the ratio's numerator gives num NULL, which metric_value does not
-                # expect (metrics.trend fails the same way): a sparkline point must not take the scorecard down.
-                values.append(None)
+            values.append(metric_value(definition, row, chosen[metric_id], inside_days / 7, developers))
         trends[metric_id] = values
     return trends
