@@ -65,8 +65,7 @@ def read_schema_version(con: duckdb.DuckDBPyConnection, path: str | os.PathLike)
     """The schema version recorded in an open snapshot, or NotASnapshot when it has none."""
     # fetchall, never fetchone: DuckDB 2 refuses further work on a connection whose result is unfinished.
     has_meta = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND table_name = 'snapshot_meta'"
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'snapshot_meta'"
     ).fetchall()[0][0]
     rows = con.execute("SELECT max(schema_version) FROM snapshot_meta").fetchall() if has_meta else []
     if not rows or rows[0][0] is None:
