@@ -55,3 +55,4 @@ def test_usage_statistics_are_off_and_the_app_runs_headless():
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert re.search(r"^gatherUsageStats = false$", config, flags=re.M)
     assert re.search(r"^headless = true$", config, flags=re.M)
+    assert re.search(r"^disableDataExport = true$", config, flags=re.M)  # only our escaped CSV downloads
