@@ -80,6 +80,9 @@ def test_table_lists_every_metric_with_its_unit(snapshot):
         assert definition.name in result.output
     # acme/web's deployments D6 and D5 both succeeded and INC3 linked to neither: nothing to recover from.
     assert "Failed deployment recovery time: no failed production deployments in the selection" in result.output
+    # LinearB 2026 has no coding-time band: the tier column says so instead of staying blank.
+    coding_line = next(line for line in result.output.splitlines() if "Coding time" in line)
+    assert "no benchmark in this set" in coding_line
 
 
 def test_default_window_ends_after_the_latest_activity(snapshot):

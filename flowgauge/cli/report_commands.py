@@ -160,7 +160,8 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
             result.unit,
             result.statistic,
             f"{result.n_used:,}",
-            line.scored.tier.name if line.scored.tier else "",
+            # Never a guessed tier: say why there is none (e.g. "no benchmark in this set").
+            line.scored.tier.name if line.scored.tier else line.scored.note,
             _change_text(line.change),
         )
     console.print(table)
