@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
+from flowgauge.metrics import Filters, compute_all
+from flowgauge.snapshot import open_snapshot
 
 APP_FIXTURE_SQL = Path(__file__).parent / "fixtures" / "app" / "snapshot.sql"
+MARCH_2024_SQL = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +23,20 @@ def app_data_dir(tmp_path_factory) -> Path:
         writer.con.execute(APP_FIXTURE_SQL.read_text(encoding="utf-8"))
         writer.record_source("fixture:app", "demo", "tests/fixtures/app/snapshot.sql")
     return folder
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """Read-only connection to the hand-built March 2024 metrics snapshot (tests/fixtures/metrics/march_2024.sql)."""
+    path = tmp_path_factory.mktemp("metrics") / "march.duckdb"
+    with write_snapshot(path, fresh=True) as writer:
+        writer.con.execute(MARCH_2024_SQL.read_text(encoding="utf-8"))
+    connection = open_snapshot(path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def march(con):
+    """Every metric over March 2024 on that snapshot, with default rules and statistics."""
+    return compute_all(con, Filters(date(2024, 3, 1), date(2024, 4, 1)))

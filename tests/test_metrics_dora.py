@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import Filters, LinkingRules, compute, compute_all, dora_bucket, trend
+from flowgauge.metrics import Filters, LinkingRules, compute, dora_bucket, trend
 from flowgauge.metrics.filters import BadLinkingRule
 from flowgauge.snapshot import open_snapshot
 
@@ -19,21 +19,6 @@ WEEKS = 31 / 7
 #   acme/pay: D1 03-05, D1b 03-06, D2 03-07 (prod-eu), D3 03-12, D3b 03-14 failure, D3c 03-14 hotfix,
 #             D4 03-21, D4r 03-21 rollback;  acme/web: D6 03-26, D5 03-31 (live)  -> 10 deployments.
 # Failed: D3 (INC5 names it), D3b (status failure), D4 (INC1 and INC2, then rolled back by D4r) -> 3.
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = tmp_path_factory.mktemp("metrics") / "march.duckdb"
-    with write_snapshot(path, fresh=True) as writer:
-        writer.con.execute(FIXTURE.read_text())
-    connection = open_snapshot(path)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def march(con):
-    return compute_all(con, MARCH)
 
 
 def test_deploy_frequency_per_week_per_developer_and_bucket(march):

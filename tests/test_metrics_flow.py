@@ -8,27 +8,12 @@ from pathlib import Path
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import Filters, LinkingRules, breakdown, compute, compute_all
+from flowgauge.metrics import Filters, LinkingRules, breakdown, compute
 from flowgauge.snapshot import open_snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
 MARCH = Filters(date(2024, 3, 1), date(2024, 4, 1))
 WEEKS = 31 / 7
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = tmp_path_factory.mktemp("metrics") / "march.duckdb"
-    with write_snapshot(path, fresh=True) as writer:
-        writer.con.execute(FIXTURE.read_text())
-    connection = open_snapshot(path)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture(scope="module")
-def march(con):
-    return compute_all(con, MARCH)
 
 
 # Per-PR phases in hours, by hand (bot PR6 left out by default):
