@@ -17,7 +17,7 @@ st.title("Developer experience")
 st.caption(describe(view))
 
 now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.results(context.identity, view.filters().previous(), view.statistic)
+before = cached.previous_results(context.identity, view.filters(), view.statistic)
 survey = now["survey_score"]
 
 left, right = st.columns([3, 2])

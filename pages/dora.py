@@ -16,7 +16,7 @@ st.title("DORA")
 st.caption(f"{describe(view)} · {view.statistic}")
 
 now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.results(context.identity, view.filters().previous(), view.statistic)
+before = cached.previous_results(context.identity, view.filters(), view.statistic)
 if now["deploy_frequency"].value is None:
     show_empty("deployments", now["deploy_frequency"].empty_reason, view, "deployments")
     st.stop()

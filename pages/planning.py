@@ -20,7 +20,7 @@ st.title("Planning")
 st.caption(describe(view))
 
 now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.results(context.identity, view.filters().previous(), view.statistic)
+before = cached.previous_results(context.identity, view.filters(), view.statistic)
 previous_label = f"previous {view.days} days"
 
 st.subheader("Sprints")

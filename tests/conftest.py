@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import Filters, compute_all
+from flowgauge.metrics import DEFAULT_RULES, Filters, compute_all
+from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.snapshot import open_snapshot
 
 APP_FIXTURE_SQL = Path(__file__).parent / "fixtures" / "app" / "snapshot.sql"
@@ -25,13 +26,19 @@ def app_data_dir(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    """Read-only connection to the hand-built March 2024 metrics snapshot (tests/fixtures/metrics/march_2024.sql)."""
+@pytest.fixture(scope="module", params=["per_call", "kept"])
+def con(request, tmp_path_factory):
+    """Read-only connection to the hand-built March 2024 metrics snapshot (tests/fixtures/metrics/march_2024.sql).
+
+    Every test using it runs twice: with facts built per call (the CLI) and with facts kept on the connection (the
+    app), so both paths must give the hand-computed values.
+    """
     path = tmp_path_factory.mktemp("metrics") / "march.duckdb"
     with write_snapshot(path, fresh=True) as writer:
         writer.con.execute(MARCH_2024_SQL.read_text(encoding="utf-8"))
     connection = open_snapshot(path)
+    if request.param == "kept":
+        assert keep_facts(connection) and warm_facts(connection, DEFAULT_RULES)
     yield connection
     connection.close()
 

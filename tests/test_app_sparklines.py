@@ -1,4 +1,4 @@
-"""The scorecard's sparklines are exactly metrics.trend's weekly values, computed in one staged query."""
+"""The scorecard's sparklines are exactly metrics.trend's weekly values, from one selection's aggregates."""
 
 from datetime import date
 
@@ -6,7 +6,7 @@ import pytest
 
 from flowgauge import metrics
 from flowgauge.snapshot import open_snapshot
-from flowgauge.ui.sparklines import weekly_trends
+from flowgauge.ui.sparklines import weekly_series
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ def test_sparklines_equal_metrics_trend_for_every_metric(app_data_dir, start, en
     try:
         filters = metrics.Filters(start, end)
         ids = list(metrics.METRICS)
-        together = weekly_trends(con, ids, filters, metrics.DEFAULT_RULES, "p75")
+        together = weekly_series(metrics.aggregate_selection(con, filters, groupings=("week",)), ids, "p75")
         for metric_id in ids:
             one = metrics.trend(
                 con, metric_id, filters, statistic="p75" if metrics.METRICS[metric_id].takes_statistic else None

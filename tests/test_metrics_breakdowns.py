@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import (
     NO_BENCHMARK,
     Filters,
@@ -18,20 +17,9 @@ from flowgauge.metrics import (
     trend,
 )
 from flowgauge.metrics.benchmark_sets import load_benchmark_sets
-from flowgauge.snapshot import open_snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
 MARCH = Filters(date(2024, 3, 1), date(2024, 4, 1))
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = tmp_path_factory.mktemp("metrics") / "march.duckdb"
-    with write_snapshot(path, fresh=True) as writer:
-        writer.con.execute(FIXTURE.read_text())
-    connection = open_snapshot(path)
-    yield connection
-    connection.close()
 
 
 def test_weekly_cycle_time_trend(con):

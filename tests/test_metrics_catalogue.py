@@ -44,7 +44,7 @@ def test_sql_files_produce_exactly_the_catalogued_ids():
     produced = set()
     for source in SOURCE_NEEDS:
         text = SQL_DIR.joinpath(f"{source}.sql").read_text()
-        produced |= set(re.findall(r"SELECT '([a-z_]+)'", text))
+        produced |= set(re.findall(r"(?:SELECT |metric_id: )'([a-z_]+)'", text))
     derived = {metric_id for metric_id, definition in METRICS.items() if definition.kind == "per_developer_rate"}
     assert produced | derived == set(METRICS)
 

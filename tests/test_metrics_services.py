@@ -8,19 +8,23 @@ from pathlib import Path
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import Filters, breakdown, compute
+from flowgauge.metrics import DEFAULT_RULES, Filters, breakdown, compute
+from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.snapshot import open_snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics" / "monorepo.sql"
 MAY = Filters(date(2024, 5, 1), date(2024, 6, 1))
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
+@pytest.fixture(scope="module", params=["per_call", "kept"])
+def con(request, tmp_path_factory):
+    """The monorepo fixture, with facts built per call (the CLI) and kept on the connection (the app)."""
     path = tmp_path_factory.mktemp("metrics") / "mono.duckdb"
     with write_snapshot(path, fresh=True) as writer:
         writer.con.execute(FIXTURE.read_text())
     connection = open_snapshot(path)
+    if request.param == "kept":
+        assert keep_facts(connection) and warm_facts(connection, DEFAULT_RULES)
     yield connection
     connection.close()
 

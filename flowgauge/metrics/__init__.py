@@ -1,8 +1,27 @@
 """Metrics: every delivery metric defined once in SQL, read-only over a snapshot."""
 
-from flowgauge.metrics.breakdowns import BREAKDOWN_BY, PeriodChange, breakdown, compare, period_change, trend
+from flowgauge.metrics.breakdowns import (
+    BREAKDOWN_BY,
+    PeriodChange,
+    breakdown,
+    compare,
+    group_values,
+    period_change,
+    period_values,
+    trend,
+)
 from flowgauge.metrics.catalogue import METRICS, MetricDefinition
-from flowgauge.metrics.engine import MetricResult, UnknownMetric, compute, compute_all, dora_bucket
+from flowgauge.metrics.engine import (
+    MetricResult,
+    SelectionAggregates,
+    UnknownMetric,
+    aggregate_selection,
+    compute,
+    compute_all,
+    dora_bucket,
+    resolve_statistics,
+    results_for,
+)
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, BadLinkingRule, Filters, LinkingRules
 from flowgauge.metrics.runner import query
 from flowgauge.metrics.scoring import NO_BENCHMARK, Scored, score, tier_of
@@ -20,14 +39,20 @@ __all__ = [
     "MetricResult",
     "PeriodChange",
     "Scored",
+    "SelectionAggregates",
     "UnknownMetric",
+    "aggregate_selection",
     "breakdown",
     "compare",
     "compute",
     "compute_all",
     "dora_bucket",
+    "group_values",
     "period_change",
+    "period_values",
     "query",
+    "resolve_statistics",
+    "results_for",
     "score",
     "tier_of",
     "trend",

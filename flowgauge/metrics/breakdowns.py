@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -49,19 +51,31 @@ def trend(
 
     Rates are divided by the days of each period inside the window, so a partial first week is not understated.
     """
-    definition = definition_of(metric_id)
-    periods = _periods(filters, grain)
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
     rows, _, _ = staged_aggregate(con, _with_developers(metric_id), filters, rules, by=grain)
+    return period_values(rows, metric_id, filters, chosen, grain)
+
+
+def period_values(
+    rows: Mapping[tuple[str, str | None], Mapping[str, Any]],
+    metric_id: str,
+    filters: Filters,
+    statistic: str,
+    grain: str = "week",
+) -> pa.Table:
+    """trend's table from aggregate rows keyed by (metric_id, period start), e.g. SelectionAggregates.by_group."""
+    definition = definition_of(metric_id)
+    has_any = any(row_id == metric_id for row_id, _ in rows)
     values, counts = [], []
+    periods = _periods(filters, grain)
     for period_start, period_end in periods:
         key = period_start.isoformat()
         inside_days = (min(period_end, filters.end) - max(period_start, filters.start)).days
         row = rows.get((_row_id(metric_id), key))
-        if row is None and definition.kind == "rate" and any(row_id == metric_id for row_id, _ in rows):
+        if row is None and definition.kind == "rate" and has_any:
             row = {"num": 0.0, "n": 0}  # deployments exist in the window, just none this period
         developers = (rows.get(("merge_frequency", key)) or {}).get("actors")
-        values.append(_metric_value(definition, row, chosen, inside_days / 7, developers))
+        values.append(_metric_value(definition, row, statistic, inside_days / 7, developers))
         counts.append(int(row["n"]) if row else 0)
     return pa.table(
         {
@@ -87,16 +101,23 @@ def breakdown(
     """
     if by not in BREAKDOWN_BY:
         raise ValueError(f"by must be one of {', '.join(BREAKDOWN_BY)}, not {by!r}")
-    definition = definition_of(metric_id)
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
     rows, _, _ = staged_aggregate(con, _with_developers(metric_id), filters, rules, by=by)
+    return group_values(rows, metric_id, filters, chosen)
+
+
+def group_values(
+    rows: Mapping[tuple[str, str | None], Mapping[str, Any]], metric_id: str, filters: Filters, statistic: str
+) -> pa.Table:
+    """breakdown's table from aggregate rows keyed by (metric_id, group key), e.g. SelectionAggregates.by_group."""
+    definition = definition_of(metric_id)
     keys = sorted({key for (row_id, key) in rows if row_id == _row_id(metric_id)}, key=lambda key: (key is None, key))
     weeks = filters.days / 7
     values, counts = [], []
     for key in keys:
         row = rows[(_row_id(metric_id), key)]
         developers = (rows.get(("merge_frequency", key)) or {}).get("actors")
-        values.append(_metric_value(definition, row, chosen, weeks, developers))
+        values.append(_metric_value(definition, row, statistic, weeks, developers))
         counts.append(int(row["n"]))
     return pa.table(
         {

@@ -8,12 +8,15 @@ Filters and LinkingRules are frozen dataclasses of plain values, so Streamlit ca
 
 Every call stages the per-item rows it needs once, in temp tables on a private cursor (fg_prs: one row per PR
 with every phase; fg_deploys and fg_incidents with their links; fg_values: one row per metric item, with a
-reason when it was left out), then aggregates all requested metrics in one DuckDB query.
+reason when it was left out), then aggregates all requested metrics in one DuckDB query. The per-item facts under
+fg_prs and the code, review and work-item values come from facts.py: kept in memory by a long-lived reader, else
+built per call for the selection only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,15 +24,17 @@ import duckdb
 
 from flowgauge.errors import FlowgaugeError
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
+from flowgauge.metrics.facts import provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
 from flowgauge.metrics.runner import private_cursor, query, stage, stage_union
 
 BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
+# Staged after fg_bots and the facts (facts.py), in this order: each may read the ones before it.
 _STAGE_FILES = {
-    "fg_bots": "stage_bots",
     "fg_prs": "stage_prs",
     "fg_deploys": "stage_deploys",
     "fg_incidents": "stage_incidents",
+    "fg_deploy_outcomes": "stage_deploy_outcomes",
 }
 # Which availability column must be non-zero for a source to have any data, and what to tell the user if not.
 _MISSING_DATA = {
@@ -147,20 +152,109 @@ def staged_aggregate(
     with_notes: bool = False,
 ) -> tuple[dict[tuple[str, str | None], dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
     """Aggregate rows per (metric_id, key), plus notes (exclusions, flags, links) and data availability."""
-    if by not in BY_CHOICES:
-        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    grouped, notes, available = _staged_groupings(con, list(metric_ids), filters, rules, (by,), with_notes)
+    return grouped[by], notes, available
+
+
+def _staged_groupings(
+    con: duckdb.DuckDBPyConnection,
+    metric_ids: list[str],
+    filters: Filters,
+    rules: LinkingRules,
+    groupings: tuple[str, ...],
+    with_notes: bool,
+) -> tuple[dict[str, dict[tuple[str, str | None], dict[str, Any]]], list[dict[str, Any]], dict[str, int]]:
+    """Stage the selection's items once, then aggregate them once per grouping (none, week, team, ...)."""
+    for by in groupings:
+        if by not in BY_CHOICES:
+            raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
     sources = _sources(metric_ids)
-    params = {**filters.params(), **rules.params(), "by": "subject" if by == "question" else by}
+    keys = {by: "subject" if by == "question" else by for by in groupings}
+    # Staging reads $by only to know whether team lists are needed.
+    staging_by = "team" if "team" in groupings else keys[groupings[0]]
+    params = {**filters.params(), **rules.params(), "by": staging_by}
     needed = {table for source in sources for table in SOURCE_NEEDS[source]}
+    grouped = {}
+    with staged_tables(con, needed, filters, rules, staging_by) as cur:
+        stage_union(cur, "fg_values", sources, **params)
+        for by in groupings:
+            rows = query(cur, "aggregate", **{**params, "by": keys[by]}).to_pylist()
+            grouped[by] = {(row["metric_id"], row["key"]): row for row in rows}
+        notes = query(cur, "notes", **params).to_pylist() if with_notes else []
+        available = query(cur, "availability", **params).to_pylist()[0] if with_notes else {}
+    return grouped, notes, available
+
+
+@dataclass(frozen=True)
+class SelectionAggregates:
+    """Everything one selection's results are made of, for any statistic: aggregate rows (overall and per period),
+    notes on exclusions, flags and links, and which kinds of data the snapshot holds. Plain values, so the app
+    caches it once and a change of statistic costs no query.
+    """
+
+    filters: Filters
+    rules: LinkingRules
+    metric_ids: tuple[str, ...]
+    rows: Mapping[tuple[str, str | None], Mapping[str, Any]]
+    notes: tuple[Mapping[str, Any], ...]
+    available: Mapping[str, int]
+    # Grouping ('week', 'month', 'team', ...) -> rows keyed by (metric_id, period start or group key).
+    by_group: Mapping[str, Mapping[tuple[str, str | None], Mapping[str, Any]]] = field(default_factory=dict)
+
+
+def aggregate_selection(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    rules: LinkingRules = DEFAULT_RULES,
+    metric_ids: Iterable[str] | None = None,
+    groupings: Iterable[str] = (),
+) -> SelectionAggregates:
+    """Stage the selection once; aggregate every metric (or the given ids) overall and per each of groupings
+    (week, month, team, repo, service, author, question): one staging serves a scorecard, its trends and a heatmap.
+    """
+    ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
+    for metric_id in ids:
+        definition_of(metric_id)
+    extra = tuple(by for by in dict.fromkeys(groupings) if by != "none")
+    grouped, notes, available = _staged_groupings(con, list(ids), filters, rules, ("none", *extra), with_notes=True)
+    return SelectionAggregates(
+        filters=filters,
+        rules=rules,
+        metric_ids=ids,
+        rows=grouped["none"],
+        notes=tuple(notes),
+        available=available,
+        by_group={by: grouped[by] for by in extra},
+    )
+
+
+@contextlib.contextmanager
+def staged_tables(
+    con: duckdb.DuckDBPyConnection, tables: Iterable[str], filters: Filters, rules: LinkingRules, by: str = "none"
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private cursor on which the named staged tables (fg_bots, fg_prs, fg_deploys, ...) hold the selection.
+
+    Asking for fg_prs brings its facts too. The tables are the ones the metrics read, so a list built from them
+    (the app's PR and deployment tables) shows exactly what the metrics used.
+    """
+    needed = set(tables)
+    if "fg_prs" in needed:
+        needed |= {"fg_bots", "fg_pr_facts"}
+    if needed & {"fg_pr_facts", "fg_commit_facts", "fg_review_facts"}:
+        needed.add("fg_bots")
+    if "fg_deploy_outcomes" in needed:
+        needed.add("fg_incidents")
+    if "fg_incidents" in needed:
+        needed.add("fg_deploys")
+    params = {**filters.params(), **rules.params(), "by": by}
     with private_cursor(con) as cur:
+        if "fg_bots" in needed:
+            stage(cur, "fg_bots", "stage_bots", **params)
+        provide_facts(cur, needed, filters, rules, by)
         for table, file_name in _STAGE_FILES.items():
             if table in needed:
                 stage(cur, table, file_name, **params)
-        stage_union(cur, "fg_values", sources, **params)
-        rows = query(cur, "aggregate", **params).to_pylist()
-        notes = query(cur, "notes", **params).to_pylist() if with_notes else []
-        available = query(cur, "availability", **params).to_pylist()[0] if with_notes else {}
-    return {(row["metric_id"], row["key"]): row for row in rows}, notes, available
+        yield cur
 
 
 def metric_value(
@@ -212,10 +306,22 @@ def compute_all(
     metric_ids: Iterable[str] | None = None,
 ) -> dict[str, MetricResult]:
     """Every metric (or the given ids) over the selection; statistic: one for all, a per-metric mapping, or defaults."""
-    ids = list(metric_ids) if metric_ids is not None else list(METRICS)
+    return results_for(aggregate_selection(con, filters, rules, metric_ids), statistic)
+
+
+def results_for(
+    aggregates: SelectionAggregates,
+    statistic: str | Mapping[str, str] | None = None,
+    metric_ids: Iterable[str] | None = None,
+) -> dict[str, MetricResult]:
+    """Each metric's (or the given ids') result from a selection's aggregates, at the given statistic; no query runs."""
+    ids = list(metric_ids) if metric_ids is not None else list(aggregates.metric_ids)
+    missing = [metric_id for metric_id in ids if metric_id not in aggregates.metric_ids]
+    if missing:
+        raise ValueError(f"not aggregated for this selection: {', '.join(missing)}")
     statistics = resolve_statistics(ids, statistic)
-    rows, notes, available = staged_aggregate(con, ids, filters, rules, with_notes=True)
-    weeks = filters.days / 7
+    rows, notes, available, rules = aggregates.rows, list(aggregates.notes), aggregates.available, aggregates.rules
+    weeks = aggregates.filters.days / 7
     merge_row = rows.get(("merge_frequency", None))
     developers = merge_row["actors"] if merge_row else 0
     results = {}

@@ -14,7 +14,18 @@ import pyarrow as pa
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Temp tables staged per call; names come from this list, never from users.
-STAGED_TABLES = ("fg_bots", "fg_prs", "fg_deploys", "fg_incidents", "fg_values")
+STAGED_TABLES = (
+    "fg_bots",
+    "fg_pr_facts",
+    "fg_commit_facts",
+    "fg_review_facts",
+    "fg_work_item_facts",
+    "fg_prs",
+    "fg_deploys",
+    "fg_incidents",
+    "fg_deploy_outcomes",
+    "fg_values",
+)
 
 
 @cache
@@ -43,8 +54,19 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) 
     """Materialise sql/<name>.sql as a connection-local temp table that later metric files read."""
     if table not in STAGED_TABLES:
         raise ValueError(f"{table!r} is not a staged metrics table")
+    stage_as(con, f"TEMP TABLE {table}", name, params)
+
+
+def stage_as(
+    con: duckdb.DuckDBPyConnection, target: str, name: str, params: dict[str, Any], order_by: str | None = None
+) -> None:
+    """CREATE OR REPLACE <target> AS sql/<name>.sql, optionally sorted by a column of its result.
+
+    target and order_by come from the metrics package itself, never from user input.
+    """
     text = sql_text(name)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {text}", _bound(text, params))
+    body = f"SELECT * FROM (\n{text}\n) ORDER BY {order_by}" if order_by else text
+    con.execute(f"CREATE OR REPLACE {target} AS {body}", _bound(text, params))
 
 
 @contextlib.contextmanager

@@ -7,16 +7,26 @@ from pathlib import Path
 import pyarrow as pa
 import streamlit as st
 
-from flowgauge import metrics
 from flowgauge.errors import FlowgaugeError
 from flowgauge.inventory import SnapshotSummary, summarize_snapshot
-from flowgauge.metrics import DEFAULT_RULES, Filters, LinkingRules, MetricResult, compute_all
+from flowgauge.metrics import (
+    DEFAULT_RULES,
+    Filters,
+    LinkingRules,
+    MetricResult,
+    SelectionAggregates,
+    aggregate_selection,
+    group_values,
+    period_values,
+    resolve_statistics,
+    results_for,
+)
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, BenchmarkSet, load_benchmark_sets
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
 from flowgauge.ui.connection import connections
-from flowgauge.ui.sparklines import weekly_trends
+from flowgauge.ui.sparklines import weekly_series
 from flowgauge.ui.team_matrix import TeamMatrix, build_team_matrix
 
 # A changed snapshot file has a new identity, so its results are new cache entries at once; the ttl and
@@ -44,7 +54,24 @@ def benchmark_sets(user_dir: str | None) -> dict[str, BenchmarkSet]:
     return load_benchmark_sets(Path(user_dir) if user_dir else None)
 
 
-@st.cache_data(max_entries=256, ttl=_TTL_SECONDS, show_spinner=False)
+# What every page's current selection is aggregated by, besides overall: one staging serves the scorecard, its
+# sparklines and the weekly or monthly trends of any metric.
+CURRENT_GROUPINGS = ("week", "month")
+
+
+@st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
+def aggregates(
+    identity: SnapshotIdentity,
+    filters: Filters,
+    groupings: tuple[str, ...] = CURRENT_GROUPINGS,
+    rules: LinkingRules = DEFAULT_RULES,
+) -> SelectionAggregates:
+    """Every metric's aggregates over the selection, overall and per grouping; independent of the statistic, so
+    changing the statistic runs no query."""
+    with connections().cursor(identity) as cursor:
+        return aggregate_selection(cursor, filters, rules, groupings=groupings)
+
+
 def results(
     identity: SnapshotIdentity,
     filters: Filters,
@@ -53,33 +80,38 @@ def results(
     rules: LinkingRules = DEFAULT_RULES,
 ) -> dict[str, MetricResult]:
     """Every metric (or the given ones) over the selection, from the metrics engine."""
-    with connections().cursor(identity) as cursor:
-        return compute_all(cursor, filters, rules, statistic=statistic, metric_ids=metric_ids)
+    return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules), statistic, metric_ids)
 
 
-@st.cache_data(max_entries=512, ttl=_TTL_SECONDS, show_spinner=False)
+def previous_results(
+    identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...] | None = None
+) -> dict[str, MetricResult]:
+    """Every metric (or the given ones) over the window of equal length just before the selection's."""
+    return results_for(aggregates(identity, filters.previous(), ()), statistic, metric_ids)
+
+
 def trend(
     identity: SnapshotIdentity, metric_id: str, filters: Filters, statistic: str | None, grain: str = "week"
 ) -> pa.Table:
     """One metric per calendar week or month of the selection: period_start, value, n."""
-    with connections().cursor(identity) as cursor:
-        return metrics.trend(cursor, metric_id, filters, statistic=statistic, grain=grain)
+    chosen = resolve_statistics([metric_id], statistic)[metric_id]
+    rows = aggregates(identity, filters).by_group[grain]
+    return period_values(rows, metric_id, filters, chosen, grain)
 
 
-@st.cache_data(max_entries=512, ttl=_TTL_SECONDS, show_spinner=False)
 def breakdown(identity: SnapshotIdentity, metric_id: str, filters: Filters, statistic: str | None, by: str) -> pa.Table:
-    """One metric per team, repository, service, author or survey question: key, value, n."""
-    with connections().cursor(identity) as cursor:
-        return metrics.breakdown(cursor, metric_id, filters, statistic=statistic, by=by)
+    """One metric per team, repository, service, author or survey question: key, value, n (every metric's
+    breakdown by the same key comes from one aggregation)."""
+    chosen = resolve_statistics([metric_id], statistic)[metric_id]
+    rows = aggregates(identity, filters, (by,)).by_group[by]
+    return group_values(rows, metric_id, filters, chosen)
 
 
-@st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
 def weekly_values(
     identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...]
 ) -> dict[str, list[float | None]]:
-    """Each metric's weekly values over the selection, oldest first (for sparklines), in one staged query."""
-    with connections().cursor(identity) as cursor:
-        return weekly_trends(cursor, metric_ids, filters, DEFAULT_RULES, statistic)
+    """Each metric's weekly values over the selection, oldest first (for sparklines)."""
+    return weekly_series(aggregates(identity, filters), metric_ids, statistic)
 
 
 def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, SnapshotSummary | str]:

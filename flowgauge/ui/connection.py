@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from flowgauge.metrics import DEFAULT_RULES
+from flowgauge.metrics.facts import keep_facts, release_facts, start_warming
 from flowgauge.snapshot import SnapshotIdentity, open_snapshot, snapshot_identity
 
 
@@ -30,10 +32,15 @@ class SnapshotConnections:
                 return identity
             con = open_snapshot(identity.path)
             self._open[identity.path] = (identity, con)
+            # The metrics keep their per-item facts on this connection, built in the background (seconds at a
+            # million PRs); until they are ready each call stages its own selection, so no page waits.
+            if keep_facts(con):
+                start_warming(con, DEFAULT_RULES)
         if current is not None:
             # Sessions still reading the old file finish on their own cursors' copy of the catalogue;
             # closing the superseded connection releases the old inode.
             with contextlib.suppress(duckdb.Error):
+                release_facts(current[1])
                 current[1].close()
         return identity
 
@@ -57,6 +64,7 @@ class SnapshotConnections:
             entries, self._open = list(self._open.values()), {}
         for _, con in entries:
             with contextlib.suppress(duckdb.Error):
+                release_facts(con)
                 con.close()
 
 

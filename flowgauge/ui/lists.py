@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from flowgauge.metrics import Filters, LinkingRules
-from flowgauge.metrics.runner import private_cursor, stage
+from flowgauge.metrics.engine import staged_tables
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -40,29 +40,20 @@ def _params(filters: Filters, rules: LinkingRules) -> dict[str, Any]:
 
 def pull_request_rows(con: duckdb.DuckDBPyConnection, filters: Filters, rules: LinkingRules) -> pa.Table:
     """Every PR of the selection with phase times (hours), size, title, branch and link, newest first."""
-    params = _params(filters, rules)
-    with private_cursor(con) as cursor:
-        stage(cursor, "fg_bots", "stage_bots", **params)
-        stage(cursor, "fg_prs", "stage_prs", **params)
-        return _run(cursor, "pull_request_rows", params)
+    with staged_tables(con, ["fg_prs"], filters, rules) as cursor:
+        return _run(cursor, "pull_request_rows", _params(filters, rules))
 
 
 def deployment_rows(con: duckdb.DuckDBPyConnection, filters: Filters, rules: LinkingRules) -> pa.Table:
     """Production deployments of the selection with status, linked incidents and hotfix follow-ups, newest first."""
-    params = _params(filters, rules)
-    with private_cursor(con) as cursor:
-        stage(cursor, "fg_deploys", "stage_deploys", **params)
-        stage(cursor, "fg_incidents", "stage_incidents", **params)
-        return _run(cursor, "deployment_rows", params)
+    with staged_tables(con, ["fg_deploy_outcomes"], filters, rules) as cursor:
+        return _run(cursor, "deployment_rows", _params(filters, rules))
 
 
 def incident_rows(con: duckdb.DuckDBPyConnection, filters: Filters, rules: LinkingRules) -> pa.Table:
     """Incidents opened in the selection with the deployment they were linked to and the rule used."""
-    params = _params(filters, rules)
-    with private_cursor(con) as cursor:
-        stage(cursor, "fg_deploys", "stage_deploys", **params)
-        stage(cursor, "fg_incidents", "stage_incidents", **params)
-        return _run(cursor, "incident_rows", params)
+    with staged_tables(con, ["fg_incidents"], filters, rules) as cursor:
+        return _run(cursor, "incident_rows", _params(filters, rules))
 
 
 def team_sizes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pa.Table:

@@ -1,21 +1,6 @@
--- Per-deployment and per-incident values of the DORA metrics, read from fg_deploys and fg_incidents.
+-- Per-deployment and per-incident values of the DORA metrics, read from fg_deploy_outcomes and fg_incidents.
 -- Window: deployments started and incidents opened in [$start, $end); a deployment counts as failed at most once.
-WITH incident_counts AS (
-    SELECT deployment_id, count(*) AS incidents FROM fg_incidents WHERE deployment_id IS NOT NULL GROUP BY deployment_id
-),
-deploys AS (
-    SELECT
-        d.*,
-        -- Failed: its own status, a linked incident, or the next deployment of its service is an unplanned fix.
-        d.status IN ('failure', 'error')
-            OR coalesce(c.incidents, 0) > 0
-            -- coalesce: the latest deployment has no next one, and NULL would drop it from the numerator's sum.
-            OR coalesce(d.next_kind IN ('hotfix', 'rollback')
-                AND epoch(d.next_started_at) - epoch(d.started_at) <= $window_hours * 3600, false) AS failed
-    FROM fg_deploys d
-    LEFT JOIN incident_counts c USING (deployment_id)
-    WHERE d.in_window
-),
+WITH deploys AS (SELECT * FROM fg_deploy_outcomes),  -- failed: see stage_deploy_outcomes.sql
 incidents AS (SELECT * FROM fg_incidents WHERE in_window),
 rows AS (
     SELECT 'deploy_frequency' AS metric_id, *, 1.0 AS num FROM deploys

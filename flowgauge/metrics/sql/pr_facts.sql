@@ -1,0 +1,165 @@
+-- One row per PR with every delivery phase in hours, its author's teams and bot status (facts.py builds it).
+-- The PRs a selection can use: merged or ready in [$start, $end), or open at $end, in the selected repos, services
+-- and teams; stage_prs.sql then narrows them to the selection. The app keeps this for the whole snapshot (a window
+-- without bounds, no filters, team lists on) and reuses it for every selection with the same linking rules.
+WITH selected_teams AS (
+    SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
+),
+members AS (
+    SELECT * FROM team_memberships
+    WHERE len($teams::VARCHAR[]) = 0 OR team_id IN (SELECT team_id FROM selected_teams)
+),
+in_scope AS (
+    -- Only the columns metrics read: titles, URLs and labels stay in the snapshot.
+    SELECT
+        p.pr_id, p.repo_id, p.service_id, p.author_id, p.state, p.is_draft, p.created_at, p.first_commit_at,
+        p.first_review_at, p.first_approval_at, p.merged_at, p.closed_at, p.lines_added, p.lines_deleted,
+        p.lines_changed_after_open, p.merge_commit_sha, p.issue_keys,
+        coalesce(p.ready_for_review_at, p.created_at) AS ready_at,
+        coalesce(p.merged_at, p.ready_for_review_at, p.created_at) AS event_at,
+        coalesce(p.service_id, p.repo_id) AS scope_key,
+        coalesce(
+            p.author_id IN (SELECT person_id FROM fg_bots)
+            OR ends_with(lower(p.author_id), '[bot]')
+            OR list_contains($bot_logins::VARCHAR[], lower(p.author_id)),
+            false
+        ) AS author_is_bot
+    FROM pull_requests p
+    WHERE (
+            (p.merged_at >= $start AND p.merged_at < $end)
+            OR (coalesce(p.ready_for_review_at, p.created_at) >= $start AND coalesce(p.ready_for_review_at, p.created_at) < $end)
+            OR (p.created_at < $end AND coalesce(p.closed_at, p.merged_at, $end) >= $end)
+        )
+        AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], p.repo_id))
+        AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], p.service_id))
+),
+-- Team first, so every later join works on the selected team's PRs only.
+author_teams AS (
+    SELECT p.pr_id, list(DISTINCT m.team_id ORDER BY m.team_id) AS team_ids
+    FROM in_scope p
+    JOIN members m
+        ON m.person_id = p.author_id AND m.valid_from <= p.event_at AND (m.valid_to IS NULL OR p.event_at < m.valid_to)
+    -- Team lists only when a team filter or breakdown needs them (kept facts always have them).
+    WHERE len($teams::VARCHAR[]) > 0 OR $by = 'team'
+    GROUP BY p.pr_id
+),
+prs AS (
+    SELECT p.*, coalesce(t.team_ids, []) AS team_ids
+    FROM in_scope p
+    LEFT JOIN author_teams t USING (pr_id)
+    WHERE len($teams::VARCHAR[]) = 0 OR t.pr_id IS NOT NULL
+),
+-- Review activity counts only after the PR left draft, never by its author, never by a bot; one scan of pr_reviews.
+reviews AS (
+    SELECT
+        r.pr_id,
+        min(r.submitted_at) FILTER (WHERE counts) AS first_review_at,
+        min(r.submitted_at) FILTER (WHERE counts AND r.state = 'approved') AS first_approval_at
+    FROM (
+        SELECT
+            r.pr_id, r.submitted_at, r.state,
+            r.submitted_at >= p.ready_at
+                AND r.reviewer_id IS DISTINCT FROM p.author_id
+                AND NOT coalesce(
+                    r.reviewer_id IN (SELECT person_id FROM fg_bots)
+                    OR ends_with(lower(r.reviewer_id), '[bot]')
+                    OR list_contains($bot_logins::VARCHAR[], lower(r.reviewer_id)),
+                    false
+                ) AS counts
+        FROM pr_reviews r
+        JOIN prs p USING (pr_id)
+    ) r
+    GROUP BY r.pr_id
+),
+-- The environment regex runs once per distinct environment name, not once per deployment.
+production_environments AS (
+    SELECT environment FROM (SELECT DISTINCT environment FROM deployments)
+    WHERE regexp_matches(environment, $prod_regex, 'i')
+        AND (len($environments::VARCHAR[]) = 0 OR list_contains($environments::VARCHAR[], environment))
+),
+production AS (
+    SELECT d.deployment_id, d.repo_id, coalesce(d.service_id, d.repo_id) AS scope_key, d.started_at, d.status
+    FROM deployments d
+    WHERE d.environment IN (SELECT environment FROM production_environments)
+        AND d.status IN ('success', 'failure', 'error')
+),
+merged AS (SELECT pr_id, repo_id, service_id, scope_key, merged_at, merge_commit_sha FROM prs WHERE merged_at IS NOT NULL),
+-- Every merged PR here merged at or after $start, so earlier deployments cannot have shipped it.
+shipped AS (
+    SELECT * FROM production
+    WHERE status = 'success'
+        AND started_at >= $start
+        AND (scope_key IN (SELECT scope_key FROM merged) OR scope_key IN (SELECT repo_id FROM merged))
+),
+by_source AS (
+    SELECT dp.pr_id, min(s.started_at) AS deployed_at
+    FROM deployment_pull_requests dp
+    JOIN shipped s USING (deployment_id)
+    JOIN merged m USING (pr_id)
+    GROUP BY dp.pr_id
+),
+-- The merge, squash or last rebased commit on the base branch is in the deployment's new commits; only asked for
+-- PRs the deployments' own PR lists do not name.
+by_commit AS (
+    SELECT m.pr_id, min(s.started_at) AS deployed_at
+    FROM (SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_source)) m
+    JOIN deployment_commits dc ON dc.repo_id = m.repo_id AND dc.sha = m.merge_commit_sha
+    JOIN shipped s USING (deployment_id)
+    GROUP BY m.pr_id
+),
+-- Fallback: the first production deployment of the same service (else repo-level) starting at or after the merge.
+unlinked AS (
+    SELECT * FROM merged
+    WHERE pr_id NOT IN (SELECT pr_id FROM by_source) AND pr_id NOT IN (SELECT pr_id FROM by_commit)
+),
+by_time AS (
+    SELECT m.pr_id, s.started_at AS deployed_at
+    FROM unlinked m
+    ASOF JOIN shipped s ON m.scope_key = s.scope_key AND s.started_at >= m.merged_at
+),
+by_time_repo AS (
+    SELECT m.pr_id, s.started_at AS deployed_at
+    FROM (SELECT * FROM unlinked WHERE service_id IS NOT NULL) m
+    ASOF JOIN shipped s ON m.repo_id = s.scope_key AND s.started_at >= m.merged_at
+),
+deploy_scopes AS (SELECT DISTINCT scope_key FROM production),
+linked AS (
+    SELECT
+        p.*,
+        -- PRs with no review rows at all fall back to the times the source reported.
+        CASE WHEN r.pr_id IS NULL THEN p.first_review_at ELSE r.first_review_at END AS review_at,
+        CASE WHEN r.pr_id IS NULL THEN p.first_approval_at ELSE r.first_approval_at END AS approval_at,
+        coalesce(bs.deployed_at, bc.deployed_at, bt.deployed_at, btr.deployed_at) AS deployed_at,
+        CASE
+            WHEN bs.deployed_at IS NOT NULL THEN 'source'
+            WHEN bc.deployed_at IS NOT NULL THEN 'commit_ancestry'
+            WHEN bt.deployed_at IS NOT NULL OR btr.deployed_at IS NOT NULL THEN 'merged_since_previous'
+        END AS deploy_link_rule,
+        (p.scope_key IN (SELECT scope_key FROM deploy_scopes) OR p.repo_id IN (SELECT scope_key FROM deploy_scopes))
+            AS has_deploy_data
+    FROM prs p
+    LEFT JOIN reviews r USING (pr_id)
+    LEFT JOIN by_source bs USING (pr_id)
+    LEFT JOIN by_commit bc USING (pr_id)
+    LEFT JOIN by_time bt USING (pr_id)
+    LEFT JOIN by_time_repo btr USING (pr_id)
+)
+SELECT
+    pr_id, repo_id, service_id, author_id, team_ids, author_is_bot, state, is_draft,
+    created_at, ready_at, first_commit_at, review_at, approval_at, merged_at, closed_at, event_at, deployed_at,
+    deploy_link_rule, has_deploy_data,
+    coalesce(lines_added, 0) + coalesce(lines_deleted, 0) AS size_lines,
+    lines_added IS NULL AND lines_deleted IS NULL AS size_unknown,
+    lines_changed_after_open,
+    coalesce(len(issue_keys), 0) > 0 AS has_issue_key,
+    -- Negative spans (clock skew, rebased author dates) count as zero.
+    greatest(epoch(ready_at) - epoch(first_commit_at), 0) / 3600.0 AS coding_hours,
+    greatest(epoch(review_at) - epoch(ready_at), 0) / 3600.0 AS pickup_hours,
+    greatest(epoch(approval_at) - epoch(review_at), 0) / 3600.0 AS approve_hours,
+    greatest(epoch(merged_at) - epoch(approval_at), 0) / 3600.0 AS merge_hours,
+    greatest(epoch(merged_at) - epoch(review_at), 0) / 3600.0 AS review_hours,
+    greatest(epoch(deployed_at) - epoch(merged_at), 0) / 3600.0 AS deploy_hours,
+    greatest(epoch(deployed_at) - epoch(first_commit_at), 0) / 3600.0 AS lead_hours,
+    greatest(epoch(CASE WHEN has_deploy_data THEN deployed_at ELSE merged_at END) - epoch(first_commit_at), 0) / 3600.0
+        AS cycle_hours
+FROM linked
