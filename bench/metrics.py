@@ -7,6 +7,10 @@ last `days` days, and reports for the full overview (compute_all) and for each m
 of --repeat after one warm-up), peak RSS (VmHWM, reset before each measurement via /proc/self/clear_refs),
 the same for pandas over frames already loaded in memory (its load time is reported apart), the ratio
 pandas / engine, and whether both gave the same value.
+
+The overview is timed on both of the engine's paths: facts staged per call for the selection (the CLI's
+`flowgauge report`), and facts kept in memory for the snapshot (the app's; their one-off build is reported),
+for the chosen team, another team and all teams.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from flowgauge.metrics import METRICS, Filters, LinkingRules, compute, compute_all
+from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.snapshot import open_snapshot
 
 RULES = LinkingRules()
@@ -312,17 +317,38 @@ def main() -> None:
         print(f"generated {path}: {counts['pull_requests']:,} PRs in {time.perf_counter() - started:.0f} s")
     con = open_snapshot(path)
     total_prs = con.execute("SELECT count(*) FROM pull_requests").fetchall()[0][0]
-    team = con.execute(
-        "SELECT m.team_id FROM pull_requests p JOIN team_memberships m ON m.person_id = p.author_id "
-        "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
-    ).fetchall()[0][0]
+    team, other_team = (
+        row[0]
+        for row in con.execute(
+            "SELECT m.team_id FROM pull_requests p JOIN team_memberships m ON m.person_id = p.author_id "
+            "GROUP BY ALL ORDER BY count(*) DESC LIMIT 2"
+        ).fetchall()
+    )
     latest = con.execute("SELECT max(merged_at) FROM pull_requests").fetchall()[0][0].date() + timedelta(days=1)
     filters = Filters(latest - timedelta(days=args.days), latest, teams=(team,))
     print(f"{path}: {total_prs:,} PRs; selection: team {team!r}, {filters.start} .. {filters.end} (exclusive)")
 
-    engine_all, engine_all_peak, results = measure(lambda: compute_all(con, filters, RULES), args.repeat)
-    print(f"\nfull overview, all {len(METRICS)} metrics (compute_all): {engine_all:.3f} s warm, "
-          f"peak RSS {engine_all_peak:,.0f} MiB")  # fmt: skip
+    other = Filters(filters.start, filters.end, teams=(other_team,))
+    everyone = Filters(filters.start, filters.end)
+    print(f"\nfull overview, all {len(METRICS)} metrics (compute_all), warm:")
+    per_call = {}
+    for label, selection in (("team", filters), ("other team", other), ("all teams", everyone)):
+        per_call[label] = measure(lambda s=selection: compute_all(con, s, RULES), args.repeat)
+        print(f"  facts per call (CLI), {label:10}: {per_call[label][0]:.3f} s, peak RSS {per_call[label][1]:,.0f} MiB")
+    reset_peak()
+    started = time.perf_counter()
+    keep_facts(con)
+    warm_facts(con, RULES)
+    print(f"  facts kept (app): built once in {time.perf_counter() - started:.1f} s, peak RSS {peak_mib():,.0f} MiB")
+    kept = {}
+    for label, selection in (("team", filters), ("other team", other), ("all teams", everyone)):
+        kept[label] = measure(lambda s=selection: compute_all(con, s, RULES), args.repeat)
+        same = all(
+            kept[label][2][metric_id].as_dict() == per_call[label][2][metric_id].as_dict() for metric_id in METRICS
+        )
+        print(f"  facts kept (app),     {label:10}: {kept[label][0]:.3f} s, peak RSS {kept[label][1]:,.0f} MiB; "
+              f"results identical to per call: {same}")  # fmt: skip
+    results = kept["team"][2]
     subset_time, subset_peak, _ = measure(lambda: compute_all(con, filters, RULES, metric_ids=PANDAS_METRICS), 1)
     # Each metric alone, before any pandas frame exists, so the peaks are the engine's own.
     engine_each = {

@@ -63,8 +63,30 @@ with deployments_tab:
     if deployments.num_rows == 0:
         show_empty("production deployments", None, view, "deployments")
     else:
-        downloads.table(
+        left, middle, right = st.columns([2, 2, 1])
+        text = left.text_input(
+            "Search deployments, repositories, services and environments", key="deploys_search", placeholder="e.g. v2.3"
+        )
+        statuses = middle.multiselect(
+            "Status", tables.values_of(deployments, "status"), key="deploys_status", placeholder="All statuses"
+        )
+        failed_only = right.toggle(
+            "Failed only",
+            key="deploys_failed",
+            help="Failed as change failure rate counts it: a failed status, a linked incident, or a hotfix or "
+            "rollback of the same service soon after.",
+        )
+        shown = tables.filter_rows(
             deployments,
+            states=statuses,
+            state_column="status",
+            text=text,
+            text_columns=("deployment_id", "repo_id", "service_id", "environment"),
+            only="failed" if failed_only else None,
+        )
+        st.caption(f"{shown.num_rows:,} of {deployments.num_rows:,} production deployments")
+        downloads.table(
+            shown,
             "deployments",
             column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
             height=480,
@@ -75,8 +97,25 @@ with incidents_tab:
     if incidents.num_rows == 0:
         show_empty("incidents", None, view, "incidents")
     else:
-        downloads.table(
+        left, middle, right = st.columns([2, 2, 1])
+        text = left.text_input(
+            "Search incident titles, ids, repositories, services and deployments", key="incidents_search"
+        )
+        severities = middle.multiselect(
+            "Severity", tables.values_of(incidents, "severity"), key="incidents_severity", placeholder="All severities"
+        )
+        open_only = right.toggle("Still open only", key="incidents_open")
+        shown = tables.filter_rows(
             incidents,
+            states=severities,
+            state_column="severity",
+            text=text,
+            text_columns=("incident_id", "title", "repo_id", "service_id", "caused_by_deployment"),
+            only="still_open" if open_only else None,
+        )
+        st.caption(f"{shown.num_rows:,} of {incidents.num_rows:,} incidents")
+        downloads.table(
+            shown,
             "incidents",
             column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
             height=480,

@@ -166,3 +166,34 @@ def test_a_broken_user_benchmark_file_is_a_notice_not_a_crash(app_data_dir, tmp_
     assert not at.exception
     assert any("Your benchmark files were not loaded" in warning.value for warning in at.warning)
     assert at.metric  # the shipped sets still tier the scorecard
+
+
+def test_deployment_table_filters_to_the_failures_change_failure_rate_counts(app_data_dir):
+    at = open_page(app_data_dir, "pull_requests", LINK)
+    con = open_snapshot(app_data_dir / "demo.duckdb")
+    try:
+        cfr = compute_all(con, View("demo", date(2026, 4, 1), date(2026, 6, 30)).filters())["change_failure_rate"]
+    finally:
+        con.close()
+    failed = round(cfr.value * cfr.n_used / 100)
+    assert 0 < failed < cfr.n_used
+    assert any(caption.value == f"{cfr.n_used:,} of {cfr.n_used:,} production deployments" for caption in at.caption)
+    at.toggle(key="deploys_failed").set_value(True).run()
+    assert any(caption.value == f"{failed:,} of {cfr.n_used:,} production deployments" for caption in at.caption)
+    at.text_input(key="deploys_search").set_value("acme/pay").run()
+    deployments = at.dataframe[1].value
+    assert len(deployments) > 0 and set(deployments["repo_id"]) == {"acme/pay"} and deployments["failed"].all()
+
+
+def test_incident_table_searches_titles_and_filters_open_ones(app_data_dir):
+    at = open_page(app_data_dir, "pull_requests", LINK)
+    everything = at.dataframe[2].value
+    wanted = everything["title"].iloc[-1]  # e.g. "Outage 12": also finds "Outage 120"
+    at.text_input(key="incidents_search").set_value(wanted.upper()).run()
+    incidents = at.dataframe[2].value
+    assert 0 < len(incidents) < len(everything)
+    assert all(wanted.lower() in title.lower() for title in incidents["title"])
+    at.text_input(key="incidents_search").set_value("").run()
+    at.toggle(key="incidents_open").set_value(True).run()
+    assert len(at.dataframe[2].value) == 0  # every fixture incident is resolved
+    assert any(caption.value.startswith("0 of ") for caption in at.caption)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import (
     NO_BENCHMARK,
     Filters,
@@ -17,6 +18,7 @@ from flowgauge.metrics import (
     trend,
 )
 from flowgauge.metrics.benchmark_sets import load_benchmark_sets
+from flowgauge.snapshot import open_snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
 MARCH = Filters(date(2024, 3, 1), date(2024, 4, 1))
@@ -106,3 +108,38 @@ def test_compute_rejects_unknown_ids_and_statistics(con):
         compute(con, "cycle", MARCH)
     with pytest.raises(ValueError, match="statistic must be one of"):
         compute(con, "cycle_time", MARCH, statistic="p99")
+
+
+STALE_PRS = """
+INSERT INTO repositories (repo_id, name, source, is_archived) VALUES ('acme/api', 'api', 'import', false);
+INSERT INTO pull_requests (pr_id, repo_id, number, author_id, state, is_draft, created_at, closed_at) VALUES
+    ('acme/api#1', 'acme/api', 1, 'ann', 'open', false, TIMESTAMP '2024-03-01 09:00', NULL),
+    ('acme/api#2', 'acme/api', 2, 'ann', 'closed', false, TIMESTAMP '2024-03-01 09:00', TIMESTAMP '2024-03-12 09:00'),
+    ('acme/api#3', 'acme/api', 3, 'ann', 'open', false, TIMESTAMP '2024-03-20 09:00', NULL);
+"""
+
+
+@pytest.fixture(scope="module")
+def stale_con(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stale") / "stale.duckdb"
+    with write_snapshot(path, fresh=True) as writer:
+        writer.con.execute(STALE_PRS)
+    connection = open_snapshot(path)
+    yield connection
+    connection.close()
+
+
+def test_stale_open_prs_trend_counts_at_each_weeks_end(stale_con):
+    # Weeks close on Mar 11, 18, 25 and at the window's end, Apr 1; stale = open then and opened 7+ days before.
+    # Mar 11: #1 and #2 (closed the 12th); Mar 18: #1; Mar 25: #1 (#3 is 5 days old); Apr 1: #1 and #3.
+    window = Filters(date(2024, 3, 4), date(2024, 4, 1))
+    weekly = trend(stale_con, "stale_open_prs", window).to_pylist()
+    assert [(row["period_start"].isoformat(), row["value"]) for row in weekly] == [
+        ("2024-03-04", 2.0),
+        ("2024-03-11", 1.0),
+        ("2024-03-18", 1.0),
+        ("2024-03-25", 2.0),
+    ]
+    assert compute(stale_con, "stale_open_prs", window).value == 2.0
+    # One month, closing at the window's end: the same count as the window's value.
+    assert [row["value"] for row in trend(stale_con, "stale_open_prs", window, grain="month").to_pylist()] == [2.0]

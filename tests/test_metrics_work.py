@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import Filters, breakdown, compute
+from flowgauge.metrics import Filters, breakdown, compute, compute_all
 from flowgauge.snapshot import open_snapshot
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
@@ -90,3 +90,16 @@ def test_review_load_per_reviewer_uses_their_team_at_the_time(con):
     # Bob reviewed PR1 twice on 03-04 (Payments) and PR5 on 03-20 (Web).
     by_team = {row["key"]: row["n"] for row in breakdown(con, "review_load", MARCH, by="team").to_pylist()}
     assert by_team == {"payments": 6, "web": 4, None: 1}  # alice 4 + bob 2; carol 3 + bob 1; renovate-bot
+
+
+def test_filters_a_source_cannot_apply_are_stated_on_its_results(con, march):
+    # Sprints, work items and surveys belong to teams; commits to repositories: a repository or service filter
+    # cannot narrow them, so their values stay those of the whole selection and each result says so.
+    scoped = compute_all(con, Filters(MARCH.start, MARCH.end, repos=("acme/pay",), services=("acme/pay:api",)))
+    assert scoped["planning_accuracy"].value == march["planning_accuracy"].value
+    planning_flags = scoped["planning_accuracy"].flags
+    assert "repository filter not applied: sprints belong to teams, not repositories" in planning_flags
+    assert "service filter not applied: survey answers belong to teams, not services" in scoped["survey_score"].flags
+    assert scoped["rework_rate"].flags == ("service filter not applied: commits belong to repositories, not services",)
+    assert not any("not applied" in flag for flag in scoped["cycle_time"].flags)
+    assert not any("not applied" in flag for flag in march["planning_accuracy"].flags)

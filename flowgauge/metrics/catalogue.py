@@ -348,7 +348,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "lower",
             "count",
             "pr_values",
-            "PRs still open at the end of the window that were opened more than 7 days before it.",
+            "PRs still open at the end of the window that were opened more than 7 days before it. A weekly or "
+            "monthly trend counts them the same way at the end of each week or month.",
         ),
         _metric(
             "review_load",

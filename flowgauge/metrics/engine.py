@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -69,6 +69,30 @@ _NOTHING_SELECTED = {
     "survey_values": "no survey answers in the selection",
     "review_values": "no reviews in the selection",
 }
+
+
+# Filters a source's items cannot be narrowed by, because they carry no such column: every result from that source
+# says so when the filter is set, rather than silently answering for more than was selected.
+_UNFILTERED_BY = {
+    "code_values": {"services": "service filter not applied: commits belong to repositories, not services"},
+    "planning_values": {
+        "repos": "repository filter not applied: sprints belong to teams, not repositories",
+        "services": "service filter not applied: sprints belong to teams, not services",
+    },
+    "work_item_values": {
+        "repos": "repository filter not applied: work items belong to teams, not repositories",
+        "services": "service filter not applied: work items belong to teams, not services",
+    },
+    "survey_values": {
+        "repos": "repository filter not applied: survey answers belong to teams, not repositories",
+        "services": "service filter not applied: survey answers belong to teams, not services",
+    },
+}
+
+
+def _unapplied_filters(definition: MetricDefinition, filters: Filters) -> list[str]:
+    chosen = {"repos": filters.repos, "services": filters.services}
+    return [note for name, note in _UNFILTERED_BY.get(definition.source, {}).items() if chosen[name]]
 
 
 class UnknownMetric(FlowgaugeError):
@@ -176,13 +200,38 @@ def _staged_groupings(
     needed = {table for source in sources for table in SOURCE_NEEDS[source]}
     grouped = {}
     with staged_tables(con, needed, filters, rules, staging_by) as cur:
-        stage_union(cur, "fg_values", sources, **params)
+        stage_union(
+            cur,
+            "fg_values",
+            ["values_shape", *sources],
+            params,
+            categories={"metric_id": list(METRICS), "point_kind": ["end", "week", "month"]},
+            blank=_unread_columns(set(keys.values())),
+        )
         for by in groupings:
-            rows = query(cur, "aggregate", **{**params, "by": keys[by]}).to_pylist()
+            rows = query(cur, "aggregate", **{**params, "by": keys[by], "actor_metrics": _ACTOR_METRICS}).to_pylist()
             grouped[by] = {(row["metric_id"], row["key"]): row for row in rows}
         notes = query(cur, "notes", **params).to_pylist() if with_notes else []
         available = query(cur, "availability", **params).to_pylist()[0] if with_notes else {}
     return grouped, notes, available
+
+
+# Metrics whose value divides by distinct people (per-person rates; merge_frequency's people are also the
+# developers of per-developer rates): the only ones aggregate.sql counts people for.
+_ACTOR_METRICS = [metric_id for metric_id, definition in METRICS.items() if definition.kind == "per_person_rate"]
+
+# fg_values columns that only some groupings read (aggregate.sql): left blank when no grouping of a call needs them.
+_GROUPING_COLUMNS = {
+    "team_ids": ("VARCHAR[]", {"team"}),
+    "event_at": ("TIMESTAMP", {"week", "month"}),
+    "repo_id": ("VARCHAR", {"repo", "service"}),
+    "service_id": ("VARCHAR", {"service"}),
+    "subject": ("VARCHAR", {"subject"}),
+}
+
+
+def _unread_columns(keys: set[str]) -> dict[str, str]:
+    return {column: sql_type for column, (sql_type, readers) in _GROUPING_COLUMNS.items() if not readers & keys}
 
 
 @dataclass(frozen=True)
@@ -333,9 +382,9 @@ def results_for(
         value = metric_value(definition, source_row, statistics[metric_id], weeks, developers)
         if not available.get(_data_column(definition)):
             value = None
-        results[metric_id] = _result(
-            definition, value, statistics[metric_id], source_row, notes, available, rules, developers
-        )
+        result = _result(definition, value, statistics[metric_id], source_row, notes, available, rules, developers)
+        unapplied = _unapplied_filters(definition, aggregates.filters)
+        results[metric_id] = replace(result, flags=(*result.flags, *unapplied)) if unapplied else result
     return results
 
 

@@ -55,19 +55,17 @@ def benchmark_sets(user_dir: str | None) -> dict[str, BenchmarkSet]:
 
 
 # What every page's current selection is aggregated by, besides overall: one staging serves the scorecard, its
-# sparklines and the weekly or monthly trends of any metric.
-CURRENT_GROUPINGS = ("week", "month")
+# sparklines and the weekly trend of any metric. Monthly trends (a toggle) aggregate on request.
+CURRENT_GROUPINGS = ("week",)
 
 
 @st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
 def aggregates(
-    identity: SnapshotIdentity,
-    filters: Filters,
-    groupings: tuple[str, ...] = CURRENT_GROUPINGS,
-    rules: LinkingRules = DEFAULT_RULES,
+    identity: SnapshotIdentity, filters: Filters, groupings: tuple[str, ...], rules: LinkingRules
 ) -> SelectionAggregates:
     """Every metric's aggregates over the selection, overall and per grouping; independent of the statistic, so
-    changing the statistic runs no query."""
+    changing the statistic runs no query. No defaults, and always called positionally: st.cache_data keys on the
+    arguments as passed, so a default left out would make a second entry (and query) for the same aggregates."""
     with connections().cursor(identity) as cursor:
         return aggregate_selection(cursor, filters, rules, groupings=groupings)
 
@@ -87,7 +85,7 @@ def previous_results(
     identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...] | None = None
 ) -> dict[str, MetricResult]:
     """Every metric (or the given ones) over the window of equal length just before the selection's."""
-    return results_for(aggregates(identity, filters.previous(), ()), statistic, metric_ids)
+    return results_for(aggregates(identity, filters.previous(), (), DEFAULT_RULES), statistic, metric_ids)
 
 
 def trend(
@@ -95,7 +93,8 @@ def trend(
 ) -> pa.Table:
     """One metric per calendar week or month of the selection: period_start, value, n."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    rows = aggregates(identity, filters).by_group[grain]
+    groupings = CURRENT_GROUPINGS if grain in CURRENT_GROUPINGS else (grain,)
+    rows = aggregates(identity, filters, groupings, DEFAULT_RULES).by_group[grain]
     return period_values(rows, metric_id, filters, chosen, grain)
 
 
@@ -103,7 +102,7 @@ def breakdown(identity: SnapshotIdentity, metric_id: str, filters: Filters, stat
     """One metric per team, repository, service, author or survey question: key, value, n (every metric's
     breakdown by the same key comes from one aggregation)."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    rows = aggregates(identity, filters, (by,)).by_group[by]
+    rows = aggregates(identity, filters, (by,), DEFAULT_RULES).by_group[by]
     return group_values(rows, metric_id, filters, chosen)
 
 
@@ -111,7 +110,7 @@ def weekly_values(
     identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...]
 ) -> dict[str, list[float | None]]:
     """Each metric's weekly values over the selection, oldest first (for sparklines)."""
-    return weekly_series(aggregates(identity, filters), metric_ids, statistic)
+    return weekly_series(aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES), metric_ids, statistic)
 
 
 def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, SnapshotSummary | str]:

@@ -189,20 +189,34 @@ def slowest(table: pa.Table, column: str, count: int = 20) -> pa.Table:
 
 
 def filter_rows(
-    table: pa.Table, *, states: Iterable[str] = (), text: str = "", text_columns: Iterable[str] = ()
+    table: pa.Table,
+    *,
+    states: Iterable[str] = (),
+    state_column: str = "state",
+    text: str = "",
+    text_columns: Iterable[str] = (),
+    only: str | None = None,
 ) -> pa.Table:
-    """Rows whose state is one of states (all when empty) and whose text columns contain text (case-insensitive)."""
+    """Rows whose state_column is one of states (all when empty), whose text columns contain text
+    (case-insensitive) and, when only names a boolean column, where it is true."""
     mask = pa.array([True] * table.num_rows)
     states = list(states)
     if states:
-        mask = pc.and_(mask, pc.is_in(table.column("state"), value_set=pa.array(states)))
+        mask = pc.and_(mask, pc.is_in(table.column(state_column), value_set=pa.array(states)))
     if text:
         found = pa.array([False] * table.num_rows)
         for column in text_columns:
             hit = pc.match_substring(table.column(column), text, ignore_case=True)
             found = pc.or_(found, pc.fill_null(hit, False))
         mask = pc.and_(mask, found)
+    if only:
+        mask = pc.and_(mask, pc.fill_null(table.column(only), False))
     return table.filter(mask)
+
+
+def values_of(table: pa.Table, column: str) -> list[str]:
+    """The distinct non-empty values of a text column, sorted (choices for a filter)."""
+    return sorted(value for value in set(table.column(column).to_pylist()) if value)
 
 
 def team_comparison(

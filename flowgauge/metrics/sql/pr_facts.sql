@@ -1,5 +1,6 @@
 -- One row per PR with every delivery phase in hours, its author's teams and bot status (facts.py builds it).
--- The PRs a selection can use: merged or ready in [$start, $end), or open at $end, in the selected repos, services
+-- The PRs a selection can use: merged or ready in [$start, $end), or open at some moment in it, in the selected
+-- repos, services
 -- and teams; stage_prs.sql then narrows them to the selection. The app keeps this for the whole snapshot (a window
 -- without bounds, no filters, team lists on) and reuses it for every selection with the same linking rules.
 WITH selected_teams AS (
@@ -28,7 +29,7 @@ in_scope AS (
     WHERE (
             (p.merged_at >= $start AND p.merged_at < $end)
             OR (coalesce(p.ready_for_review_at, p.created_at) >= $start AND coalesce(p.ready_for_review_at, p.created_at) < $end)
-            OR (p.created_at < $end AND coalesce(p.closed_at, p.merged_at, $end) >= $end)
+            OR (p.created_at < $end AND coalesce(p.closed_at, p.merged_at, $end) >= $start)
         )
         AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], p.repo_id))
         AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], p.service_id))

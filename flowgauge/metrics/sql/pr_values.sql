@@ -1,5 +1,6 @@
 -- Per-PR values of the flow, lead time, PR hygiene and "how unblocked" metrics, read from fg_prs (stage_prs.sql).
--- Window: merged in [$start, $end) (waiting: ready in the window; stale: open at $end); reason says why a row has no value.
+-- Window: merged in [$start, $end) (waiting: ready in the window; stale: open at $end, and for trends at the end of
+-- each week and month in the window, marked by point_kind); reason says why a row has no value.
 -- Each PR is read once and yields one item per metric (a list of structs, unnested): one pass over the selection
 -- instead of one per metric.
 WITH prs AS (
@@ -7,8 +8,7 @@ WITH prs AS (
         *,
         CASE WHEN author_is_bot AND NOT $include_bots THEN 'bot-authored PRs excluded' END AS bot_reason,
         merged_at >= $start AND merged_at < $end AS merged_in_window,
-        ready_at >= $start AND ready_at < $end AS ready_in_window,
-        created_at < $end - INTERVAL 7 DAY AND coalesce(closed_at, merged_at, $end) >= $end AS stale_at_end
+        ready_at >= $start AND ready_at < $end AS ready_in_window
     FROM fg_prs
 ),
 merged_items AS (
@@ -70,17 +70,29 @@ waiting_items AS (
     FROM prs
     WHERE ready_in_window
 ),
+-- Stale PRs are counted at a moment: $end for the window's value ('end'), and each week and month boundary inside
+-- the window for trends. event_at is just before that moment, so a trend groups it in the period the moment closes.
+stale_points AS (
+    SELECT $end AS as_of, 'end' AS point_kind
+    UNION ALL
+    SELECT range, 'week' FROM range(date_trunc('week', $start::TIMESTAMP) + INTERVAL 7 DAY, $end, INTERVAL 7 DAY)
+    UNION ALL
+    SELECT range, 'month' FROM range(date_trunc('month', $start::TIMESTAMP) + INTERVAL 1 MONTH, $end, INTERVAL 1 MONTH)
+),
 stale_items AS (
-    SELECT created_at AS event_at, repo_id, service_id, author_id, team_ids, deploy_link_rule,
-        {metric_id: 'stale_open_prs', value: NULL, num: 1.0, den: NULL, flag: NULL, reason: bot_reason} AS item
-    FROM prs
-    WHERE stale_at_end
+    SELECT s.as_of - INTERVAL 1 MICROSECOND AS event_at, p.repo_id, p.service_id, p.author_id, p.team_ids,
+        p.deploy_link_rule, s.point_kind,
+        {metric_id: 'stale_open_prs', value: NULL, num: 1.0, den: NULL, flag: NULL, reason: p.bot_reason} AS item
+    FROM prs p
+    JOIN stale_points s
+        ON p.created_at < s.as_of - INTERVAL 7 DAY
+        AND (coalesce(p.closed_at, p.merged_at) IS NULL OR coalesce(p.closed_at, p.merged_at) >= s.as_of)
 ),
 items AS (
     SELECT * FROM merged_items
-    UNION ALL
+    UNION ALL BY NAME
     SELECT * FROM waiting_items
-    UNION ALL
+    UNION ALL BY NAME
     SELECT * FROM stale_items
 )
 SELECT
@@ -89,5 +101,6 @@ SELECT
     CASE WHEN item.reason IS NULL THEN item.value END::DOUBLE AS value,
     item.num::DOUBLE AS num, item.den::DOUBLE AS den, item.reason::VARCHAR AS reason, item.flag::VARCHAR AS flag,
     CASE WHEN item.metric_id IN ('deploy_time', 'cycle_time', 'lead_time_for_changes') THEN deploy_link_rule END
-        AS link_rule
+        AS link_rule,
+    point_kind
 FROM items

@@ -1,5 +1,6 @@
 -- One row per PR in the selection with every delivery phase in hours, filtered from fg_pr_facts (pr_facts.sql).
--- Window: PRs merged or ready for review in [$start, $end), or open at $end; team = author's team at event_at.
+-- Window: PRs merged or ready for review in [$start, $end), or open at some moment in it; team = author's team
+-- at event_at.
 WITH chosen AS (
     SELECT list(team_id) AS team_ids FROM teams
     WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
@@ -9,7 +10,7 @@ FROM fg_pr_facts p, chosen
 WHERE (
         (p.merged_at >= $start AND p.merged_at < $end)
         OR (p.ready_at >= $start AND p.ready_at < $end)
-        OR (p.created_at < $end AND coalesce(p.closed_at, p.merged_at, $end) >= $end)
+        OR (p.created_at < $end AND coalesce(p.closed_at, p.merged_at, $end) >= $start)
     )
     AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], p.repo_id))
     AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], p.service_id))

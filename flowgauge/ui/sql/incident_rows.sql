@@ -3,7 +3,7 @@
 SELECT
     i.incident_id, src.title, src.severity, i.repo_id, i.service_id, i.opened_at, i.resolved_at,
     (epoch(i.resolved_at) - epoch(i.opened_at)) / 3600.0 AS hours_to_resolve,
-    i.deployment_id AS caused_by_deployment, i.link_rule, src.url
+    i.resolved_at IS NULL AS still_open, i.deployment_id AS caused_by_deployment, i.link_rule, src.url
 FROM fg_incidents i
 JOIN incidents src USING (incident_id)
 WHERE i.in_window AND i.opened_at >= $start

@@ -1,5 +1,5 @@
 -- One row per PR of the selection with its phase times in hours, as the metrics engine staged them (fg_prs),
--- plus title, branch and link. Window as fg_prs: merged or ready in [$start, $end), or still open at $end.
+-- plus title, branch and link. Window as fg_prs: merged or ready in [$start, $end), or open at some moment in it.
 SELECT
     p.pr_id, pr.title, pr.url, p.repo_id, pr.head_branch, p.author_id, p.team_ids, p.state, p.author_is_bot,
     p.created_at, p.merged_at, p.deployed_at,
