@@ -80,12 +80,12 @@ def test_kept_facts_give_the_per_call_trends_and_team_breakdowns(kept, per_call)
         assert trend(kept, metric_id, filters) == trend(per_call, metric_id, filters)
 
 
-def test_other_rules_are_kept_once_built_in_the_background(kept, per_call):
+def test_other_rules_are_kept_once_warmed(kept, per_call):
     rules = LinkingRules(production_env_regex="^production$", incident_window_hours=24)
     filters = Filters(date(2026, 4, 1), END)
-    first = compute_all(kept, filters, rules)  # not kept yet: staged per call, and a build starts
+    first = compute_all(kept, filters, rules)  # not kept yet: staged per call
     assert _plain(first) == _expected(compute_all(per_call, filters, rules))
-    assert warm_facts(kept, rules)  # waits for the background build
+    assert warm_facts(kept, rules)
     variants = kept.execute(f"SELECT count(*) FROM {CACHE_DATABASE}.main.fg_fact_variants").fetchall()[0][0]
     assert variants == 2
     assert _plain(compute_all(kept, filters, rules)) == _expected(first)

@@ -145,8 +145,10 @@ def warm_facts(
 
 
 def start_warming(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> None:
-    """warm_facts in a background thread; nothing happens while another build runs or con keeps no facts."""
-    if _build_lock.locked() or _kept_variants(con) is None:
+    """warm_facts in a background thread; nothing happens when con keeps no facts, they are kept already, or
+    another build runs (a later call starts it then)."""
+    kept = _kept_variants(con)
+    if kept is None or variant_of(rules, environments) in kept or _build_lock.locked():
         return
     token = con.execute(f"SELECT token FROM {CACHE_DATABASE}.main.fg_cache_token").fetchall()[0][0]
     warmer = _warmers.get(token)
@@ -171,8 +173,7 @@ def provide_facts(
 ) -> bool:
     """Make each fact table readable on cursor under its fg_ name; True when they come from the kept facts.
 
-    On a connection that keeps facts, the first call for a rule set starts building them for the whole snapshot
-    in the background and meanwhile, like every call on other connections, stages only its own selection.
+    Until facts for these rules are kept (warm_facts or start_warming), a call stages only its own selection.
 
     fg_bots must already be staged on cursor: fact files built per call read it.
     """
@@ -181,8 +182,6 @@ def provide_facts(
         return False
     variant = variant_of(rules, filters.environments)
     kept = _kept_variants(cursor)
-    if kept is not None and variant not in kept:
-        start_warming(cursor, rules, filters.environments)  # for later calls; this one stages its selection
     if kept is not None and variant in kept:
         for table in wanted:
             cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {_kept_name(table, variant)}")

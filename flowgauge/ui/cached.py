@@ -22,6 +22,7 @@ from flowgauge.metrics import (
     results_for,
 )
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, BenchmarkSet, load_benchmark_sets
+from flowgauge.metrics.facts import start_warming
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
@@ -67,7 +68,11 @@ def aggregates(
     changing the statistic runs no query. No defaults, and always called positionally: st.cache_data keys on the
     arguments as passed, so a default left out would make a second entry (and query) for the same aggregates."""
     with connections().cursor(identity) as cursor:
-        return aggregate_selection(cursor, filters, rules, groupings=groupings)
+        computed = aggregate_selection(cursor, filters, rules, groupings=groupings)
+        # Now that this view has its numbers, keep the snapshot's facts for these rules (built in the background,
+        # seconds at a million PRs; a no-op once they are kept), so later views only filter them.
+        start_warming(cursor, rules, filters.environments)
+        return computed
 
 
 def results(

@@ -11,8 +11,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from flowgauge.metrics import DEFAULT_RULES
-from flowgauge.metrics.facts import keep_facts, release_facts, start_warming
+from flowgauge.metrics.facts import keep_facts, release_facts
 from flowgauge.snapshot import SnapshotIdentity, open_snapshot, snapshot_identity
 
 
@@ -32,10 +31,9 @@ class SnapshotConnections:
                 return identity
             con = open_snapshot(identity.path)
             self._open[identity.path] = (identity, con)
-            # The metrics keep their per-item facts on this connection, built in the background (seconds at a
-            # million PRs); until they are ready each call stages its own selection, so no page waits.
-            if keep_facts(con):
-                start_warming(con, DEFAULT_RULES)
+            # The metrics keep their per-item facts on this connection; cached.aggregates starts building them
+            # once a view is on screen, so the first view does not share the cores with the build.
+            keep_facts(con)
         if current is not None:
             # Sessions still reading the old file finish on their own cursors' copy of the catalogue;
             # closing the superseded connection releases the old inode.
