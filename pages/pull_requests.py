@@ -5,6 +5,7 @@ import streamlit as st
 from flowgauge.ui import cached, downloads, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
+from flowgauge.ui.row_filters import RowFilters, filtered
 
 HOURS = {
     "coding_hours": "coding (h)",
@@ -13,6 +14,29 @@ HOURS = {
     "deploy_hours": "deploy (h)",
     "cycle_hours": "cycle (h)",
 }
+DEPLOYMENT_FILTERS = RowFilters(
+    key="deploys",
+    noun="production deployments",
+    search_label="Search deployments, repositories, services and environments",
+    search_columns=("deployment_id", "repo_id", "service_id", "environment"),
+    search_placeholder="e.g. v2.3",
+    choice_label="Status",
+    choice_column="status",
+    toggle_label="Failed only",
+    toggle_column="failed",
+    toggle_help="Failed as change failure rate counts it: a failed status, a linked incident, or a hotfix or "
+    "rollback of the same service soon after.",
+)
+INCIDENT_FILTERS = RowFilters(
+    key="incidents",
+    noun="incidents",
+    search_label="Search incident titles, ids, repositories, services and deployments",
+    search_columns=("incident_id", "title", "repo_id", "service_id", "caused_by_deployment"),
+    choice_label="Severity",
+    choice_column="severity",
+    toggle_label="Still open only",
+    toggle_column="still_open",
+)
 context = page_context()
 view = context.view
 st.title("Pull requests")
@@ -63,28 +87,7 @@ with deployments_tab:
     if deployments.num_rows == 0:
         show_empty("production deployments", None, view, "deployments")
     else:
-        left, middle, right = st.columns([2, 2, 1])
-        text = left.text_input(
-            "Search deployments, repositories, services and environments", key="deploys_search", placeholder="e.g. v2.3"
-        )
-        statuses = middle.multiselect(
-            "Status", tables.values_of(deployments, "status"), key="deploys_status", placeholder="All statuses"
-        )
-        failed_only = right.toggle(
-            "Failed only",
-            key="deploys_failed",
-            help="Failed as change failure rate counts it: a failed status, a linked incident, or a hotfix or "
-            "rollback of the same service soon after.",
-        )
-        shown = tables.filter_rows(
-            deployments,
-            states=statuses,
-            state_column="status",
-            text=text,
-            text_columns=("deployment_id", "repo_id", "service_id", "environment"),
-            only="failed" if failed_only else None,
-        )
-        st.caption(f"{shown.num_rows:,} of {deployments.num_rows:,} production deployments")
+        shown = filtered(deployments, DEPLOYMENT_FILTERS)
         downloads.table(
             shown,
             "deployments",
@@ -97,23 +100,7 @@ with incidents_tab:
     if incidents.num_rows == 0:
         show_empty("incidents", None, view, "incidents")
     else:
-        left, middle, right = st.columns([2, 2, 1])
-        text = left.text_input(
-            "Search incident titles, ids, repositories, services and deployments", key="incidents_search"
-        )
-        severities = middle.multiselect(
-            "Severity", tables.values_of(incidents, "severity"), key="incidents_severity", placeholder="All severities"
-        )
-        open_only = right.toggle("Still open only", key="incidents_open")
-        shown = tables.filter_rows(
-            incidents,
-            states=severities,
-            state_column="severity",
-            text=text,
-            text_columns=("incident_id", "title", "repo_id", "service_id", "caused_by_deployment"),
-            only="still_open" if open_only else None,
-        )
-        st.caption(f"{shown.num_rows:,} of {incidents.num_rows:,} incidents")
+        shown = filtered(incidents, INCIDENT_FILTERS)
         downloads.table(
             shown,
             "incidents",

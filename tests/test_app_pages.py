@@ -194,6 +194,6 @@ def test_incident_table_searches_titles_and_filters_open_ones(app_data_dir):
     assert 0 < len(incidents) < len(everything)
     assert all(wanted.lower() in title.lower() for title in incidents["title"])
     at.text_input(key="incidents_search").set_value("").run()
-    at.toggle(key="incidents_open").set_value(True).run()
+    at.toggle(key="incidents_still_open").set_value(True).run()
     assert len(at.dataframe[2].value) == 0  # every fixture incident is resolved
     assert any(caption.value.startswith("0 of ") for caption in at.caption)
