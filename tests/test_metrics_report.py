@@ -83,6 +83,11 @@ def test_table_lists_every_metric_with_its_unit(snapshot):
     # LinearB 2026 has no coding-time band: the tier column says so instead of staying blank.
     coding_line = next(line for line in result.output.splitlines() if "Coding time" in line)
     assert "no benchmark in this set" in coding_line
+    # Sprints belong to teams: the repository filter cannot narrow planning accuracy, and the report says so.
+    assert (
+        "Planning accuracy: measured in story points; repository filter not applied: sprints belong to teams, "
+        "not repositories" in result.output
+    )
 
 
 def test_default_window_ends_after_the_latest_activity(snapshot):

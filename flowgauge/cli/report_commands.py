@@ -131,6 +131,7 @@ def report_table(lines: list[ReportLine]) -> pa.Table:
             "change_percent": line.change.percent_change,
             "change": _change_word(line.change),
             "note": line.scored.result.empty_reason or line.scored.note,
+            "flags": "; ".join(line.scored.result.flags) or None,
         }
         for line in lines
     ]
@@ -168,6 +169,11 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
     for line in lines:
         if line.scored.result.empty_reason:
             console.print(f"{line.scored.result.name}: {line.scored.result.empty_reason}", highlight=False)
+    # How values were measured when that differs from the main rule (a filter a source cannot apply, cycle
+    # time measured to merge, points or items): a pasted table must not hide it.
+    for line in lines:
+        if line.scored.result.flags:
+            console.print(f"{line.scored.result.name}: {'; '.join(line.scored.result.flags)}", highlight=False)
 
 
 def _filters(
