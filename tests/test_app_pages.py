@@ -1,6 +1,7 @@
 """Every page runs with AppTest on the fixture snapshot, shows the metrics module's numbers, and keeps the URL."""
 
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from flowgauge.metrics.engine import compute_all
 from flowgauge.snapshot import open_snapshot
 from flowgauge.ui.charts import format_value
+from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,3 +199,19 @@ def test_incident_table_searches_titles_and_filters_open_ones(app_data_dir):
     at.toggle(key="incidents_still_open").set_value(True).run()
     assert len(at.dataframe[2].value) == 0  # every fixture incident is resolved
     assert any(caption.value.startswith("0 of ") for caption in at.caption)
+
+
+def test_the_app_keeps_the_snapshots_facts_once_a_page_is_drawn(app_data_dir, tmp_path, monkeypatch):
+    # Its own copy of the snapshot: a connection no other test has opened, so nothing was kept before this run.
+    shutil.copy(app_data_dir / "demo.duckdb", tmp_path / "demo.duckdb")
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    identity = connections().identity(tmp_path / "demo.duckdb")
+    deadline = time.monotonic() + 30
+    kept = 0
+    while time.monotonic() < deadline and not kept:  # built in the background after the page was drawn
+        with connections().cursor(identity) as cursor:
+            kept = cursor.execute("SELECT count(*) FROM fg_cache.main.fg_fact_variants").fetchall()[0][0]
+        time.sleep(0.1)
+    assert kept == 1

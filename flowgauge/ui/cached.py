@@ -68,11 +68,14 @@ def aggregates(
     changing the statistic runs no query. No defaults, and always called positionally: st.cache_data keys on the
     arguments as passed, so a default left out would make a second entry (and query) for the same aggregates."""
     with connections().cursor(identity) as cursor:
-        computed = aggregate_selection(cursor, filters, rules, groupings=groupings)
-        # Now that this view has its numbers, keep the snapshot's facts for these rules (built in the background,
-        # seconds at a million PRs; a no-op once they are kept), so later views only filter them.
+        return aggregate_selection(cursor, filters, rules, groupings=groupings)
+
+
+def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
+    """Start keeping the snapshot's per-item facts for these rules (a background build, seconds at a million PRs;
+    nothing once they are kept), so later views only filter them."""
+    with connections().cursor(identity) as cursor:
         start_warming(cursor, rules, filters.environments)
-        return computed
 
 
 def results(

@@ -31,8 +31,8 @@ class SnapshotConnections:
                 return identity
             con = open_snapshot(identity.path)
             self._open[identity.path] = (identity, con)
-            # The metrics keep their per-item facts on this connection; cached.aggregates starts building them
-            # once a view is on screen, so the first view does not share the cores with the build.
+            # The metrics keep their per-item facts on this connection; the frame starts building them once a
+            # page has been drawn (cached.keep_facts_warm), so the first view does not share the cores with the build.
             keep_facts(con)
         if current is not None:
             # Sessions still reading the old file finish on their own cursors' copy of the catalogue;

@@ -88,11 +88,13 @@ def _entry_point_bypassed() -> Path | None:
 def run_page(page, data_dir: Path) -> None:
     """Draw the frame, then run the page with the frame's context available to it."""
     st.session_state[DATA_DIR_KEY] = str(data_dir)
-    st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
+    context = st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
     try:
         page.run()
     finally:
         st.session_state.pop(_CONTEXT_KEY, None)
+    # The view is on screen: only now build the facts later views filter, so the build never slows this one.
+    cached.keep_facts_warm(context.identity, context.view.filters())
 
 
 def ensure_demo(data_dir: Path) -> None:
