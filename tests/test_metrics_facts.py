@@ -89,6 +89,10 @@ def test_other_rules_are_kept_once_warmed(kept, per_call):
     variants = kept.execute(f"SELECT count(*) FROM {CACHE_DATABASE}.main.fg_fact_variants").fetchall()[0][0]
     assert variants == 2
     assert _plain(compute_all(kept, filters, rules)) == _expected(first)
+    # No room for a third variant: it is staged per call, with the same values.
+    third = LinkingRules(incident_window_hours=12)
+    assert not warm_facts(kept, third)
+    assert _plain(compute_all(kept, filters, third)) == _expected(compute_all(per_call, filters, third))
 
 
 def test_calls_from_many_threads_while_facts_build(demo_path):

@@ -46,9 +46,10 @@ _KEPT_ORDER = {
     "fg_review_facts": "submitted_at",
     "fg_work_item_facts": "active_from",
 }
-# Each rule variant kept costs memory about the size of the PR, commit and review tables' used columns; further
-# variants (rare: the app keeps one) are staged per call instead of evicting tables other threads may be reading.
-MAX_KEPT_VARIANTS = 3
+# Each rule variant kept costs memory about the size of the PR, commit and review tables' used columns (about 1 GB
+# at a million PRs): room for the default rules and one environment filter. Further variants are staged per call
+# instead of evicting tables other threads may be reading.
+MAX_KEPT_VARIANTS = 2
 
 _build_lock = threading.Lock()
 _warmers: dict[str, duckdb.DuckDBPyConnection] = {}  # cache token -> the cursor background builds use
