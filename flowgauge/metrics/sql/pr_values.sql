@@ -4,8 +4,12 @@
 -- Each PR is read once and yields one item per metric (a list of structs, unnested): one pass over the selection
 -- instead of one per metric.
 WITH prs AS (
+    -- Only what the items below read: this CTE is read three times, so DuckDB materialises it.
     SELECT
-        *,
+        repo_id, service_id, author_id, team_ids, event_at, ready_at, created_at, merged_at, closed_at,
+        first_commit_at, review_at, approval_at, deployed_at, deploy_link_rule, has_deploy_data, size_lines,
+        size_unknown, lines_changed_after_open, has_issue_key, coding_hours, pickup_hours, approve_hours, merge_hours,
+        review_hours, deploy_hours, lead_hours, cycle_hours,
         CASE WHEN author_is_bot AND NOT $include_bots THEN 'bot-authored PRs excluded' END AS bot_reason,
         merged_at >= $start AND merged_at < $end AS merged_in_window,
         ready_at >= $start AND ready_at < $end AS ready_in_window
@@ -83,7 +87,8 @@ stale_items AS (
     SELECT s.as_of - INTERVAL 1 MICROSECOND AS event_at, p.repo_id, p.service_id, p.author_id, p.team_ids,
         p.deploy_link_rule, s.point_kind,
         {metric_id: 'stale_open_prs', value: NULL, num: 1.0, den: NULL, flag: NULL, reason: p.bot_reason} AS item
-    FROM prs p
+    -- Only PRs open for more than 7 days can ever be stale (implied by the join below, which then has far fewer rows).
+    FROM (SELECT * FROM prs WHERE coalesce(closed_at, merged_at, $end) > created_at + INTERVAL 7 DAY) p
     JOIN stale_points s
         ON p.created_at < s.as_of - INTERVAL 7 DAY
         AND (coalesce(p.closed_at, p.merged_at) IS NULL OR coalesce(p.closed_at, p.merged_at) >= s.as_of)
