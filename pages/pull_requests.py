@@ -82,28 +82,18 @@ with prs_tab:
             height=560,
         )
 
-with deployments_tab:
-    deployments = cached.deployment_rows(context.identity, view.filters())
-    if deployments.num_rows == 0:
-        show_empty("production deployments", None, view, "deployments")
-    else:
-        shown = filtered(deployments, DEPLOYMENT_FILTERS)
+# Deployments and incidents: the rows the metrics used, narrowed by their own controls.
+for tab, rows, controls, what in (
+    (deployments_tab, cached.deployment_rows(context.identity, view.filters()), DEPLOYMENT_FILTERS, "deployments"),
+    (incidents_tab, cached.incident_rows(context.identity, view.filters()), INCIDENT_FILTERS, "incidents"),
+):
+    with tab:
+        if rows.num_rows == 0:
+            show_empty(controls.noun, None, view, what)
+            continue
         downloads.table(
-            shown,
-            "deployments",
-            column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
-            height=480,
-        )
-
-with incidents_tab:
-    incidents = cached.incident_rows(context.identity, view.filters())
-    if incidents.num_rows == 0:
-        show_empty("incidents", None, view, "incidents")
-    else:
-        shown = filtered(incidents, INCIDENT_FILTERS)
-        downloads.table(
-            shown,
-            "incidents",
+            filtered(rows, controls),
+            what,
             column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
             height=480,
         )

@@ -64,26 +64,21 @@ def period_values(
     grain: str = "week",
 ) -> pa.Table:
     """trend's table from aggregate rows keyed by (metric_id, period start), e.g. SelectionAggregates.by_group."""
-    definition = definition_of(metric_id)
     has_any = any(row_id == metric_id for row_id, _ in rows)
-    values, counts = [], []
     periods = _periods(filters, grain)
-    for period_start, period_end in periods:
-        key = period_start.isoformat()
-        inside_days = (min(period_end, filters.end) - max(period_start, filters.start)).days
-        row = rows.get((_row_id(metric_id), key))
-        if row is None and definition.kind == "rate" and has_any:
-            row = {"num": 0.0, "n": 0}  # deployments exist in the window, just none this period
-        developers = (rows.get(("merge_frequency", key)) or {}).get("actors")
-        values.append(_metric_value(definition, row, statistic, inside_days / 7, developers))
-        counts.append(int(row["n"]) if row else 0)
-    return pa.table(
-        {
-            "period_start": pa.array([start for start, _ in periods], pa.date32()),
-            "value": pa.array(values, pa.float64()),
-            "n": pa.array(counts, pa.int64()),
-        }
-    )
+    measured = [
+        _key_value(
+            rows,
+            metric_id,
+            period_start.isoformat(),
+            statistic,
+            (min(period_end, filters.end) - max(period_start, filters.start)).days / 7,
+            # Deployments exist in the window, just none this period: a rate of 0, not no value.
+            zero_rate_when_missing=has_any,
+        )
+        for period_start, period_end in periods
+    ]
+    return _table("period_start", pa.array([start for start, _ in periods], pa.date32()), measured)
 
 
 def breakdown(
@@ -110,20 +105,34 @@ def group_values(
     rows: Mapping[tuple[str, str | None], Mapping[str, Any]], metric_id: str, filters: Filters, statistic: str
 ) -> pa.Table:
     """breakdown's table from aggregate rows keyed by (metric_id, group key), e.g. SelectionAggregates.by_group."""
-    definition = definition_of(metric_id)
     keys = sorted({key for (row_id, key) in rows if row_id == _row_id(metric_id)}, key=lambda key: (key is None, key))
-    weeks = filters.days / 7
-    values, counts = [], []
-    for key in keys:
-        row = rows[(_row_id(metric_id), key)]
-        developers = (rows.get(("merge_frequency", key)) or {}).get("actors")
-        values.append(_metric_value(definition, row, statistic, weeks, developers))
-        counts.append(int(row["n"]))
+    measured = [_key_value(rows, metric_id, key, statistic, filters.days / 7) for key in keys]
+    return _table("key", pa.array(keys, pa.string()), measured)
+
+
+def _key_value(
+    rows: Mapping[tuple[str, str | None], Mapping[str, Any]],
+    metric_id: str,
+    key: str | None,
+    statistic: str,
+    weeks: float,
+    zero_rate_when_missing: bool = False,
+) -> tuple[float | None, int]:
+    """(value, items) of one metric for one period or group key; per-developer rates use that key's developers."""
+    definition = definition_of(metric_id)
+    row = rows.get((_row_id(metric_id), key))
+    if row is None and definition.kind == "rate" and zero_rate_when_missing:
+        row = {"num": 0.0, "n": 0}
+    developers = (rows.get(("merge_frequency", key)) or {}).get("actors")
+    return _metric_value(definition, row, statistic, weeks, developers), int(row["n"]) if row else 0
+
+
+def _table(key_name: str, keys: pa.Array, measured: list[tuple[float | None, int]]) -> pa.Table:
     return pa.table(
         {
-            "key": pa.array(keys, pa.string()),
-            "value": pa.array(values, pa.float64()),
-            "n": pa.array(counts, pa.int64()),
+            key_name: keys,
+            "value": pa.array([value for value, _ in measured], pa.float64()),
+            "n": pa.array([count for _, count in measured], pa.int64()),
         }
     )
 
