@@ -11,9 +11,11 @@ from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import (
     NO_BENCHMARK,
     Filters,
+    aggregate_selection,
     breakdown,
     compute,
     period_change,
+    results_for,
     score,
     trend,
 )
@@ -143,3 +145,21 @@ def test_stale_open_prs_trend_counts_at_each_weeks_end(stale_con):
     assert compute(stale_con, "stale_open_prs", window).value == 2.0
     # One month, closing at the window's end: the same count as the window's value.
     assert [row["value"] for row in trend(stale_con, "stale_open_prs", window, grain="month").to_pylist()] == [2.0]
+
+
+def test_one_aggregation_for_several_groupings_equals_each_grouping_alone(con):
+    # The app aggregates the scorecard, its trends and a heatmap in one statement per source: mixing groupings
+    # (the team one repeats an item per team) must not change any of them.
+    groupings = ("week", "month", "team", "repo", "service", "author", "question")
+    together = aggregate_selection(con, MARCH, groupings=groupings)
+    for by in groupings:
+        assert together.by_group[by] == aggregate_selection(con, MARCH, groupings=(by,)).by_group[by], by
+    assert together.rows == aggregate_selection(con, MARCH).rows
+    assert together.by_group["team"][("cycle_time", "payments")]["n"] > 0
+
+
+def test_values_without_notes_equal_values_with_them(con):
+    with_notes = aggregate_selection(con, MARCH)
+    without = aggregate_selection(con, MARCH, with_notes=False)
+    assert without.rows == with_notes.rows and without.notes == () and with_notes.notes
+    assert results_for(without)["cycle_time"].value == results_for(with_notes)["cycle_time"].value

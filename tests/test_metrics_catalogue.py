@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import re
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from flowgauge.metrics import METRICS, STATISTICS
+from flowgauge.metrics.aggregation import DIMENSIONS
 from flowgauge.metrics.benchmark_sets import load_benchmark_sets
 from flowgauge.metrics.catalogue import SOURCE_NEEDS
+from flowgauge.metrics.engine import staged_tables
+from flowgauge.metrics.filters import DEFAULT_RULES, Filters
+from flowgauge.metrics.runner import query_text
 
 SQL_DIR = resources.files("flowgauge.metrics").joinpath("sql")
 TESTS = Path(__file__).parent
@@ -40,13 +44,22 @@ def test_every_sql_file_opens_with_a_two_line_comment():
         assert first.startswith("-- ") and second.startswith("-- "), item.name
 
 
-def test_sql_files_produce_exactly_the_catalogued_ids():
-    produced = set()
-    for source in SOURCE_NEEDS:
+@pytest.mark.parametrize("source", sorted(SOURCE_NEEDS))
+def test_each_values_file_yields_the_dimensions_and_a_column_per_catalogued_metric(con, source):
+    filters = Filters(date(2024, 3, 1), date(2024, 4, 1))
+    with staged_tables(con, SOURCE_NEEDS[source], filters, DEFAULT_RULES) as cur:
         text = SQL_DIR.joinpath(f"{source}.sql").read_text()
-        produced |= set(re.findall(r"(?:SELECT |metric_id: )'([a-z_]+)'", text))
-    derived = {metric_id for metric_id, definition in METRICS.items() if definition.kind == "per_developer_rate"}
-    assert produced | derived == set(METRICS)
+        params = {**filters.params(), **DEFAULT_RULES.params(), "by": "none"}
+        described = query_text(cur, f"DESCRIBE (\n{text}\n)", params).to_pylist()
+    columns = {row["column_name"]: row["column_type"] for row in described}
+    measured = {
+        metric_id
+        for metric_id, definition in METRICS.items()
+        if definition.source == source and definition.kind != "per_developer_rate"  # deploy_frequency's rows
+    }
+    assert set(columns) == set(DIMENSIONS) | measured
+    for metric_id in measured:
+        assert columns[metric_id].startswith("STRUCT("), metric_id
 
 
 def test_benchmark_bands_use_the_engines_units_and_directions():

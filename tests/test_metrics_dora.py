@@ -180,3 +180,41 @@ def test_a_lone_deployment_with_no_successor_counts_as_not_failed(tmp_path):
     assert (result.value, result.n_used) == (0.0, 1)
     assert trend(con, "change_failure_rate", window, grain="week").column("value").to_pylist() == [0.0]
     con.close()
+
+
+def test_a_fix_shipped_from_another_repository_still_marks_the_deployment_failed(tmp_path):
+    # Service acme/api:billing ships from two repositories. A hotfix of the service from acme/jobs two hours after
+    # a regular deployment from acme/api makes that deployment failed, whichever repository the selection keeps:
+    # the next deployment of a service is the next one whoever made it.
+    path = tmp_path / "two_repos.duckdb"
+    with write_snapshot(path, fresh=True) as writer:
+        writer.upsert(
+            "repositories",
+            [
+                {"repo_id": repo, "name": repo.split("/")[1], "source": "demo", "is_archived": False}
+                for repo in ("acme/api", "acme/jobs")
+            ],
+        )
+        writer.upsert("services", [{"service_id": "acme/api:billing", "repo_id": "acme/api", "name": "billing"}])
+        writer.upsert(
+            "deployments",
+            [
+                {
+                    "deployment_id": deployment_id, "repo_id": repo, "service_id": "acme/api:billing",
+                    "environment": "production", "status": "success", "deploy_kind": kind, "started_at": started,
+                    "detection_rule": "demo", "is_approximate": False,
+                }
+                for deployment_id, repo, kind, started in (
+                    ("regular", "acme/api", "regular", datetime(2024, 3, 5, 10)),
+                    ("fix", "acme/jobs", "hotfix", datetime(2024, 3, 5, 12)),
+                )
+            ],
+        )  # fmt: skip
+    con = open_snapshot(path)
+    try:
+        api_only = Filters(date(2024, 3, 4), date(2024, 3, 11), repos=("acme/api",))
+        everything = Filters(date(2024, 3, 4), date(2024, 3, 11))
+        assert compute(con, "change_failure_rate", api_only).value == 100.0  # 1 deployment, failed
+        assert compute(con, "change_failure_rate", everything).value == 50.0  # the fix itself did not fail
+    finally:
+        con.close()

@@ -7,10 +7,10 @@ The public API (re-exported by flowgauge.metrics) that pages and the report call
 Filters and LinkingRules are frozen dataclasses of plain values, so Streamlit can cache on them.
 
 Every call stages the per-item rows it needs once, in temp tables on a private cursor (fg_prs: one row per PR
-with every phase; fg_deploys and fg_incidents with their links; fg_values: one row per metric item, with a
-reason when it was left out), then aggregates all requested metrics in one DuckDB query. The per-item facts under
-fg_prs and the code, review and work-item values come from facts.py: kept in memory by a long-lived reader, else
-built per call for the selection only.
+with every phase; fg_deploys and fg_incidents with their links), then aggregates each values file (one row per
+thing measured, one column per metric: see aggregation.py) in one DuckDB statement for every grouping asked for.
+The per-item facts under the staging come from facts.py: kept in memory by a long-lived reader, else built per
+call for the selection only.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from typing import Any
 import duckdb
 
 from flowgauge.errors import FlowgaugeError
+from flowgauge.metrics.aggregation import NOTE_KINDS, QUANTILES, aggregation_sql, notes_sql
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
-from flowgauge.metrics.runner import private_cursor, query, stage, stage_union
+from flowgauge.metrics.runner import private_cursor, query, query_text, stage
 
 BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
 # Staged after fg_bots and the facts (facts.py), in this order: each may read the ones before it.
@@ -188,7 +189,7 @@ def _staged_groupings(
     groupings: tuple[str, ...],
     with_notes: bool,
 ) -> tuple[dict[str, dict[tuple[str, str | None], dict[str, Any]]], list[dict[str, Any]], dict[str, int]]:
-    """Stage the selection's items once, then aggregate them once per grouping (none, week, team, ...)."""
+    """Stage the selection once, then aggregate each values source in one pass for all groupings (none, week, ...)."""
     for by in groupings:
         if by not in BY_CHOICES:
             raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
@@ -198,40 +199,71 @@ def _staged_groupings(
     staging_by = "team" if "team" in groupings else keys[groupings[0]]
     params = {**filters.params(), **rules.params(), "by": staging_by}
     needed = {table for source in sources for table in SOURCE_NEEDS[source]}
-    grouped = {}
+    aggregated = _aggregated_metrics(metric_ids)
+    grouped: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {by: {} for by in groupings}
+    notes: list[dict[str, Any]] = []
     with staged_tables(con, needed, filters, rules, staging_by) as cur:
-        stage_union(
-            cur,
-            "fg_values",
-            ["values_shape", *sources],
-            params,
-            categories={"metric_id": list(METRICS), "point_kind": ["end", "week", "month"]},
-            blank=_unread_columns(set(keys.values())),
-        )
-        for by in groupings:
-            rows = query(cur, "aggregate", **{**params, "by": keys[by], "actor_metrics": _ACTOR_METRICS}).to_pylist()
-            grouped[by] = {(row["metric_id"], row["key"]): row for row in rows}
-        notes = query(cur, "notes", **params).to_pylist() if with_notes else []
-        available = query(cur, "availability", **params).to_pylist()[0] if with_notes else {}
+        for source in sources:
+            ids = [metric_id for metric_id in aggregated if METRICS[metric_id].source == source]
+            text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS)
+            by_key = {key: by for by, key in keys.items()}
+            for row in query_text(cur, text, params).to_pylist():
+                key = row["period"].isoformat() if row["period"] is not None else row["key"]
+                for metric_id in ids:
+                    if row[f"{metric_id}__n"]:
+                        grouped[by_key[row["grouping"]]][(metric_id, key)] = _aggregate_row(row, metric_id, key)
+            if with_notes:
+                notes += _notes_of(query_text(cur, notes_sql(source, ids), params).to_pylist(), ids)
+        available = query(cur, "availability", **params).to_pylist()[0]
+    notes.sort(key=lambda note: (note["metric_id"], note["kind"], -note["n"], note["note"]))
     return grouped, notes, available
 
 
+def _aggregated_metrics(metric_ids: list[str]) -> list[str]:
+    """Every metric of the sources metric_ids need: results also read their neighbours (merge_frequency's people
+    are the developers of every rate; change failure rate reports mttr's incident links). Per-developer rates are
+    deploy_frequency's rows, with no column of their own."""
+    sources = set(_sources(metric_ids))
+    return [
+        metric_id
+        for metric_id, definition in METRICS.items()
+        if definition.source in sources and definition.kind != "per_developer_rate"
+    ]
+
+
+def _aggregate_row(row: Mapping[str, Any], metric_id: str, key: str | None) -> dict[str, Any]:
+    """One metric's aggregates in one group, as results read them."""
+    quantiles = row.get(f"{metric_id}__quantiles") or (None,) * len(QUANTILES)
+    return {
+        "metric_id": metric_id,
+        "key": key,
+        "n": row[f"{metric_id}__n"],
+        "median": quantiles[0],
+        "p75": quantiles[1],
+        "p90": quantiles[2],
+        "mean": row.get(f"{metric_id}__mean"),
+        "num": row.get(f"{metric_id}__num"),
+        "den": row.get(f"{metric_id}__den"),
+        "actors": row.get(f"{metric_id}__actors") or 0,
+    }
+
+
+def _notes_of(combinations: list[dict[str, Any]], metric_ids: list[str]) -> list[dict[str, Any]]:
+    """Exclusions, flags and link rules per metric over the selection, one note per distinct text, from the counts
+    of each combination of notes (aggregation.notes_sql)."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for combination in combinations:
+        for metric_id in metric_ids:
+            for kind in NOTE_KINDS:
+                note = combination[f"{metric_id}__{kind}"]
+                if note is not None:
+                    counts[(metric_id, kind, note)] = counts.get((metric_id, kind, note), 0) + combination["n"]
+    return [{"metric_id": m, "kind": kind, "note": note, "n": n} for (m, kind, note), n in counts.items()]
+
+
 # Metrics whose value divides by distinct people (per-person rates; merge_frequency's people are also the
-# developers of per-developer rates): the only ones aggregate.sql counts people for.
-_ACTOR_METRICS = [metric_id for metric_id, definition in METRICS.items() if definition.kind == "per_person_rate"]
-
-# fg_values columns that only some groupings read (aggregate.sql): left blank when no grouping of a call needs them.
-_GROUPING_COLUMNS = {
-    "team_ids": ("VARCHAR[]", {"team"}),
-    "event_at": ("TIMESTAMP", {"week", "month"}),
-    "repo_id": ("VARCHAR", {"repo", "service"}),
-    "service_id": ("VARCHAR", {"service"}),
-    "subject": ("VARCHAR", {"subject"}),
-}
-
-
-def _unread_columns(keys: set[str]) -> dict[str, str]:
-    return {column: sql_type for column, (sql_type, readers) in _GROUPING_COLUMNS.items() if not readers & keys}
+# developers of per-developer rates): the only ones whose people are counted.
+_ACTOR_METRICS = tuple(metric_id for metric_id, definition in METRICS.items() if definition.kind == "per_person_rate")
 
 
 @dataclass(frozen=True)
@@ -257,15 +289,19 @@ def aggregate_selection(
     rules: LinkingRules = DEFAULT_RULES,
     metric_ids: Iterable[str] | None = None,
     groupings: Iterable[str] = (),
+    with_notes: bool = True,
 ) -> SelectionAggregates:
     """Stage the selection once; aggregate every metric (or the given ids) overall and per each of groupings
     (week, month, team, repo, service, author, question): one staging serves a scorecard, its trends and a heatmap.
+
+    with_notes=False skips counting exclusions, flags and link rules (a fifth of the work at a million PRs): for
+    values only, such as the previous window a change is measured against. Its results then list none.
     """
     ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
     for metric_id in ids:
         definition_of(metric_id)
     extra = tuple(by for by in dict.fromkeys(groupings) if by != "none")
-    grouped, notes, available = _staged_groupings(con, list(ids), filters, rules, ("none", *extra), with_notes=True)
+    grouped, notes, available = _staged_groupings(con, list(ids), filters, rules, ("none", *extra), with_notes)
     return SelectionAggregates(
         filters=filters,
         rules=rules,
@@ -295,6 +331,8 @@ def staged_tables(
         needed.add("fg_incidents")
     if "fg_incidents" in needed:
         needed.add("fg_deploys")
+    if "fg_deploys" in needed:
+        needed.add("fg_deploy_facts")
     params = {**filters.params(), **rules.params(), "by": by}
     with private_cursor(con) as cur:
         if "fg_bots" in needed:

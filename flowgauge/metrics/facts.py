@@ -37,6 +37,7 @@ FACT_FILES = {
     "fg_commit_facts": "commit_facts",
     "fg_review_facts": "review_facts",
     "fg_work_item_facts": "work_item_facts",
+    "fg_deploy_facts": "deploy_facts",
 }
 # Kept facts are stored in the order of the time their windows filter on, so DuckDB's per-row-group min/max lets a
 # 90-day selection skip most of a multi-year history.
@@ -45,6 +46,7 @@ _KEPT_ORDER = {
     "fg_commit_facts": "authored_at",
     "fg_review_facts": "submitted_at",
     "fg_work_item_facts": "active_from",
+    "fg_deploy_facts": "started_at",
 }
 # Each rule variant kept costs memory about the size of the PR, commit and review tables' used columns (about 1 GB
 # at a million PRs): room for the default rules and one environment filter. Further variants are staged per call

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,11 +20,11 @@ STAGED_TABLES = (
     "fg_commit_facts",
     "fg_review_facts",
     "fg_work_item_facts",
+    "fg_deploy_facts",
     "fg_prs",
     "fg_deploys",
     "fg_incidents",
     "fg_deploy_outcomes",
-    "fg_values",
 )
 
 
@@ -46,8 +46,12 @@ def _without_comments(text: str) -> str:
 
 def query(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pa.Table:
     """Run sql/<name>.sql with $named parameters bound and return the result as an Arrow table."""
-    text = sql_text(name)
-    return con.sql(text, params=_bound(text, params)).to_arrow_table()
+    return query_text(con, sql_text(name), params)
+
+
+def query_text(con: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, Any]) -> pa.Table:
+    """Run a statement the metrics package wrote (never user input) with the $named parameters it uses bound."""
+    return con.sql(text, params=_bound(text, dict(params))).to_arrow_table()
 
 
 def stage(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) -> None:
@@ -79,43 +83,3 @@ def private_cursor(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyCo
         yield cursor
     finally:
         cursor.close()
-
-
-def stage_union(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    names: list[str],
-    params: dict[str, Any],
-    categories: Mapping[str, Sequence[str]] | None = None,
-    blank: Mapping[str, str] | None = None,
-) -> None:
-    """Materialise the UNION ALL BY NAME of several sql/<name>.sql files as one temp table.
-
-    categories: column -> its only possible values (ids from the catalogue, never user input); such a column is
-    stored as an ENUM, so grouping millions of rows by it hashes a byte instead of a string.
-    blank: column -> SQL type of columns no later query reads; they are stored as NULLs of that type, so
-    DuckDB neither computes nor copies them (team lists are the costly ones).
-    """
-    if table not in STAGED_TABLES:
-        raise ValueError(f"{table!r} is not a staged metrics table")
-    texts = [sql_text(name) for name in names]
-    body = "\nUNION ALL BY NAME\n".join(f"(\n{text}\n)" for text in texts)
-    replaced = [
-        f"{column}::ENUM({', '.join(_quoted(value) for value in values)}) AS {column}"
-        for column, values in (categories or {}).items()
-    ] + [f"NULL::{_quoted_type(sql_type)} AS {column}" for column, sql_type in (blank or {}).items()]
-    if replaced:
-        body = f"SELECT * REPLACE ({', '.join(replaced)}) FROM (\n{body}\n)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {body}", _bound("\n".join(texts), params))
-
-
-def _quoted_type(sql_type: str) -> str:
-    if sql_type not in ("VARCHAR", "VARCHAR[]", "TIMESTAMP"):
-        raise ValueError(f"{sql_type!r} is not a column type of a staged table")
-    return sql_type
-
-
-def _quoted(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9_]+", value):
-        raise ValueError(f"{value!r} is not a catalogue id")
-    return f"'{value}'"

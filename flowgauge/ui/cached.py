@@ -62,13 +62,13 @@ CURRENT_GROUPINGS = ("week",)
 
 @st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
 def aggregates(
-    identity: SnapshotIdentity, filters: Filters, groupings: tuple[str, ...], rules: LinkingRules
+    identity: SnapshotIdentity, filters: Filters, groupings: tuple[str, ...], rules: LinkingRules, with_notes: bool
 ) -> SelectionAggregates:
     """Every metric's aggregates over the selection, overall and per grouping; independent of the statistic, so
     changing the statistic runs no query. No defaults, and always called positionally: st.cache_data keys on the
     arguments as passed, so a default left out would make a second entry (and query) for the same aggregates."""
     with connections().cursor(identity) as cursor:
-        return aggregate_selection(cursor, filters, rules, groupings=groupings)
+        return aggregate_selection(cursor, filters, rules, groupings=groupings, with_notes=with_notes)
 
 
 def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
@@ -86,14 +86,15 @@ def results(
     rules: LinkingRules = DEFAULT_RULES,
 ) -> dict[str, MetricResult]:
     """Every metric (or the given ones) over the selection, from the metrics engine."""
-    return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules), statistic, metric_ids)
+    return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules, True), statistic, metric_ids)
 
 
 def previous_results(
     identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...] | None = None
 ) -> dict[str, MetricResult]:
-    """Every metric (or the given ones) over the window of equal length just before the selection's."""
-    return results_for(aggregates(identity, filters.previous(), (), DEFAULT_RULES), statistic, metric_ids)
+    """Every metric's (or the given ones') value over the window of equal length just before the selection's: for
+    the change against it, so without exclusions or flags (not counted)."""
+    return results_for(aggregates(identity, filters.previous(), (), DEFAULT_RULES, False), statistic, metric_ids)
 
 
 def trend(
@@ -101,8 +102,11 @@ def trend(
 ) -> pa.Table:
     """One metric per calendar week or month of the selection: period_start, value, n."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    groupings = CURRENT_GROUPINGS if grain in CURRENT_GROUPINGS else (grain,)
-    rows = aggregates(identity, filters, groupings, DEFAULT_RULES).by_group[grain]
+    # The weekly trend is the scorecard's own aggregation (notes and all), so it costs no second query.
+    shared = grain in CURRENT_GROUPINGS
+    rows = aggregates(identity, filters, CURRENT_GROUPINGS if shared else (grain,), DEFAULT_RULES, shared).by_group[
+        grain
+    ]
     return period_values(rows, metric_id, filters, chosen, grain)
 
 
@@ -110,7 +114,7 @@ def breakdown(identity: SnapshotIdentity, metric_id: str, filters: Filters, stat
     """One metric per team, repository, service, author or survey question: key, value, n (every metric's
     breakdown by the same key comes from one aggregation)."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    rows = aggregates(identity, filters, (by,), DEFAULT_RULES).by_group[by]
+    rows = aggregates(identity, filters, (by,), DEFAULT_RULES, False).by_group[by]
     return group_values(rows, metric_id, filters, chosen)
 
 
@@ -118,7 +122,7 @@ def weekly_values(
     identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...]
 ) -> dict[str, list[float | None]]:
     """Each metric's weekly values over the selection, oldest first (for sparklines)."""
-    return weekly_series(aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES), metric_ids, statistic)
+    return weekly_series(aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES, True), metric_ids, statistic)
 
 
 def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, SnapshotSummary | str]:

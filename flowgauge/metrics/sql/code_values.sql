@@ -1,4 +1,4 @@
--- Per-commit rework (lines replacing lines younger than recent_days, 21 by default) and refactor (older) line counts.
+-- Per-commit items of rework (lines replacing lines younger than recent_days, 21 by default) and refactor (older) line counts.
 -- Window: commits authored in [$start, $end), from fg_commit_facts (commit_facts.sql); team = author's team then.
 WITH chosen AS (
     SELECT list(team_id) AS team_ids FROM teams
@@ -17,11 +17,8 @@ scoped AS (
         -- A lambda over the short team list: several times faster in DuckDB than list_has_any.
         AND (len($teams::VARCHAR[]) = 0 OR list_bool_or(list_transform(c.team_ids, lambda t: list_contains(chosen.team_ids, t))))
 )
-SELECT 'rework_rate' AS metric_id, authored_at AS event_at, repo_id, NULL::VARCHAR AS service_id,
-    author_id AS actor_id, team_ids, NULL::VARCHAR AS subject, NULL::DOUBLE AS value,
-    lines_recent::DOUBLE AS num, lines_total::DOUBLE AS den, reason, NULL::VARCHAR AS flag, NULL::VARCHAR AS link_rule
-FROM scoped
-UNION ALL
-SELECT 'refactor_rate', authored_at, repo_id, NULL, author_id, team_ids, NULL, NULL,
-    lines_old, lines_total, reason, NULL, NULL
+SELECT authored_at AS event_at, repo_id, NULL::VARCHAR AS service_id, author_id AS actor_id, team_ids,
+    NULL::VARCHAR AS subject, NULL::VARCHAR AS point_kind,
+    {num: lines_recent, den: lines_total, reason: reason} AS rework_rate,
+    {num: lines_old, den: lines_total, reason: reason} AS refactor_rate
 FROM scoped

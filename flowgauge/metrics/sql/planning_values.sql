@@ -1,4 +1,4 @@
--- Per sprint item: planned (in the sprint at its start) and completed, in points when the selection is estimated.
+-- Per sprint item (one row, both metrics): planned (in the sprint at its start) and completed, in points when the selection is estimated.
 -- Window: sprints ending in [$start, $end); team = the sprint's team. Items added after the start are unplanned.
 WITH selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
@@ -32,14 +32,12 @@ weighted AS (
         CASE WHEN b.by_points THEN 'measured in story points' ELSE 'measured in items' END AS flag
     FROM items i, basis b
 )
-SELECT 'planning_accuracy' AS metric_id, ends_at AS event_at, NULL::VARCHAR AS repo_id, NULL::VARCHAR AS service_id,
-    NULL::VARCHAR AS actor_id, CASE WHEN team_id IS NULL THEN []::VARCHAR[] ELSE [team_id] END AS team_ids,
-    sprint_id AS subject, NULL::DOUBLE AS value,
-    (completed::INTEGER * weight)::DOUBLE AS num, weight::DOUBLE AS den, reason, flag, NULL::VARCHAR AS link_rule
-FROM weighted
-WHERE NOT added_after_start
-UNION ALL
-SELECT 'capacity_accuracy', ends_at, NULL, NULL, NULL,
-    CASE WHEN team_id IS NULL THEN []::VARCHAR[] ELSE [team_id] END, sprint_id, NULL,
-    completed::INTEGER * weight, CASE WHEN added_after_start THEN 0 ELSE weight END, reason, flag, NULL
+SELECT ends_at AS event_at, NULL::VARCHAR AS repo_id, NULL::VARCHAR AS service_id, NULL::VARCHAR AS actor_id,
+    CASE WHEN team_id IS NULL THEN []::VARCHAR[] ELSE [team_id] END AS team_ids, sprint_id AS subject,
+    NULL::VARCHAR AS point_kind,
+    -- Planning accuracy measures the planned items only; capacity accuracy also counts the unplanned as done work.
+    CASE WHEN NOT added_after_start THEN {num: completed::INTEGER * weight, den: weight, reason: reason, flag: flag}
+    END AS planning_accuracy,
+    {num: completed::INTEGER * weight, den: CASE WHEN added_after_start THEN 0 ELSE weight END, reason: reason,
+        flag: flag} AS capacity_accuracy
 FROM weighted

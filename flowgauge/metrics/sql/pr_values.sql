@@ -1,10 +1,10 @@
--- Per-PR values of the flow, lead time, PR hygiene and "how unblocked" metrics, read from fg_prs (stage_prs.sql).
+-- Per-PR items of the flow, lead time, PR hygiene and "how unblocked" metrics, read from fg_prs (stage_prs.sql).
 -- Window: merged in [$start, $end) (waiting: ready in the window; stale: open at $end, and for trends at the end of
--- each week and month in the window, marked by point_kind); reason says why a row has no value.
--- Each PR is read once and yields one item per metric (a list of structs, unnested): one pass over the selection
--- instead of one per metric.
-WITH prs AS (
-    -- Only what the items below read: this CTE is read three times, so DuckDB materialises it.
+-- each week and month in the window, marked by point_kind); reason says why an item has no value.
+-- A merged PR is one row measuring every flow metric at once (see aggregation.py for the row shape).
+WITH prs AS NOT MATERIALIZED (
+    -- Read three times below; inlined, so each read scans only the staged columns it needs rather than DuckDB
+    -- copying every column once.
     SELECT
         repo_id, service_id, author_id, team_ids, event_at, ready_at, created_at, merged_at, closed_at,
         first_commit_at, review_at, approval_at, deployed_at, deploy_link_rule, has_deploy_data, size_lines,
@@ -16,61 +16,56 @@ WITH prs AS (
     FROM fg_prs
 ),
 merged_items AS (
-    SELECT event_at, repo_id, service_id, author_id, team_ids, deploy_link_rule, unnest([
-        {metric_id: 'coding_time', value: coding_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE WHEN first_commit_at IS NULL THEN 'no first commit time: coding time unknown' END)},
-        {metric_id: 'pickup_time', value: pickup_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE WHEN review_at IS NULL THEN 'merged without review: pickup time has no value' END)},
-        {metric_id: 'approve_time', value: approve_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE
-                WHEN review_at IS NULL THEN 'merged without review: approve time has no value'
-                WHEN approval_at IS NULL THEN 'merged without approval: approve time has no value'
-            END)},
-        {metric_id: 'merge_time', value: merge_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE WHEN approval_at IS NULL THEN 'merged without approval: merge time has no value' END)},
-        {metric_id: 'review_time', value: review_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE WHEN review_at IS NULL THEN 'merged without review: review time has no value' END)},
-        {metric_id: 'deploy_time', value: deploy_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE
-                WHEN deployed_at IS NOT NULL THEN NULL
-                WHEN has_deploy_data THEN 'no production deployment yet: deploy time unknown'
-                ELSE 'no deployment data for their repository/service: deploy time unknown'
-            END)},
-        {metric_id: 'cycle_time', value: cycle_hours, num: NULL, den: NULL,
+    SELECT
+        event_at, repo_id, service_id, author_id AS actor_id, team_ids,
+        {value: coding_hours, reason: coalesce(bot_reason,
+            CASE WHEN first_commit_at IS NULL THEN 'no first commit time: coding time unknown' END)} AS coding_time,
+        {value: pickup_hours, reason: coalesce(bot_reason,
+            CASE WHEN review_at IS NULL THEN 'merged without review: pickup time has no value' END)} AS pickup_time,
+        {value: approve_hours, reason: coalesce(bot_reason, CASE
+            WHEN review_at IS NULL THEN 'merged without review: approve time has no value'
+            WHEN approval_at IS NULL THEN 'merged without approval: approve time has no value'
+        END)} AS approve_time,
+        {value: merge_hours, reason: coalesce(bot_reason,
+            CASE WHEN approval_at IS NULL THEN 'merged without approval: merge time has no value' END)} AS merge_time,
+        {value: review_hours, reason: coalesce(bot_reason,
+            CASE WHEN review_at IS NULL THEN 'merged without review: review time has no value' END)} AS review_time,
+        {value: deploy_hours, link_rule: deploy_link_rule, reason: coalesce(bot_reason, CASE
+            WHEN deployed_at IS NOT NULL THEN NULL
+            WHEN has_deploy_data THEN 'no production deployment yet: deploy time unknown'
+            ELSE 'no deployment data for their repository/service: deploy time unknown'
+        END)} AS deploy_time,
+        {value: cycle_hours, link_rule: deploy_link_rule,
             flag: CASE WHEN NOT has_deploy_data THEN 'cycle time measured to merge: no deployment data' END,
             reason: coalesce(bot_reason, CASE
                 WHEN first_commit_at IS NULL THEN 'no first commit time: cycle time unknown'
                 WHEN has_deploy_data AND deployed_at IS NULL THEN 'no production deployment yet: cycle time unknown'
-            END)},
-        {metric_id: 'lead_time_for_changes', value: lead_hours, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE
-                WHEN first_commit_at IS NULL THEN 'no first commit time: lead time unknown'
-                WHEN deployed_at IS NOT NULL THEN NULL
-                WHEN has_deploy_data THEN 'no production deployment yet: lead time unknown'
-                ELSE 'no deployment data for their repository/service: lead time unknown'
-            END)},
-        {metric_id: 'pr_size', value: size_lines::DOUBLE, num: NULL, den: NULL, flag: NULL,
-            reason: coalesce(bot_reason, CASE WHEN size_unknown THEN 'no line counts: size unknown' END)},
-        {metric_id: 'pr_maturity', value: round(greatest(0.1, 1 - lines_changed_after_open / size_lines), 2),
+            END)} AS cycle_time,
+        {value: lead_hours, link_rule: deploy_link_rule, reason: coalesce(bot_reason, CASE
+            WHEN first_commit_at IS NULL THEN 'no first commit time: lead time unknown'
+            WHEN deployed_at IS NOT NULL THEN NULL
+            WHEN has_deploy_data THEN 'no production deployment yet: lead time unknown'
+            ELSE 'no deployment data for their repository/service: lead time unknown'
+        END)} AS lead_time_for_changes,
+        {value: size_lines, reason: coalesce(bot_reason,
+            CASE WHEN size_unknown THEN 'no line counts: size unknown' END)} AS pr_size,
+        {value: round(greatest(0.1, 1 - lines_changed_after_open / size_lines), 2),
             num: size_lines * round(greatest(0.1, 1 - lines_changed_after_open / size_lines), 2),
-            den: size_lines::DOUBLE, flag: NULL,
+            den: size_lines,
             reason: coalesce(bot_reason, CASE
                 WHEN size_unknown OR size_lines <= 10 THEN 'PRs of 10 lines or fewer: maturity not rated'
                 WHEN lines_changed_after_open IS NULL THEN 'no after-open change counts: maturity unknown'
-            END)},
-        {metric_id: 'merge_frequency', value: NULL, num: 1.0, den: NULL, flag: NULL, reason: bot_reason},
-        {metric_id: 'pm_prs_linked_to_issue', value: NULL, num: has_issue_key::INTEGER::DOUBLE, den: 1.0, flag: NULL,
-            reason: bot_reason}
-    ]) AS item
+            END)} AS pr_maturity,
+        {num: 1, reason: bot_reason} AS merge_frequency,
+        {num: has_issue_key::INTEGER, den: 1, reason: bot_reason} AS pm_prs_linked_to_issue
     FROM prs
     WHERE merged_in_window
 ),
 -- Waiting: from ready until first review, else until closed, else until $end.
 waiting_items AS (
-    SELECT ready_at AS event_at, repo_id, service_id, author_id, team_ids, deploy_link_rule,
-        {metric_id: 'waiting_for_review_rate', value: NULL,
-            num: (epoch(coalesce(review_at, closed_at, merged_at, $end)) - epoch(ready_at) > 24 * 3600)::INTEGER::DOUBLE,
-            den: 1.0, flag: NULL, reason: bot_reason} AS item
+    SELECT ready_at AS event_at, repo_id, service_id, author_id AS actor_id, team_ids,
+        {num: (epoch(coalesce(review_at, closed_at, merged_at, $end)) - epoch(ready_at) > 24 * 3600)::INTEGER, den: 1,
+            reason: bot_reason} AS waiting_for_review_rate
     FROM prs
     WHERE ready_in_window
 ),
@@ -84,28 +79,16 @@ stale_points AS (
     SELECT range, 'month' FROM range(date_trunc('month', $start::TIMESTAMP) + INTERVAL 1 MONTH, $end, INTERVAL 1 MONTH)
 ),
 stale_items AS (
-    SELECT s.as_of - INTERVAL 1 MICROSECOND AS event_at, p.repo_id, p.service_id, p.author_id, p.team_ids,
-        p.deploy_link_rule, s.point_kind,
-        {metric_id: 'stale_open_prs', value: NULL, num: 1.0, den: NULL, flag: NULL, reason: p.bot_reason} AS item
+    SELECT s.as_of - INTERVAL 1 MICROSECOND AS event_at, p.repo_id, p.service_id, p.author_id AS actor_id, p.team_ids,
+        s.point_kind, {num: 1, reason: p.bot_reason} AS stale_open_prs
     -- Only PRs open for more than 7 days can ever be stale (implied by the join below, which then has far fewer rows).
     FROM (SELECT * FROM prs WHERE coalesce(closed_at, merged_at, $end) > created_at + INTERVAL 7 DAY) p
     JOIN stale_points s
         ON p.created_at < s.as_of - INTERVAL 7 DAY
         AND (coalesce(p.closed_at, p.merged_at) IS NULL OR coalesce(p.closed_at, p.merged_at) >= s.as_of)
-),
-items AS (
-    SELECT * FROM merged_items
-    UNION ALL BY NAME
-    SELECT * FROM waiting_items
-    UNION ALL BY NAME
-    SELECT * FROM stale_items
 )
-SELECT
-    item.metric_id::VARCHAR AS metric_id, event_at, repo_id, service_id, author_id AS actor_id, team_ids,
-    NULL::VARCHAR AS subject,
-    CASE WHEN item.reason IS NULL THEN item.value END::DOUBLE AS value,
-    item.num::DOUBLE AS num, item.den::DOUBLE AS den, item.reason::VARCHAR AS reason, item.flag::VARCHAR AS flag,
-    CASE WHEN item.metric_id IN ('deploy_time', 'cycle_time', 'lead_time_for_changes') THEN deploy_link_rule END
-        AS link_rule,
-    point_kind
-FROM items
+SELECT *, NULL::VARCHAR AS subject, NULL::VARCHAR AS point_kind FROM merged_items
+UNION ALL BY NAME
+SELECT *, NULL::VARCHAR AS subject, NULL::VARCHAR AS point_kind FROM waiting_items
+UNION ALL BY NAME
+SELECT *, NULL::VARCHAR AS subject FROM stale_items

@@ -5,9 +5,8 @@ WITH chosen AS (
     SELECT list(team_id) AS team_ids FROM teams
     WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 )
-SELECT 'review_load' AS metric_id, r.submitted_at AS event_at, r.repo_id, r.service_id, r.reviewer_id AS actor_id,
-    r.team_ids, NULL::VARCHAR AS subject, NULL::DOUBLE AS value, 1.0::DOUBLE AS num, NULL::DOUBLE AS den,
-    NULL::VARCHAR AS reason, NULL::VARCHAR AS flag, NULL::VARCHAR AS link_rule
+SELECT r.submitted_at AS event_at, r.repo_id, r.service_id, r.reviewer_id AS actor_id, r.team_ids,
+    NULL::VARCHAR AS subject, NULL::VARCHAR AS point_kind, {num: 1} AS review_load
 FROM fg_review_facts r, chosen
 WHERE r.submitted_at >= $start AND r.submitted_at < $end
     AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], r.repo_id))

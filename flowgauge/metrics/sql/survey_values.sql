@@ -3,11 +3,11 @@
 WITH selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 )
-SELECT 'survey_score' AS metric_id, responded_on::TIMESTAMP AS event_at, NULL::VARCHAR AS repo_id,
-    NULL::VARCHAR AS service_id, nullif(respondent, '') AS actor_id,
-    CASE WHEN team_id IS NULL THEN []::VARCHAR[] ELSE [team_id] END AS team_ids, question AS subject,
-    CASE WHEN scale_max > 0 THEN 100.0 * score / scale_max END AS value, NULL::DOUBLE AS num, NULL::DOUBLE AS den,
-    CASE WHEN scale_max <= 0 THEN 'answers with no scale' END AS reason, NULL::VARCHAR AS flag, NULL::VARCHAR AS link_rule
+SELECT responded_on::TIMESTAMP AS event_at, NULL::VARCHAR AS repo_id, NULL::VARCHAR AS service_id,
+    nullif(respondent, '') AS actor_id, CASE WHEN team_id IS NULL THEN []::VARCHAR[] ELSE [team_id] END AS team_ids,
+    question AS subject, NULL::VARCHAR AS point_kind,
+    {value: CASE WHEN scale_max > 0 THEN 100.0 * score / scale_max END,
+        reason: CASE WHEN scale_max <= 0 THEN 'answers with no scale' END} AS survey_score
 FROM survey_responses
 WHERE responded_on >= $start::DATE AND responded_on < $end::DATE
     AND (len($teams::VARCHAR[]) = 0 OR team_id IN (SELECT team_id FROM selected_teams))

@@ -1,4 +1,4 @@
--- Per work item with active work in the window: linked to a parent (sub-tasks left out), estimated, assigned.
+-- Per work item (one row, all three metrics) with active work in the window: linked to a parent (sub-tasks left out), estimated, assigned.
 -- Window: started (else created) before $end and not resolved before $start, from fg_work_item_facts
 -- (work_item_facts.sql); team = item team, else assignee's team.
 WITH chosen AS (
@@ -10,16 +10,10 @@ scoped AS (
     WHERE w.active_from < $end AND (w.resolved_at IS NULL OR w.resolved_at >= $start)
         -- A lambda over the short team list: several times faster in DuckDB than list_has_any.
         AND (len($teams::VARCHAR[]) = 0 OR list_bool_or(list_transform(w.team_ids, lambda t: list_contains(chosen.team_ids, t))))
-),
-rows AS (
-    SELECT 'pm_issues_linked_to_parent' AS metric_id, *, (parent_key IS NOT NULL)::INTEGER AS num FROM scoped
-    WHERE NOT is_subtask
-    UNION ALL BY NAME
-    SELECT 'pm_in_progress_with_estimate' AS metric_id, *, (story_points IS NOT NULL)::INTEGER AS num FROM scoped
-    UNION ALL BY NAME
-    SELECT 'pm_in_progress_with_assignee' AS metric_id, *, (assignee_id IS NOT NULL)::INTEGER AS num FROM scoped
 )
-SELECT metric_id, active_from AS event_at, NULL::VARCHAR AS repo_id, NULL::VARCHAR AS service_id,
-    assignee_id AS actor_id, team_ids, item_key AS subject, NULL::DOUBLE AS value, num::DOUBLE AS num, 1.0::DOUBLE AS den,
-    NULL::VARCHAR AS reason, NULL::VARCHAR AS flag, NULL::VARCHAR AS link_rule
-FROM rows
+SELECT active_from AS event_at, NULL::VARCHAR AS repo_id, NULL::VARCHAR AS service_id, assignee_id AS actor_id,
+    team_ids, item_key AS subject, NULL::VARCHAR AS point_kind,
+    CASE WHEN NOT is_subtask THEN {num: (parent_key IS NOT NULL)::INTEGER, den: 1} END AS pm_issues_linked_to_parent,
+    {num: (story_points IS NOT NULL)::INTEGER, den: 1} AS pm_in_progress_with_estimate,
+    {num: (assignee_id IS NOT NULL)::INTEGER, den: 1} AS pm_in_progress_with_assignee
+FROM scoped

@@ -1,0 +1,182 @@
+"""The statement that aggregates one values source: all of its metrics, for every requested grouping, in one pass.
+
+A values file (sql/<source>.sql) yields one row per thing it measures (a merged PR, a commit, a deployment, a
+review, a sprint item, a work item, a survey answer) with
+
+- the dimensions groupings read: event_at (UTC), repo_id, service_id, actor_id (the person the item is about),
+  team_ids (the actor's or owner's teams at event_at), subject (survey question, sprint or work item) and
+  point_kind (point-in-time items such as stale PRs: counted as of $end ('end'), or at a week or month end);
+- one column per metric the row is an item of, named by its catalogue id: a struct with any of the fields of
+  ITEM (value for distributions, num and den for ratios and rates, reason when the item is left out, flag when it
+  was measured another way, link_rule when a linking rule tied it to a deployment or incident). The column is
+  NULL when the row is not an item of that metric.
+
+One row measuring a dozen metrics, rather than a dozen rows of one metric each, is what keeps an all-teams
+selection of a million-PR snapshot fast: the rows are aggregated where they are produced, never materialised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from flowgauge.metrics.catalogue import METRICS
+from flowgauge.metrics.runner import sql_text
+
+ITEM = "STRUCT(value DOUBLE, num DOUBLE, den DOUBLE, reason VARCHAR, flag VARCHAR, link_rule VARCHAR)"
+QUANTILES = (0.5, 0.75, 0.9)  # median, p75, p90: one sort per group serves all three
+GROUPINGS = ("none", "week", "month", "team", "repo", "service", "author", "subject")
+NOTE_KINDS = ("exclusion", "flag", "link")
+DIMENSIONS = ("event_at", "repo_id", "service_id", "actor_id", "team_ids", "subject", "point_kind")
+
+# A grouping's key (teams: one row per team of the item, see _rows_for) and period.
+_KEY = {
+    "repo": "repo_id",
+    "service": "coalesce(service_id, repo_id)",
+    "author": "actor_id",
+    "subject": "subject",
+    "team": "team_key",
+}
+_PERIOD = {"week": "date_trunc('week', event_at)::DATE", "month": "date_trunc('month', event_at)::DATE"}
+
+
+def column_of(metric_id: str) -> str:
+    """A metric's item column in its values file, quoted (catalogue ids only: letters, digits, underscores)."""
+    if metric_id not in METRICS:
+        raise ValueError(f"{metric_id!r} is not a catalogue metric")
+    return f'"{metric_id}"'
+
+
+def aggregation_sql(
+    source: str, metric_ids: Iterable[str], groupings: Iterable[str], actor_metrics: Iterable[str]
+) -> str:
+    """SELECT grouping, key, period and, per metric m, "m__n" and what its kind reads: "m__quantiles" and "m__mean"
+    (distributions), "m__num" (and "m__den" for ratios), "m__actors" (actor_metrics). Every count and statistic is
+    over the metric's used items (reason NULL).
+
+    Point-in-time items count at $end, and for a week or month grouping also at each period's end. Binds the
+    source file's $parameters and $teams.
+    """
+    return _aggregation_sql(source, tuple(metric_ids), tuple(groupings), tuple(actor_metrics))
+
+
+def notes_sql(source: str, metric_ids: Iterable[str]) -> str:
+    """SELECT, per metric m, "m__exclusion" (reason), "m__flag" and "m__link" (link_rule) of used items, and n: how
+    many items of the selection share that combination of notes.
+
+    Grouping by the whole combination is one small hash table (the notes of an item are correlated: a bot's PR is
+    left out of every metric), several times cheaper than counting each metric's notes on its own.
+    """
+    return _notes_sql(source, tuple(metric_ids))
+
+
+@cache
+def _aggregation_sql(
+    source: str, metric_ids: tuple[str, ...], groupings: tuple[str, ...], actors: tuple[str, ...]
+) -> str:
+    for by in groupings:
+        if by not in GROUPINGS:
+            raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)}, not {by!r}")
+    rows = "\nUNION ALL\n".join(_rows_for(by) for by in groupings)
+    # Several groupings read the items once each: computing them once and keeping the result is cheaper; a single
+    # grouping reads them inline, keeping only the columns its aggregates use.
+    materialized = "MATERIALIZED" if len(groupings) > 1 else "NOT MATERIALIZED"
+    measures = ",\n    ".join(
+        measure for metric_id in metric_ids for measure in _measures(metric_id, metric_id in actors)
+    )
+    return f"""WITH
+selected_teams AS (
+    SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
+),
+items AS {materialized} (
+{_items_sql(source, metric_ids, notes=False)}
+),
+grouped AS NOT MATERIALIZED (
+{rows}
+)
+SELECT grouping, key, period,
+    {measures}
+FROM grouped
+GROUP BY grouping, key, period
+"""
+
+
+@cache
+def _notes_sql(source: str, metric_ids: tuple[str, ...]) -> str:
+    notes = ", ".join(f'"{metric_id}__{kind}"' for metric_id in metric_ids for kind in NOTE_KINDS)
+    return f"""SELECT {notes}, count(*) AS n
+FROM (
+{_items_sql(source, metric_ids, notes=True)}
+)
+WHERE coalesce(point_kind, 'end') = 'end'
+GROUP BY ALL
+"""
+
+
+def _items_sql(source: str, metric_ids: tuple[str, ...], notes: bool) -> str:
+    """The source's items: dimensions, and each metric's fields as plain columns, NULL unless the item is used."""
+    for metric_id in metric_ids:
+        if METRICS[metric_id].source != source:
+            raise ValueError(f"{metric_id} is measured by {METRICS[metric_id].source}, not {source}")
+    typed = ", ".join(f"{column_of(metric_id)}::{ITEM} AS {column_of(metric_id)}" for metric_id in metric_ids)
+    fields = ", ".join(_fields(metric_id, notes) for metric_id in metric_ids)
+    return f"""    SELECT {", ".join(DIMENSIONS)}, {fields}
+    FROM (SELECT * REPLACE ({typed}) FROM (
+{sql_text(source)}
+    ))"""
+
+
+def _fields(metric_id: str, notes: bool) -> str:
+    column = column_of(metric_id)
+    used = f"{column}.reason IS NULL AND {column} IS NOT NULL"
+    if notes:
+        return (
+            f'{column}.reason AS "{metric_id}__exclusion", '
+            f'CASE WHEN {used} THEN {column}.flag END AS "{metric_id}__flag", '
+            f'CASE WHEN {used} THEN {column}.link_rule END AS "{metric_id}__link"'
+        )
+    fields = [
+        f'CASE WHEN {used} THEN {column}.{field} END AS "{metric_id}__{field}"' for field in ("value", "num", "den")
+    ]
+    fields.append(f'CASE WHEN {used} THEN 1 END AS "{metric_id}__used"')
+    return ", ".join(fields)
+
+
+def _rows_for(by: str) -> str:
+    """The items as rows of one grouping: its name, key and period; point-in-time items at $end or period ends."""
+    key = _KEY.get(by, "NULL::VARCHAR")
+    period = _PERIOD.get(by, "NULL::DATE")
+    source = "items"
+    where = f"coalesce(point_kind, 'end') IN ('end', '{by}')"
+    if by == "team":
+        # An item counts once for each of its teams (none: once, with a NULL key); under a team filter a team
+        # breakdown shows only the chosen teams.
+        source = (
+            "(SELECT *, unnest(CASE WHEN len(coalesce(team_ids, [])) = 0 THEN [NULL::VARCHAR] ELSE team_ids END)"
+            " AS team_key FROM items)"
+        )
+        where += " AND (len($teams::VARCHAR[]) = 0 OR team_key IN (SELECT team_id FROM selected_teams))"
+    columns = "* EXCLUDE (team_key)" if by == "team" else "*"
+    return (
+        f"    SELECT '{by}' AS grouping, {key} AS key, {period} AS period, {columns}\n    FROM {source} WHERE {where}"
+    )
+
+
+def _measures(metric_id: str, actors: bool) -> list[str]:
+    """The aggregates a metric's kind reads (engine.metric_value): each costs time on every item of the source."""
+    prefix = f'"{metric_id}__'
+    kind = METRICS[metric_id].kind
+    measures = [f'count({prefix}used") AS {prefix}n"']
+    if kind == "distribution":
+        quantiles = ", ".join(str(q) for q in QUANTILES)
+        measures += [
+            f'quantile_cont({prefix}value", [{quantiles}]) AS {prefix}quantiles"',
+            f'avg({prefix}value") AS {prefix}mean"',
+        ]
+    else:
+        measures.append(f'sum({prefix}num") AS {prefix}num"')
+    if kind == "ratio":
+        measures.append(f'sum({prefix}den") AS {prefix}den"')
+    if actors:
+        measures.append(f'count(DISTINCT CASE WHEN {prefix}used" = 1 THEN actor_id END) AS {prefix}actors"')
+    return measures
