@@ -12,7 +12,8 @@ review, a sprint item, a work item, a survey answer) with
   NULL when the row is not an item of that metric.
 
 One row measuring a dozen metrics, rather than a dozen rows of one metric each, is what keeps an all-teams
-selection of a million-PR snapshot fast: the rows are aggregated where they are produced, never materialised.
+selection of a million-PR snapshot fast: the rows are aggregated as they are produced (kept once in memory only
+when several groupings read them), never stored as one row per metric item.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ GROUP BY ALL
 
 
 def _items_sql(source: str, metric_ids: tuple[str, ...], notes: bool) -> str:
-    """The source's items: dimensions, and each metric's fields as plain columns, NULL unless the item is used."""
+    """The source's items: dimensions and, per metric, its fields as plain columns, NULL unless the item is used;
+    or (notes) why it was left out, and how a used one was measured and linked."""
     for metric_id in metric_ids:
         if METRICS[metric_id].source != source:
             raise ValueError(f"{metric_id} is measured by {METRICS[metric_id].source}, not {source}")
