@@ -9,8 +9,8 @@ import pytest
 
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import DEFAULT_RULES, Filters, compute_all
-from flowgauge.metrics.facts import keep_facts, warm_facts
-from flowgauge.snapshot import open_snapshot
+from flowgauge.metrics.facts import cache_folder, keep_facts, warm_facts
+from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 APP_FIXTURE_SQL = Path(__file__).parent / "fixtures" / "app" / "snapshot.sql"
 MARCH_2024_SQL = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
@@ -26,12 +26,12 @@ def app_data_dir(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module", params=["per_call", "kept"])
+@pytest.fixture(scope="module", params=["per_call", "kept", "cached"])
 def con(request, tmp_path_factory):
     """Read-only connection to the hand-built March 2024 metrics snapshot (tests/fixtures/metrics/march_2024.sql).
 
-    Every test using it runs twice: with facts built per call (the CLI) and with facts kept on the connection (the
-    app), so both paths must give the hand-computed values.
+    Every test using it runs three times: with facts built per call (the CLI), kept in memory on the connection, and
+    kept in a cache file beside the snapshot (the app), so every path must give the hand-computed values.
     """
     path = tmp_path_factory.mktemp("metrics") / "march.duckdb"
     with write_snapshot(path, fresh=True) as writer:
@@ -39,6 +39,9 @@ def con(request, tmp_path_factory):
     connection = open_snapshot(path)
     if request.param == "kept":
         assert keep_facts(connection) and warm_facts(connection, DEFAULT_RULES)
+    if request.param == "cached":
+        assert keep_facts(connection, snapshot_identity(path)) and warm_facts(connection, DEFAULT_RULES)
+        assert any(cache_folder(path).glob("march.*.duckdb"))
     yield connection
     connection.close()
 

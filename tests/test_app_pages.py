@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from flowgauge.metrics.engine import compute_all
 from flowgauge.snapshot import open_snapshot
+from flowgauge.ui import cached
 from flowgauge.ui.charts import format_value
 from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
@@ -215,3 +216,12 @@ def test_the_app_keeps_the_snapshots_facts_once_a_page_is_drawn(app_data_dir, tm
             kept = cursor.execute("SELECT count(*) FROM fg_cache.main.fg_fact_variants").fetchall()[0][0]
         time.sleep(0.1)
     assert kept == 1
+    # They were written beside the snapshot: a restarted server attaches them before drawing its first page.
+    assert [path.suffix for path in (tmp_path / ".flowgauge-cache").iterdir()] == [".duckdb"]
+    connections().close_all()
+    monkeypatch.setattr(cached, "start_warming", lambda *args: None)  # no background build: only reuse can keep them
+    restarted = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not restarted.exception
+    with connections().cursor(connections().identity(tmp_path / "demo.duckdb")) as cursor:
+        kept_in = cursor.execute("SELECT database FROM fg_cache.main.fg_fact_variants").fetchall()
+    assert len(kept_in) == 1 and kept_in[0][0].startswith("fg_facts_")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from datetime import date
 
@@ -10,8 +12,15 @@ import pytest
 from flowgauge.loaders.demo import save_demo
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import DEFAULT_RULES, Filters, LinkingRules, breakdown, compute_all, trend
-from flowgauge.metrics.facts import CACHE_DATABASE, keep_facts, release_facts, start_warming, warm_facts
-from flowgauge.snapshot import open_snapshot
+from flowgauge.metrics.facts import (
+    CACHE_DATABASE,
+    cache_folder,
+    keep_facts,
+    release_facts,
+    start_warming,
+    warm_facts,
+)
+from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 END = date(2026, 6, 30)
 
@@ -126,3 +135,100 @@ def test_calls_from_many_threads_while_facts_build(demo_path):
 def test_a_writable_snapshot_keeps_no_facts(tmp_path):
     with write_snapshot(tmp_path / "w.duckdb", fresh=True) as writer:
         assert not keep_facts(writer.con)
+
+
+def _cached_connection(path):
+    connection = open_snapshot(path)
+    assert keep_facts(connection, snapshot_identity(path))
+    return connection
+
+
+def _kept_in(connection) -> list[str]:
+    return [
+        row[0] for row in connection.execute(f"SELECT database FROM {CACHE_DATABASE}.main.fg_fact_variants").fetchall()
+    ]
+
+
+def test_facts_are_cached_beside_the_snapshot_and_the_next_reader_attaches_them(demo_path, per_call, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    first = _cached_connection(path)
+    assert not warm_facts(first, DEFAULT_RULES, build=False)  # nothing cached yet, and build=False never builds
+    assert warm_facts(first, DEFAULT_RULES)
+    cached = list(cache_folder(path).iterdir())
+    assert [file.name.split(".")[0] for file in cached] == ["org"] and cached[0].suffix == ".duckdb"
+    first.close()
+
+    # A second reader (a restarted server) attaches the file instead of building, and gets the per-call values.
+    second = _cached_connection(path)
+    assert warm_facts(second, DEFAULT_RULES, build=False)
+    assert _kept_in(second) != [CACHE_DATABASE]
+    filters = Filters(date(2026, 4, 1), END)
+    assert _plain(compute_all(second, filters)) == _expected(compute_all(per_call, filters))
+    assert list(cache_folder(path).iterdir()) == cached
+    second.close()
+
+
+def test_a_rewritten_snapshot_gets_new_facts_and_its_old_cache_is_removed(demo_path, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    old = _cached_connection(path)
+    assert warm_facts(old, DEFAULT_RULES)
+    [old_cache] = cache_folder(path).iterdir()
+    old.close()
+
+    # The loaders write a new file and rename it over the old one: a new identity, so new facts.
+    replacement = tmp_path / "org.new.duckdb"
+    save_demo(replacement, scale=0.05, seed=3, end_on=END)
+    os.replace(replacement, path)
+    new = _cached_connection(path)
+    assert not warm_facts(new, DEFAULT_RULES, build=False)
+    assert warm_facts(new, DEFAULT_RULES)
+    [new_cache] = cache_folder(path).iterdir()
+    assert new_cache != old_cache
+    filters = Filters(date(2026, 4, 1), END)
+    fresh = open_snapshot(path)
+    assert _plain(compute_all(new, filters)) == _expected(compute_all(fresh, filters))
+    fresh.close()
+    new.close()
+
+
+def test_facts_are_kept_in_memory_when_no_cache_can_be_written(demo_path, per_call, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    cache_folder(path).write_text("a file where the cache folder would be")  # so the folder cannot be made
+    connection = _cached_connection(path)
+    assert warm_facts(connection, DEFAULT_RULES)
+    assert _kept_in(connection) == [CACHE_DATABASE]
+    filters = Filters(date(2026, 4, 1), END)
+    assert _plain(compute_all(connection, filters)) == _expected(compute_all(per_call, filters))
+    connection.close()
+
+
+def test_a_damaged_cache_file_is_rebuilt(demo_path, per_call, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    builder = _cached_connection(path)
+    assert warm_facts(builder, DEFAULT_RULES)
+    builder.close()
+    [cache] = cache_folder(path).iterdir()
+    cache.write_bytes(b"not a database")
+    connection = _cached_connection(path)
+    assert warm_facts(connection, DEFAULT_RULES)
+    assert _kept_in(connection) != [CACHE_DATABASE]
+    filters = Filters(date(2026, 4, 1), END)
+    assert _plain(compute_all(connection, filters)) == _expected(compute_all(per_call, filters))
+    connection.close()
+
+
+def test_a_snapshot_replaced_before_its_facts_are_kept_caches_nothing(demo_path, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    opened = snapshot_identity(path)
+    connection = open_snapshot(path)
+    shutil.copy(demo_path, tmp_path / "other.duckdb")
+    os.replace(tmp_path / "other.duckdb", path)  # the file at path is no longer the one opened
+    assert keep_facts(connection, opened) and warm_facts(connection, DEFAULT_RULES)
+    assert _kept_in(connection) == [CACHE_DATABASE]
+    assert not cache_folder(path).exists()
+    connection.close()

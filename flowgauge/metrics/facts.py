@@ -1,10 +1,16 @@
 """Per-item facts (PRs with their phases and links, commits with line ages, reviews, work items) for the staging files.
 
 The facts depend on the snapshot and the linking rules only, never on the date window, teams or repositories, so a
-long-lived reader (the dashboard) keeps them: `keep_facts(con)` attaches an in-memory database to the connection
-and `warm_facts(con, rules)` (or `start_warming`, in a background thread) builds each fact table there once, in
-event order so that a window's filter skips whole row groups. Every later call with the same rules reads them
-through temp views, whatever its selection.
+long-lived reader (the dashboard) keeps them: `keep_facts(con, identity)` readies the connection and
+`warm_facts(con, rules)` (or `start_warming`, in a background thread) builds each fact table once, in event order so
+that a window's filter skips whole row groups. Every later call with the same rules reads them through temp views,
+whatever its selection.
+
+Kept facts are written to a cache file beside the snapshot (`.flowgauge-cache/<name>.<snapshot key>.<facts
+key>.duckdb`), keyed by the snapshot file's identity, the rules and the fact SQL itself, so the next server start
+(or another process) attaches them in milliseconds instead of building them for seconds, and they live in DuckDB's
+buffer pool rather than pinned in memory. A snapshot that changes gets a new key; its old cache files are removed
+once the new ones are written. Where the folder cannot be written, facts are kept in memory instead.
 
 The fact files select the items a selection can use. Kept facts are those files run for the widest selection (no
 time bounds, no filters, team lists on); without kept facts (the CLI, one-off calls) each call runs them for its
@@ -19,16 +25,21 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from flowgauge.metrics.filters import Filters, LinkingRules
-from flowgauge.metrics.runner import private_cursor, stage_as
+from flowgauge.metrics.runner import private_cursor, sql_text, stage_as
+from flowgauge.snapshot import SnapshotIdentity, snapshot_identity
 
 CACHE_DATABASE = "fg_cache"
 # Staged name -> SQL file. The names are fixed here, never taken from users.
@@ -48,18 +59,26 @@ _KEPT_ORDER = {
     "fg_work_item_facts": "active_from",
     "fg_deploy_facts": "started_at",
 }
-# Each rule variant kept costs memory about the size of the PR, commit and review tables' used columns (about 1 GB
-# at a million PRs): room for the default rules and one environment filter. Further variants are staged per call
-# instead of evicting tables other threads may be reading.
+# Each rule variant kept costs about the size of the PR, commit and review tables' used columns (about 1 GB at a
+# million PRs, in memory or in a cache file): room for the default rules and one environment filter. Further
+# variants are staged per call instead of evicting tables other threads may be reading.
 MAX_KEPT_VARIANTS = 2
+# Beside the snapshots, hidden so that nothing listing snapshots (*.duckdb in the data folder) sees the cache files.
+CACHE_FOLDER = ".flowgauge-cache"
+# A build that died (killed server) leaves its unfinished file; an hour is far longer than any build takes.
+_ABANDONED_BUILD_SECONDS = 3600
 
 _build_lock = threading.Lock()
 _warmers: dict[str, duckdb.DuckDBPyConnection] = {}  # cache token -> the cursor background builds use
 _log = logging.getLogger(__name__)
 
 
-def keep_facts(con: duckdb.DuckDBPyConnection) -> bool:
-    """Let calls on con (and its cursors) reuse facts across selections; False when the snapshot is writable."""
+def keep_facts(con: duckdb.DuckDBPyConnection, snapshot: SnapshotIdentity | None = None) -> bool:
+    """Let calls on con (and its cursors) reuse facts across selections; False when the snapshot is writable.
+
+    snapshot: the identity con was opened for. Given, and still the file's, the facts are cached on disk beside it
+    (and an earlier cache is reused); without it they are kept in memory for this connection only.
+    """
     database = con.execute("SELECT current_database()").fetchall()[0][0]
     read_only = con.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = ?", [database]).fetchall()[
         0
@@ -69,9 +88,16 @@ def keep_facts(con: duckdb.DuckDBPyConnection) -> bool:
     if _kept_variants(con) is not None:
         return True
     con.execute(f"ATTACH ':memory:' AS {CACHE_DATABASE}")
-    con.execute(f"CREATE TABLE {CACHE_DATABASE}.main.fg_fact_variants (variant VARCHAR, rules VARCHAR)")
+    con.execute(
+        f"CREATE TABLE {CACHE_DATABASE}.main.fg_fact_variants (variant VARCHAR, rules VARCHAR, database VARCHAR)"
+    )
     token = uuid.uuid4().hex
-    con.execute(f"CREATE TABLE {CACHE_DATABASE}.main.fg_cache_token AS SELECT ? AS token", [token])
+    # The file may have been replaced since con opened it: its facts must then not be cached under the new identity.
+    prefix = _cache_prefix(snapshot) if snapshot is not None and _still_at_path(snapshot) else None
+    con.execute(
+        f"CREATE TABLE {CACHE_DATABASE}.main.fg_cache_token AS SELECT ? AS token, ? AS cache_prefix",
+        [token, None if prefix is None else str(prefix)],
+    )
     # Background builds need a cursor of the connection itself: a cursor of a caller's cursor dies (and refuses to
     # close while busy) with that cursor, and callers close theirs after each call.
     warmer = con.cursor()
@@ -99,25 +125,61 @@ def variant_of(rules: LinkingRules, environments: Iterable[str]) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _kept_variants(con: duckdb.DuckDBPyConnection) -> list[str] | None:
-    """Variants already built, or None when this connection does not keep facts."""
+def cache_folder(snapshot_path: str | os.PathLike) -> Path:
+    """Where the kept facts of the snapshot at snapshot_path are cached."""
+    return Path(snapshot_path).parent / CACHE_FOLDER
+
+
+def _cache_prefix(snapshot: SnapshotIdentity) -> Path:
+    # <folder>/<name>.<key of this version of the file>: a rewritten snapshot (new inode, size or time) gets a new key.
+    path = Path(snapshot.path)
+    version = f"{snapshot.inode}:{snapshot.size_bytes}:{snapshot.modified_ns}"
+    return cache_folder(path) / f"{path.stem}.{hashlib.sha256(version.encode()).hexdigest()[:16]}"
+
+
+def _still_at_path(snapshot: SnapshotIdentity) -> bool:
+    try:
+        return snapshot_identity(snapshot.path) == snapshot
+    except OSError:
+        return False
+
+
+@cache
+def _facts_key(variant: str) -> str:
+    """Which facts a cache file holds: the rules' variant, the fact SQL that built them and DuckDB's version (whose
+    file format a cache is written in), so an upgrade of either builds them afresh."""
+    text = "\n".join(sql_text(name) for name in ("stage_bots", *FACT_FILES.values()))
+    key = json.dumps([variant, text, _KEPT_ORDER, duckdb.__version__], sort_keys=True)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _kept_variants(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
+    """Variants already kept, each with the database holding its tables; None when con keeps no facts."""
     attached = con.execute(
         "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [CACHE_DATABASE]
     ).fetchall()[0][0]
     if not attached:
         return None
-    return [row[0] for row in con.execute(f"SELECT variant FROM {CACHE_DATABASE}.main.fg_fact_variants").fetchall()]
+    rows = con.execute(f"SELECT variant, database FROM {CACHE_DATABASE}.main.fg_fact_variants").fetchall()
+    return dict(rows)
 
 
-def _kept_name(table: str, variant: str) -> str:
-    return f'{CACHE_DATABASE}.main."{table}_{variant}"'
+def _kept_name(table: str, variant: str, database: str) -> str:
+    if database == CACHE_DATABASE:
+        return f'{CACHE_DATABASE}.main."{table}_{variant}"'
+    return f'{database}.main."{table}"'
 
 
 def warm_facts(
-    con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = (), wait: bool = True
+    con: duckdb.DuckDBPyConnection,
+    rules: LinkingRules,
+    environments: Iterable[str] = (),
+    wait: bool = True,
+    build: bool = True,
 ) -> bool:
-    """Build the kept facts for rules; True when they are ready, False when this connection keeps none, it keeps
-    MAX_KEPT_VARIANTS already, or (wait=False) another thread is building facts right now.
+    """Keep the facts for rules (attaching their cache file, else building them); True when they are ready, False
+    when this connection keeps none, it keeps MAX_KEPT_VARIANTS already, (wait=False) another thread is building
+    facts right now, or (build=False) they are not cached on disk yet.
 
     Safe from several threads: one builds, the others wait (or, with wait=False, return at once).
     """
@@ -134,17 +196,87 @@ def warm_facts(
         if len(kept) >= MAX_KEPT_VARIANTS:
             return False
         params = _whole_snapshot_params(rules, environments)
-        with private_cursor(con) as cursor:
-            stage_as(cursor, "TEMP TABLE fg_bots", "stage_bots", params)
-            for table, file_name in FACT_FILES.items():
-                stage_as(cursor, f"TABLE {_kept_name(table, variant)}", file_name, params, order_by=_KEPT_ORDER[table])
-            cursor.execute(
-                f"INSERT INTO {CACHE_DATABASE}.main.fg_fact_variants VALUES (?, ?)",
-                [variant, json.dumps(rules.as_dict(), sort_keys=True)],
-            )
+        prefix = con.execute(f"SELECT cache_prefix FROM {CACHE_DATABASE}.main.fg_cache_token").fetchall()[0][0]
+        target = None if prefix is None else Path(f"{prefix}.{_facts_key(variant)}.duckdb")
+        if not build and (target is None or not target.exists()):
+            return False
+        database = None if target is None else _attach_cached(con, target, variant, params)
+        if database is None:
+            database = CACHE_DATABASE
+            _build(con, lambda table: _kept_name(table, variant, CACHE_DATABASE), params)
+        con.execute(
+            f"INSERT INTO {CACHE_DATABASE}.main.fg_fact_variants VALUES (?, ?, ?)",
+            [variant, json.dumps(rules.as_dict(), sort_keys=True), database],
+        )
     finally:
         _build_lock.release()
     return True
+
+
+def _build(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
+    """Build every fact table for the whole snapshot, each under name_of(its staged name)."""
+    with private_cursor(con) as cursor:
+        stage_as(cursor, "TEMP TABLE fg_bots", "stage_bots", params)
+        for table, file_name in FACT_FILES.items():
+            stage_as(cursor, f"TABLE {name_of(table)}", file_name, params, order_by=_KEPT_ORDER[table])
+
+
+def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, params: dict[str, Any]) -> str | None:
+    """Attach the variant's cache file, writing it first when there is none; the database name it is attached as,
+    or None when the cache cannot be read or written (the caller keeps the facts in memory instead)."""
+    database = f"fg_facts_{variant}"
+    if target.exists():
+        try:
+            con.execute(f"ATTACH ? AS {database} (TYPE duckdb, READ_ONLY)", [str(target)])
+            return database
+        except duckdb.Error as error:
+            # A damaged or foreign file: rebuild it below rather than fail the view.
+            _log.warning("facts cache %s unreadable, rebuilding it: %s", target, error)
+    building = target.with_name(f"{target.stem}.{uuid.uuid4().hex}.building")
+    staging = f"fg_build_{variant}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con.execute(f"ATTACH ? AS {staging} (TYPE duckdb)", [str(building)])
+        try:
+            _build(con, lambda table: f'{staging}.main."{table}"', params)
+            con.execute(f"CHECKPOINT {staging}")  # everything in the file itself, none left in a .wal beside it
+        finally:
+            con.execute(f"DETACH {staging}")
+        # Readers only ever see a finished file: the build is renamed into place in one step.
+        os.replace(building, target)
+        con.execute(f"ATTACH ? AS {database} (TYPE duckdb, READ_ONLY)", [str(target)])
+    except (OSError, duckdb.Error) as error:
+        _log.warning("facts not cached on disk (%s), keeping them in memory: %s", target.parent, error)
+        for leftover in (building, Path(f"{building}.wal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        return None
+    _remove_stale(target)
+    return database
+
+
+def _remove_stale(current: Path) -> None:
+    """Delete cache files of earlier versions of the same snapshot, and builds abandoned long ago."""
+    stem, snapshot_key = current.name.split(".")[:-3], current.name.split(".")[-3]
+    name = ".".join(stem)
+    now = time.time()
+    for path in current.parent.iterdir():
+        if not path.name.startswith(f"{name}."):
+            continue
+        parts = path.name[len(name) + 1 :].split(".")
+        stale = len(parts) == 3 and parts[2] == "duckdb" and parts[0] != snapshot_key
+        abandoned = parts[-1] == "building" and _older_than(path, now - _ABANDONED_BUILD_SECONDS)
+        if stale or abandoned:
+            # Another process may still read an old file: on POSIX it keeps its open copy; elsewhere it stays.
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _older_than(path: Path, moment: float) -> bool:
+    try:
+        return path.stat().st_mtime < moment
+    except OSError:
+        return False
 
 
 def start_warming(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> None:
@@ -187,7 +319,8 @@ def provide_facts(
     kept = _kept_variants(cursor)
     if kept is not None and variant in kept:
         for table in wanted:
-            cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {_kept_name(table, variant)}")
+            name = _kept_name(table, variant, kept[variant])
+            cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {name}")
         return True
     params = {**filters.params(), **rules.params(), "by": by}
     for table in wanted:

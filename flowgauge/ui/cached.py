@@ -22,7 +22,7 @@ from flowgauge.metrics import (
     results_for,
 )
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, BenchmarkSet, load_benchmark_sets
-from flowgauge.metrics.facts import start_warming
+from flowgauge.metrics.facts import start_warming, warm_facts
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
@@ -76,6 +76,13 @@ def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: Linking
     nothing once they are kept), so later views only filter them."""
     with connections().cursor(identity) as cursor:
         start_warming(cursor, rules, filters.environments)
+
+
+def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
+    """Attach the facts an earlier run cached beside the snapshot (milliseconds; never builds), so that even a
+    server's first view only filters them."""
+    with connections().cursor(identity) as cursor:
+        warm_facts(cursor, rules, filters.environments, wait=False, build=False)
 
 
 def results(

@@ -31,9 +31,10 @@ class SnapshotConnections:
                 return identity
             con = open_snapshot(identity.path)
             self._open[identity.path] = (identity, con)
-            # The metrics keep their per-item facts on this connection; the frame starts building them once a
-            # page has been drawn (cached.keep_facts_warm), so the first view does not share the cores with the build.
-            keep_facts(con)
+            # The metrics keep their per-item facts on this connection, cached in a file beside the snapshot; the
+            # frame attaches or builds them once a page has been drawn (cached.keep_facts_warm), so a first view
+            # never shares the cores with a build.
+            keep_facts(con, identity)
         if current is not None:
             # Sessions still reading the old file finish on their own cursors' copy of the catalogue;
             # closing the superseded connection releases the old inode.

@@ -89,6 +89,7 @@ def run_page(page, data_dir: Path) -> None:
     """Draw the frame, then run the page with the frame's context available to it."""
     st.session_state[DATA_DIR_KEY] = str(data_dir)
     context = st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
+    cached.reuse_cached_facts(context.identity, context.view.filters())
     try:
         page.run()
     finally:
