@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from flowgauge.cli.main import app
 from flowgauge.cli.report_commands import BadReportOption
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import METRICS
+from flowgauge.metrics import DEFAULT_RULES, METRICS, facts
+from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics" / "march_2024.sql"
 MARCH = ["--from", "2024-03-01", "--to", "2024-04-01"]
@@ -50,6 +51,26 @@ def test_json_keys_are_metric_ids_with_values_tiers_and_changes(snapshot):
         "count": 1,
         "reason": "no deployment data for their repository/service: deploy time unknown",
     }
+
+
+def test_a_report_reuses_the_facts_the_dashboard_cached(snapshot, tmp_path, monkeypatch):
+    copy = tmp_path / "march.duckdb"
+    copy.write_bytes(snapshot.read_bytes())
+    without_cache = run(str(copy), *MARCH, "--format", "json")
+    dashboard = open_snapshot(copy)
+    assert facts.keep_facts(dashboard, snapshot_identity(copy)) and facts.warm_facts(dashboard, DEFAULT_RULES)
+    dashboard.close()
+    staged = []
+    original = facts.stage_as
+    monkeypatch.setattr(
+        facts,
+        "stage_as",
+        lambda con, target, name, *rest, **kw: staged.append(name) or original(con, target, name, *rest, **kw),
+    )
+    with_cache = run(str(copy), *MARCH, "--format", "json")
+    assert with_cache.exit_code == 0, with_cache.output
+    assert staged == []  # no per-call facts: every fact table came from the cache file
+    assert json.loads(with_cache.output) == json.loads(without_cache.output)
 
 
 def test_stat_option_applies_to_every_time_metric(snapshot):
