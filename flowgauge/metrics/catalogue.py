@@ -367,7 +367,7 @@ METRICS: dict[str, MetricDefinition] = dict(
 
 # Which staged tables (runner.STAGED_TABLES) each per-item SQL file reads, in the order they must be built.
 SOURCE_NEEDS: dict[str, tuple[str, ...]] = {
-    "pr_values": ("fg_bots", "fg_pr_facts", "fg_prs"),
+    "pr_values": ("fg_bots", "fg_pr_facts"),
     "deploy_values": ("fg_deploys", "fg_incidents", "fg_deploy_outcomes"),  # per-developer rates also read pr_values
     "code_values": ("fg_bots", "fg_commit_facts"),
     "planning_values": (),

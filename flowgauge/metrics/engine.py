@@ -6,11 +6,12 @@ The public API (re-exported by flowgauge.metrics) that pages and the report call
   scoring.score(...) for tiers against a benchmark set; runner.query(con, name, **params) for any .sql file.
 Filters and LinkingRules are frozen dataclasses of plain values, so Streamlit can cache on them.
 
-Every call stages the per-item rows it needs once, in temp tables on a private cursor (fg_prs: one row per PR
-with every phase; fg_deploys and fg_incidents with their links), then aggregates each values file (one row per
-thing measured, one column per metric: see aggregation.py) in one DuckDB statement for every grouping asked for.
-The per-item facts under the staging come from facts.py: kept in memory by a long-lived reader, else built per
-call for the selection only.
+Every call stages the per-item rows it needs once, in temp tables on a private cursor (fg_deploys and
+fg_incidents with their links), then aggregates each values file (one row per thing measured, one column per
+metric: see aggregation.py) in one DuckDB statement for every grouping asked for. The per-item facts under it come
+from facts.py: kept (cached beside the snapshot) by a long-lived reader, else built per call for the selection
+only. PR values read their facts directly, so a selection's PRs are never copied (fg_prs, the same PRs with every
+phase, is staged only for the app's PR list).
 """
 
 from __future__ import annotations

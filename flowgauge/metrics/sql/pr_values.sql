@@ -1,19 +1,27 @@
--- Per-PR items of the flow, lead time, PR hygiene and "how unblocked" metrics, read from fg_prs (stage_prs.sql).
+-- Per-PR items of the flow, lead time, PR hygiene and "how unblocked" metrics, read from fg_pr_facts (pr_facts.sql).
 -- Window: merged in [$start, $end) (waiting: ready in the window; stale: open at $end, and for trends at the end of
 -- each week and month in the window, marked by point_kind); reason says why an item has no value.
 -- A merged PR is one row measuring every flow metric at once (see aggregation.py for the row shape).
-WITH prs AS NOT MATERIALIZED (
-    -- Read three times below; inlined, so each read scans only the staged columns it needs rather than DuckDB
-    -- copying every column once.
+WITH chosen AS (
+    SELECT list(team_id) AS team_ids FROM teams
+    WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
+),
+prs AS NOT MATERIALIZED (
+    -- Read three times below, each with its own window condition, straight from the facts: inlined, each read
+    -- scans only the columns and (facts being in event order) the row groups it needs, with nothing staged.
     SELECT
-        repo_id, service_id, author_id, team_ids, event_at, ready_at, created_at, merged_at, closed_at,
+        repo_id, service_id, author_id, p.team_ids, event_at, ready_at, created_at, merged_at, closed_at,
         first_commit_at, review_at, approval_at, deployed_at, deploy_link_rule, has_deploy_data, size_lines,
         size_unknown, lines_changed_after_open, has_issue_key, coding_hours, pickup_hours, approve_hours, merge_hours,
         review_hours, deploy_hours, lead_hours, cycle_hours,
         CASE WHEN author_is_bot AND NOT $include_bots THEN 'bot-authored PRs excluded' END AS bot_reason,
         merged_at >= $start AND merged_at < $end AS merged_in_window,
         ready_at >= $start AND ready_at < $end AS ready_in_window
-    FROM fg_prs
+    FROM fg_pr_facts p, chosen
+    WHERE (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], p.repo_id))
+        AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], p.service_id))
+        -- A lambda over the short team list: several times faster in DuckDB than list_has_any.
+        AND (len($teams::VARCHAR[]) = 0 OR list_bool_or(list_transform(p.team_ids, lambda t: list_contains(chosen.team_ids, t))))
 ),
 merged_items AS (
     SELECT
@@ -59,7 +67,8 @@ merged_items AS (
         {num: 1, reason: bot_reason} AS merge_frequency,
         {num: has_issue_key::INTEGER, den: 1, reason: bot_reason} AS pm_prs_linked_to_issue
     FROM prs
-    WHERE merged_in_window
+    -- A merged PR's event_at is its merge time: bounding it too lets the scan skip other periods' row groups.
+    WHERE merged_in_window AND event_at >= $start AND event_at < $end
 ),
 -- Waiting: from ready until first review, else until closed, else until $end.
 waiting_items AS (
