@@ -16,8 +16,7 @@ view = context.view
 st.title("Developer experience")
 st.caption(describe(view))
 
-now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.previous_results(context.identity, view.filters(), view.statistic)
+now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
 survey = now["survey_score"]
 
 left, right = st.columns([3, 2])

@@ -15,8 +15,7 @@ view = context.view
 st.title("DORA")
 st.caption(f"{describe(view)} · {view.statistic}")
 
-now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.previous_results(context.identity, view.filters(), view.statistic)
+now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
 if now["deploy_frequency"].value is None:
     show_empty("deployments", now["deploy_frequency"].empty_reason, view, "deployments")
     st.stop()

@@ -13,8 +13,7 @@ view = context.view
 st.title("Overview")
 st.caption(f"{describe(view)} · {view.statistic} · compared with {context.benchmark_set.name}")
 
-now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.previous_results(context.identity, view.filters(), view.statistic)
+now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
 with_value = tuple(metric_id for metric_id, result in now.items() if result.value is not None)
 trends = cached.weekly_values(context.identity, view.filters(), view.statistic, with_value)
 

@@ -14,6 +14,7 @@ from flowgauge.ui import cached
 from flowgauge.ui.charts import format_value
 from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
+from flowgauge.ui.scorecard import signed
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "dora", "cycle_time", "teams", "planning", "devex", "pull_requests", "data")
@@ -57,6 +58,7 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     con = open_snapshot(app_data_dir / "demo.duckdb")
     try:
         expected = compute_all(con, view.filters(), statistic="p75")
+        previous = compute_all(con, view.filters().previous(), statistic="p75")
     finally:
         con.close()
     shown = {metric.label: metric.value for metric in at.metric}
@@ -64,6 +66,15 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     assert len(shown) >= 20
     assert {name: shown.get(name) for name in with_value} == with_value
     assert shown["Cycle time"] != "–"
+    # The change on each card is against the previous 90 days (aggregated on a second thread).
+    changes = {metric.label: metric.delta for metric in at.metric}
+    expected_changes = {
+        result.name: signed(result.value - previous[metric_id].value, result.unit)
+        for metric_id, result in expected.items()
+        if result.value is not None and previous[metric_id].value is not None
+    }
+    assert len(expected_changes) >= 10
+    assert {name: changes.get(name) for name in expected_changes} == expected_changes
 
 
 def test_filters_round_trip_through_a_copied_link(app, app_data_dir):
