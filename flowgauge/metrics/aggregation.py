@@ -48,49 +48,61 @@ def column_of(metric_id: str) -> str:
     return f'"{metric_id}"'
 
 
+NOTES = "notes"  # the grouping name of aggregation_sql's note rows (never a grouping of its own)
+
+
 def aggregation_sql(
-    source: str, metric_ids: Iterable[str], groupings: Iterable[str], actor_metrics: Iterable[str]
+    source: str,
+    metric_ids: Iterable[str],
+    groupings: Iterable[str],
+    actor_metrics: Iterable[str],
+    with_notes: bool = False,
 ) -> str:
     """SELECT grouping, key, period and, per metric m, "m__n" and what its kind reads: "m__quantiles" and "m__mean"
     (distributions), "m__num" (and "m__den" for ratios), "m__actors" (actor_metrics). Every count and statistic is
     over the metric's used items (reason NULL).
 
+    with_notes adds rows whose grouping is NOTES, from the same items: per metric m, "m__exclusion" (reason),
+    "m__flag" and "m__link" (link_rule) of used items, and n, how many items of the selection share that
+    combination of notes. Grouping by the whole combination is one small hash table (the notes of an item are
+    correlated: a bot's PR is left out of every metric), several times cheaper than counting each metric's notes
+    on its own; and reading the same items as the aggregates saves producing them twice.
+
     Point-in-time items count at $end, and for a week or month grouping also at each period's end. Binds the
     source file's $parameters and $teams.
     """
-    return _aggregation_sql(source, tuple(metric_ids), tuple(groupings), tuple(actor_metrics))
-
-
-def notes_sql(source: str, metric_ids: Iterable[str]) -> str:
-    """SELECT, per metric m, "m__exclusion" (reason), "m__flag" and "m__link" (link_rule) of used items, and n: how
-    many items of the selection share that combination of notes.
-
-    Grouping by the whole combination is one small hash table (the notes of an item are correlated: a bot's PR is
-    left out of every metric), several times cheaper than counting each metric's notes on its own.
-    """
-    return _notes_sql(source, tuple(metric_ids))
+    return _aggregation_sql(source, tuple(metric_ids), tuple(groupings), tuple(actor_metrics), with_notes)
 
 
 @cache
 def _aggregation_sql(
-    source: str, metric_ids: tuple[str, ...], groupings: tuple[str, ...], actors: tuple[str, ...]
+    source: str, metric_ids: tuple[str, ...], groupings: tuple[str, ...], actors: tuple[str, ...], with_notes: bool
 ) -> str:
     for by in groupings:
         if by not in GROUPINGS:
             raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)}, not {by!r}")
     rows = "\nUNION ALL\n".join(_rows_for(by) for by in groupings)
-    # Several groupings read the items once each: computing them once and keeping the result is cheaper; a single
-    # grouping reads them inline, keeping only the columns its aggregates use.
-    materialized = "MATERIALIZED" if len(groupings) > 1 else "NOT MATERIALIZED"
+    # Items read more than once (several groupings, or the notes too) are computed once and kept; items read
+    # once are read inline, keeping only the columns their aggregates use.
+    materialized = "MATERIALIZED" if len(groupings) > 1 or with_notes else "NOT MATERIALIZED"
     measures = ",\n    ".join(
         measure for metric_id in metric_ids for measure in _measures(metric_id, metric_id in actors)
     )
+    notes = ""
+    if with_notes:
+        columns = ", ".join(f'"{metric_id}__{kind}"' for metric_id in metric_ids for kind in NOTE_KINDS)
+        notes = f"""UNION ALL BY NAME
+SELECT '{NOTES}' AS grouping, {columns}, count(*) AS n
+FROM items
+WHERE coalesce(point_kind, 'end') = 'end'
+GROUP BY ALL
+"""
     return f"""WITH
 selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 ),
 items AS {materialized} (
-{_items_sql(source, metric_ids, notes=False)}
+{_items_sql(source, metric_ids, with_notes)}
 ),
 grouped AS NOT MATERIALIZED (
 {rows}
@@ -99,24 +111,12 @@ SELECT grouping, key, period,
     {measures}
 FROM grouped
 GROUP BY grouping, key, period
-"""
-
-
-@cache
-def _notes_sql(source: str, metric_ids: tuple[str, ...]) -> str:
-    notes = ", ".join(f'"{metric_id}__{kind}"' for metric_id in metric_ids for kind in NOTE_KINDS)
-    return f"""SELECT {notes}, count(*) AS n
-FROM (
-{_items_sql(source, metric_ids, notes=True)}
-)
-WHERE coalesce(point_kind, 'end') = 'end'
-GROUP BY ALL
-"""
+{notes}"""
 
 
 def _items_sql(source: str, metric_ids: tuple[str, ...], notes: bool) -> str:
     """The source's items: dimensions and, per metric, its fields as plain columns, NULL unless the item is used;
-    or (notes) why it was left out, and how a used one was measured and linked."""
+    with notes, also why it was left out, and how a used one was measured and linked."""
     for metric_id in metric_ids:
         if METRICS[metric_id].source != source:
             raise ValueError(f"{metric_id} is measured by {METRICS[metric_id].source}, not {source}")
@@ -131,16 +131,16 @@ def _items_sql(source: str, metric_ids: tuple[str, ...], notes: bool) -> str:
 def _fields(metric_id: str, notes: bool) -> str:
     column = column_of(metric_id)
     used = f"{column}.reason IS NULL AND {column} IS NOT NULL"
-    if notes:
-        return (
-            f'{column}.reason AS "{metric_id}__exclusion", '
-            f'CASE WHEN {used} THEN {column}.flag END AS "{metric_id}__flag", '
-            f'CASE WHEN {used} THEN {column}.link_rule END AS "{metric_id}__link"'
-        )
     fields = [
         f'CASE WHEN {used} THEN {column}.{field} END AS "{metric_id}__{field}"' for field in ("value", "num", "den")
     ]
     fields.append(f'CASE WHEN {used} THEN 1 END AS "{metric_id}__used"')
+    if notes:
+        fields += [
+            f'{column}.reason AS "{metric_id}__exclusion"',
+            f'CASE WHEN {used} THEN {column}.flag END AS "{metric_id}__flag"',
+            f'CASE WHEN {used} THEN {column}.link_rule END AS "{metric_id}__link"',
+        ]
     return ", ".join(fields)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from flowgauge.errors import FlowgaugeError
-from flowgauge.metrics.aggregation import NOTE_KINDS, QUANTILES, aggregation_sql, notes_sql
+from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregation_sql
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
@@ -206,15 +206,17 @@ def _staged_groupings(
     with staged_tables(con, needed, filters, rules, staging_by) as cur:
         for source in sources:
             ids = [metric_id for metric_id in aggregated if METRICS[metric_id].source == source]
-            text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS)
+            text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, with_notes)
             by_key = {key: by for by, key in keys.items()}
-            for row in query_text(cur, text, params).to_pylist():
+            rows = query_text(cur, text, params).to_pylist()
+            for row in rows:
+                if row["grouping"] == NOTES:
+                    continue
                 key = row["period"].isoformat() if row["period"] is not None else row["key"]
                 for metric_id in ids:
                     if row[f"{metric_id}__n"]:
                         grouped[by_key[row["grouping"]]][(metric_id, key)] = _aggregate_row(row, metric_id, key)
-            if with_notes:
-                notes += _notes_of(query_text(cur, notes_sql(source, ids), params).to_pylist(), ids)
+            notes += _notes_of([row for row in rows if row["grouping"] == NOTES], ids)
         available = query(cur, "availability", **params).to_pylist()[0]
     notes.sort(key=lambda note: (note["metric_id"], note["kind"], -note["n"], note["note"]))
     return grouped, notes, available
@@ -251,7 +253,7 @@ def _aggregate_row(row: Mapping[str, Any], metric_id: str, key: str | None) -> d
 
 def _notes_of(combinations: list[dict[str, Any]], metric_ids: list[str]) -> list[dict[str, Any]]:
     """Exclusions, flags and link rules per metric over the selection, one note per distinct text, from the counts
-    of each combination of notes (aggregation.notes_sql)."""
+    of each combination of notes (aggregation_sql's note rows)."""
     counts: dict[tuple[str, str, str], int] = {}
     for combination in combinations:
         for metric_id in metric_ids:
