@@ -9,11 +9,14 @@ import pytest
 
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import (
+    METRICS,
     NO_BENCHMARK,
     Filters,
     aggregate_selection,
+    aggregated_with,
     breakdown,
     compute,
+    group_values,
     period_change,
     results_for,
     score,
@@ -156,6 +159,22 @@ def test_one_aggregation_for_several_groupings_equals_each_grouping_alone(con):
         assert together.by_group[by] == aggregate_selection(con, MARCH, groupings=(by,)).by_group[by], by
     assert together.rows == aggregate_selection(con, MARCH).rows
     assert together.by_group["team"][("cycle_time", "payments")]["n"] > 0
+
+
+def test_aggregating_a_metrics_own_values_files_gives_its_breakdown_unchanged(con):
+    # The app's breakdowns and monthly trends aggregate only what one metric's values files measure.
+    everything = aggregate_selection(con, MARCH, groupings=("team", "question", "month"))
+    for metric_id in ("cycle_time", "planning_accuracy", "deploy_frequency_per_dev", "rework_rate"):
+        companions = aggregated_with(metric_id)
+        assert metric_id in companions and len(companions) < len(METRICS)
+        alone = aggregate_selection(con, MARCH, metric_ids=companions, groupings=("team", "question", "month"))
+        for by in ("team", "question", "month"):
+            assert group_values(alone.by_group[by], metric_id, MARCH, "median") == group_values(
+                everything.by_group[by], metric_id, MARCH, "median"
+            ), (metric_id, by)
+    # Per-developer rates divide by the developers who merged PRs: their PR metrics come along.
+    assert "merge_frequency" in aggregated_with("deploy_frequency_per_dev")
+    assert "merge_frequency" not in aggregated_with("planning_accuracy")
 
 
 def test_values_without_notes_equal_values_with_them(con):

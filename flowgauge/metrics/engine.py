@@ -222,6 +222,13 @@ def _staged_groupings(
     return grouped, notes, available
 
 
+def aggregated_with(metric_id: str) -> tuple[str, ...]:
+    """Every metric one aggregation of metric_id computes anyway (those of the same values files): asking for these
+    together costs no more than asking for metric_id alone, and lets one cached aggregation serve them all."""
+    sources = set(_sources([definition_of(metric_id).id]))
+    return tuple(other for other, definition in METRICS.items() if definition.source in sources)
+
+
 def _aggregated_metrics(metric_ids: list[str]) -> list[str]:
     """Every metric of the sources metric_ids need: results also read their neighbours (merge_frequency's people
     are the developers of every rate; change failure rate reports mttr's incident links). Per-developer rates are

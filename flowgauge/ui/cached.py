@@ -19,6 +19,7 @@ from flowgauge.metrics import (
     MetricResult,
     SelectionAggregates,
     aggregate_selection,
+    aggregated_with,
     group_values,
     period_values,
     resolve_statistics,
@@ -65,13 +66,19 @@ CURRENT_GROUPINGS = ("week",)
 
 @st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
 def aggregates(
-    identity: SnapshotIdentity, filters: Filters, groupings: tuple[str, ...], rules: LinkingRules, with_notes: bool
+    identity: SnapshotIdentity,
+    filters: Filters,
+    groupings: tuple[str, ...],
+    rules: LinkingRules,
+    with_notes: bool,
+    metric_ids: tuple[str, ...] | None,
 ) -> SelectionAggregates:
-    """Every metric's aggregates over the selection, overall and per grouping; independent of the statistic, so
-    changing the statistic runs no query. No defaults, and always called positionally: st.cache_data keys on the
-    arguments as passed, so a default left out would make a second entry (and query) for the same aggregates."""
+    """Every metric's (or the given ones') aggregates over the selection, overall and per grouping; independent of
+    the statistic, so changing the statistic runs no query. No defaults, and always called positionally:
+    st.cache_data keys on the arguments as passed, so a default left out would make a second entry (and query) for
+    the same aggregates."""
     with connections().cursor(identity) as cursor:
-        return aggregate_selection(cursor, filters, rules, groupings=groupings, with_notes=with_notes)
+        return aggregate_selection(cursor, filters, rules, metric_ids, groupings=groupings, with_notes=with_notes)
 
 
 def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
@@ -96,7 +103,7 @@ def results(
     rules: LinkingRules = DEFAULT_RULES,
 ) -> dict[str, MetricResult]:
     """Every metric (or the given ones) over the selection, from the metrics engine."""
-    return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules, True), statistic, metric_ids)
+    return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules, True, None), statistic, metric_ids)
 
 
 def previous_results(
@@ -104,7 +111,7 @@ def previous_results(
 ) -> dict[str, MetricResult]:
     """Every metric's (or the given ones') value over the window of equal length just before the selection's: for
     the change against it, so without exclusions or flags (not counted)."""
-    return results_for(aggregates(identity, filters.previous(), (), DEFAULT_RULES, False), statistic, metric_ids)
+    return results_for(aggregates(identity, filters.previous(), (), DEFAULT_RULES, False, None), statistic, metric_ids)
 
 
 def results_with_previous(
@@ -115,7 +122,7 @@ def results_with_previous(
     so two at once keep both cores busy (about a quarter off a cold view at a million PRs, bench/README.md)."""
     worker = threading.Thread(
         target=_warm_quietly,
-        args=(identity, filters.previous(), (), DEFAULT_RULES, False),
+        args=(identity, filters.previous(), (), DEFAULT_RULES, False, None),
         name="flowgauge-previous-window",
         daemon=True,
     )
@@ -139,19 +146,21 @@ def trend(
 ) -> pa.Table:
     """One metric per calendar week or month of the selection: period_start, value, n."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    # The weekly trend is the scorecard's own aggregation (notes and all), so it costs no second query.
-    shared = grain in CURRENT_GROUPINGS
-    rows = aggregates(identity, filters, CURRENT_GROUPINGS if shared else (grain,), DEFAULT_RULES, shared).by_group[
-        grain
-    ]
+    # The weekly trend is the scorecard's own aggregation (notes and all), so it costs no second query; other
+    # grains aggregate only the metrics of this one's values files.
+    if grain in CURRENT_GROUPINGS:
+        selection = aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES, True, None)
+    else:
+        selection = aggregates(identity, filters, (grain,), DEFAULT_RULES, False, aggregated_with(metric_id))
+    rows = selection.by_group[grain]
     return period_values(rows, metric_id, filters, chosen, grain)
 
 
 def breakdown(identity: SnapshotIdentity, metric_id: str, filters: Filters, statistic: str | None, by: str) -> pa.Table:
-    """One metric per team, repository, service, author or survey question: key, value, n (every metric's
-    breakdown by the same key comes from one aggregation)."""
+    """One metric per team, repository, service, author or survey question: key, value, n (the breakdowns of every
+    metric of the same values files by the same key come from one aggregation)."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    rows = aggregates(identity, filters, (by,), DEFAULT_RULES, False).by_group[by]
+    rows = aggregates(identity, filters, (by,), DEFAULT_RULES, False, aggregated_with(metric_id)).by_group[by]
     return group_values(rows, metric_id, filters, chosen)
 
 
@@ -159,7 +168,9 @@ def weekly_values(
     identity: SnapshotIdentity, filters: Filters, statistic: str, metric_ids: tuple[str, ...]
 ) -> dict[str, list[float | None]]:
     """Each metric's weekly values over the selection, oldest first (for sparklines)."""
-    return weekly_series(aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES, True), metric_ids, statistic)
+    return weekly_series(
+        aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES, True, None), metric_ids, statistic
+    )
 
 
 def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, SnapshotSummary | str]:
