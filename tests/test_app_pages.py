@@ -136,6 +136,8 @@ def test_first_start_generates_the_demo_and_shows_real_numbers(tmp_path, monkeyp
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     assert not at.exception
     assert (data_dir / "demo.duckdb").is_file()
+    # Its facts were cached with it, so even this first view filtered them (and built nothing per call).
+    assert [path.suffix for path in (data_dir / ".flowgauge-cache").iterdir()] == [".duckdb"]
     shown = {metric.label: metric.value for metric in at.metric}
     assert shown["Cycle time"].endswith(" h") and shown["Cycle time"] != "–"
     assert shown["Deployment frequency"].endswith(" /wk")

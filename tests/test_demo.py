@@ -8,7 +8,9 @@ import pytest
 
 from flowgauge.errors import FlowgaugeError
 from flowgauge.loaders.demo import save_demo
-from flowgauge.snapshot import open_snapshot
+from flowgauge.metrics import DEFAULT_RULES
+from flowgauge.metrics.facts import keep_facts, warm_facts
+from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 END = date(2026, 11, 26)
 START = END - timedelta(days=547)  # first day of the 548-day history
@@ -410,3 +412,11 @@ def test_cli_demo_writes_the_snapshot_it_names(tmp_path):
         assert one(con, "SELECT max(created_at) < TIMESTAMP '2026-02-01' FROM pull_requests") == (True,)
     finally:
         con.close()
+    # The dashboard's facts were prepared with it: its first view attaches them, it builds nothing.
+    assert "Prepared the dashboard's facts" in result.output
+    reader = open_snapshot(out)
+    try:
+        assert keep_facts(reader, snapshot_identity(out))
+        assert warm_facts(reader, DEFAULT_RULES, build=False)
+    finally:
+        reader.close()

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.errors import LoaderError
 from flowgauge.loaders.http.client import GITHUB_API_URL, GITLAB_API_URL, build_client, github_graphql_url
 from flowgauge.loaders.http.progress import ProgressEvent
@@ -131,6 +132,7 @@ def github(
                 ),
             )
     _summarise(out, report)
+    prepare_for_dashboard(out, console)
 
 
 def _ensure_folder(out: Path) -> None:
@@ -200,6 +202,7 @@ def gitlab(
                 ),
             )
     _summarise(out, report)
+    prepare_for_dashboard(out, console)
 
 
 def register(app: typer.Typer) -> None:

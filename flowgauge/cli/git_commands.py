@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.loaders.git.line_age import DEFAULT_RECENT_DAYS
 from flowgauge.loaders.git.tags import DEFAULT_DEPLOY_TAGS
 
@@ -86,6 +87,7 @@ def git(
             f"{result.deployments:,} tag deployments, {result.line_age_rows:,} line-age rows"
         )
     console.print(f"Wrote {out}")
+    prepare_for_dashboard(out, console)
 
 
 def _parse_day(text: str) -> date:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.loaders.imports import DEFAULT_MAX_BYTES, KINDS, canonical_template_csv, import_files, table_specs
 
 console = Console()
@@ -61,6 +62,7 @@ def import_command(
         )
     console.print(summary)
     console.print(f"Imported {len(report.files)} file(s) into {report.snapshot}: {report.total_rows:,} rows")
+    prepare_for_dashboard(Path(report.snapshot), console)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.inventory import summarize_snapshot
 from flowgauge.snapshot import open_snapshot
 
@@ -37,6 +38,7 @@ def demo(
         counts = save_demo(out, scale=scale, seed=seed, end_on=end_on)
     summary = ", ".join(f"{rows:,} {table}" for table, rows in counts.items())
     console.print(f"Wrote {out}: {summary}")
+    prepare_for_dashboard(out, console)
 
 
 def info(snapshot: Annotated[Path, typer.Argument(help="Snapshot file to describe.")]) -> None:

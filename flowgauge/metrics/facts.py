@@ -37,9 +37,9 @@ from typing import Any
 
 import duckdb
 
-from flowgauge.metrics.filters import Filters, LinkingRules
+from flowgauge.metrics.filters import DEFAULT_RULES, Filters, LinkingRules
 from flowgauge.metrics.runner import private_cursor, sql_text, stage_as
-from flowgauge.snapshot import SnapshotIdentity, snapshot_identity
+from flowgauge.snapshot import SnapshotIdentity, open_snapshot, snapshot_identity
 
 CACHE_DATABASE = "fg_cache"
 # Staged name -> SQL file. The names are fixed here, never taken from users.
@@ -277,6 +277,22 @@ def _older_than(path: Path, moment: float) -> bool:
         return path.stat().st_mtime < moment
     except OSError:
         return False
+
+
+def cache_facts(snapshot_path: str | os.PathLike, rules: LinkingRules = DEFAULT_RULES) -> bool:
+    """Build the kept facts of the snapshot at snapshot_path into its cache file (or find them there), so the
+    dashboard's first view of it only attaches and filters them. For loaders to call once a snapshot is written;
+    True when the facts are cached on disk, False when they could not be (the dashboard then builds them itself).
+    """
+    identity = snapshot_identity(snapshot_path)
+    con = open_snapshot(snapshot_path)
+    try:
+        if not keep_facts(con, identity) or not warm_facts(con, rules):
+            return False
+        return _kept_variants(con).get(variant_of(rules, ())) != CACHE_DATABASE
+    finally:
+        release_facts(con)
+        con.close()
 
 
 def start_warming(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> None:

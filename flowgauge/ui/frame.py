@@ -13,6 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from flowgauge.errors import FlowgaugeError
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet
+from flowgauge.metrics.facts import cache_facts
 from flowgauge.metrics.filters import STATISTICS
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import cached, filters
@@ -111,6 +112,8 @@ def ensure_demo(data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         with st.spinner("First start: generating the demo organisation (a few seconds)…"):
             save_demo(target)
+            # Its first view then attaches the metrics' facts instead of building them.
+            cache_facts(target)
 
 
 def draw_frame(data_dir: Path) -> PageContext:
