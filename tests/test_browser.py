@@ -205,6 +205,30 @@ def test_a_copied_link_opens_the_same_view_on_another_page(server, browser):
         reopened.close()
 
 
+def test_a_chart_downloads_as_png_from_its_toolbar_and_as_html_from_its_button(server, browser, tmp_path):
+    base, _ = server
+    page = open_view(browser, f"{base}/?{VIEW}")
+    try:
+        chart = page.locator(".js-plotly-plot").first
+        chart.hover()  # Plotly shows its toolbar on hover
+        with page.expect_download(timeout=30_000) as png:
+            page.get_by_role("button", name="Download plot as a PNG").first.click()
+        assert png.value.suggested_filename == "cycle-time-breakdown.png"
+        png_path = tmp_path / "chart.png"
+        png.value.save_as(png_path)
+        assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png_path.stat().st_size > 5_000
+
+        with page.expect_download(timeout=30_000) as html:
+            page.get_by_role("button", name="Download chart (HTML)").first.click()
+        assert html.value.suggested_filename == "cycle-time-breakdown.html"
+        html_path = tmp_path / "chart.html"
+        html.value.save_as(html_path)
+        text = html_path.read_text(encoding="utf-8")
+        assert "plotly" in text.lower() and "Coding" in text  # the chart itself, with plotly.js embedded
+    finally:
+        page.close()
+
+
 def test_a_file_uploaded_through_the_data_page_lands_in_the_snapshot(server, browser, tmp_path):
     base, data_dir = server
     survey = tmp_path / "survey.csv"
