@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.snapshot import open_snapshot
+from flowgauge.metrics import DEFAULT_RULES
+from flowgauge.metrics.facts import keep_facts, warm_facts
+from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = (
@@ -50,6 +52,12 @@ def test_a_good_file_is_previewed_then_imported(data_page):
     assert not at.exception
     assert survey_answers(snapshot) == before + 2
     assert any("Imported into demo.duckdb" in success.value for success in at.success)
+    # The metrics' facts of the new file were cached with the import, so the next view filters them.
+    reader = open_snapshot(snapshot)
+    try:
+        assert keep_facts(reader, snapshot_identity(snapshot)) and warm_facts(reader, DEFAULT_RULES, build=False)
+    finally:
+        reader.close()
 
 
 def test_a_bad_file_shows_each_problem_by_row_and_column_and_writes_nothing(data_page):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from flowgauge.errors import FlowgaugeError
@@ -17,6 +19,7 @@ from flowgauge.loaders.imports import (
     preview_import,
     table_specs,
 )
+from flowgauge.metrics.facts import cache_facts
 from flowgauge.ui import tables
 from flowgauge.ui.text import plain
 
@@ -25,6 +28,7 @@ NEW_SNAPSHOT = "\x00new"  # never a file stem, so it cannot clash with a snapsho
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _DONE_KEY = "fg_import_done"
 _PREVIEW_ROWS = 20
+_log = logging.getLogger(__name__)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -119,9 +123,20 @@ def _import(files: list[tuple[str, bytes]], kind: str, target: Path) -> None:
     except FlowgaugeError as error:
         st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
         return
+    _prepare_facts(target)
     written = ", ".join(
         f"{plain(file.file)} ({sum(file.rows.values()):,} rows as {plain(file.kind_label)})" for file in report.files
     )
     st.session_state[_DONE_KEY] = f"Imported into {target.name}: {written}."
     # The snapshot file was replaced, so its identity changed: rerun to open it and show fresh numbers at once.
     st.rerun()
+
+
+def _prepare_facts(target: Path) -> None:
+    """Cache the metrics' facts of the snapshot just written, as the CLI's loaders do, so the next view filters them
+    instead of building its own. The import has landed already: a failure here only means slower first views."""
+    try:
+        with st.spinner("Preparing the dashboard…"):
+            cache_facts(target)
+    except (FlowgaugeError, duckdb.Error, OSError) as error:
+        _log.warning("facts of %s not prepared after an upload: %s", target, error)
