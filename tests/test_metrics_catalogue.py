@@ -49,7 +49,7 @@ def test_each_values_file_yields_the_dimensions_and_a_column_per_catalogued_metr
     filters = Filters(date(2024, 3, 1), date(2024, 4, 1))
     with staged_tables(con, SOURCE_NEEDS[source], filters, DEFAULT_RULES) as cur:
         text = SQL_DIR.joinpath(f"{source}.sql").read_text()
-        params = {**filters.params(), **DEFAULT_RULES.params(), "by": "none"}
+        params = {**filters.params(), **DEFAULT_RULES.params(), "by": "none", "point_kinds": ["end", "week", "month"]}
         described = query_text(cur, f"DESCRIBE (\n{text}\n)", params).to_pylist()
     columns = {row["column_name"]: row["column_type"] for row in described}
     measured = {

@@ -131,9 +131,7 @@ def _items_sql(source: str, metric_ids: tuple[str, ...], notes: bool) -> str:
 def _fields(metric_id: str, notes: bool) -> str:
     column = column_of(metric_id)
     used = f"{column}.reason IS NULL AND {column} IS NOT NULL"
-    fields = [
-        f'CASE WHEN {used} THEN {column}.{field} END AS "{metric_id}__{field}"' for field in ("value", "num", "den")
-    ]
+    fields = [f'CASE WHEN {used} THEN {column}.{field} END AS "{metric_id}__{field}"' for field in _read(metric_id)]
     fields.append(f'CASE WHEN {used} THEN 1 END AS "{metric_id}__used"')
     if notes:
         fields += [
@@ -162,6 +160,14 @@ def _rows_for(by: str) -> str:
     return (
         f"    SELECT '{by}' AS grouping, {key} AS key, {period} AS period, {columns}\n    FROM {source} WHERE {where}"
     )
+
+
+def _read(metric_id: str) -> tuple[str, ...]:
+    """The item fields a metric's aggregates read: only these are carried, as each costs time on every item."""
+    kind = METRICS[metric_id].kind
+    if kind == "distribution":
+        return ("value",)
+    return ("num", "den") if kind == "ratio" else ("num",)
 
 
 def _measures(metric_id: str, actors: bool) -> list[str]:

@@ -198,7 +198,9 @@ def _staged_groupings(
     keys = {by: "subject" if by == "question" else by for by in groupings}
     # Staging reads $by only to know whether team lists are needed.
     staging_by = "team" if "team" in groupings else keys[groupings[0]]
-    params = {**filters.params(), **rules.params(), "by": staging_by}
+    # Point-in-time items (stale PRs) are counted at $end, and at period ends only for a period grouping.
+    point_kinds = ["end", *(by for by in groupings if by in ("week", "month"))]
+    params = {**filters.params(), **rules.params(), "by": staging_by, "point_kinds": point_kinds}
     needed = {table for source in sources for table in SOURCE_NEEDS[source]}
     aggregated = _aggregated_metrics(metric_ids)
     grouped: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {by: {} for by in groupings}

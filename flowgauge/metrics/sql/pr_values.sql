@@ -80,12 +80,15 @@ waiting_items AS (
 ),
 -- Stale PRs are counted at a moment: $end for the window's value ('end'), and each week and month boundary inside
 -- the window for trends. event_at is just before that moment, so a trend groups it in the period the moment closes.
+-- Period ends only for the groupings asked for ($point_kinds): each point repeats every PR open at it.
 stale_points AS (
     SELECT $end AS as_of, 'end' AS point_kind
     UNION ALL
     SELECT range, 'week' FROM range(date_trunc('week', $start::TIMESTAMP) + INTERVAL 7 DAY, $end, INTERVAL 7 DAY)
+    WHERE list_contains($point_kinds::VARCHAR[], 'week')
     UNION ALL
     SELECT range, 'month' FROM range(date_trunc('month', $start::TIMESTAMP) + INTERVAL 1 MONTH, $end, INTERVAL 1 MONTH)
+    WHERE list_contains($point_kinds::VARCHAR[], 'month')
 ),
 stale_items AS (
     SELECT s.as_of - INTERVAL 1 MICROSECOND AS event_at, p.repo_id, p.service_id, p.author_id AS actor_id, p.team_ids,
