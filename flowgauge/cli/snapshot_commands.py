@@ -83,6 +83,7 @@ def upgrade(
     with write_snapshot(snapshot):
         pass
     console.print(f"{snapshot} follows the current schema")
+    prepare_for_dashboard(snapshot, console)
 
 
 def _parse_day(text: str, option: str) -> date:
