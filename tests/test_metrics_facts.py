@@ -14,6 +14,7 @@ from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import DEFAULT_RULES, Filters, LinkingRules, breakdown, compute_all, trend
 from flowgauge.metrics.facts import (
     CACHE_DATABASE,
+    cache_facts,
     cache_folder,
     keep_facts,
     release_facts,
@@ -232,3 +233,18 @@ def test_a_snapshot_replaced_before_its_facts_are_kept_caches_nothing(demo_path,
     assert _kept_in(connection) == [CACHE_DATABASE]
     assert not cache_folder(path).exists()
     connection.close()
+
+
+def test_a_loader_caches_the_facts_or_says_it_could_not(demo_path, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    assert cache_facts(path)
+    reader = _cached_connection(path)
+    assert warm_facts(reader, DEFAULT_RULES, build=False)  # attached, nothing built
+    reader.close()
+
+    blocked = tmp_path / "blocked" / "org.duckdb"
+    blocked.parent.mkdir()
+    shutil.copy(demo_path, blocked)
+    cache_folder(blocked).write_text("a file where the cache folder would be")
+    assert not cache_facts(blocked)  # and no facts are built in memory for nobody

@@ -282,16 +282,18 @@ def _older_than(path: Path, moment: float) -> bool:
 def cache_facts(snapshot_path: str | os.PathLike, rules: LinkingRules = DEFAULT_RULES) -> bool:
     """Build the kept facts of the snapshot at snapshot_path into its cache file (or find them there), so the
     dashboard's first view of it only attaches and filters them. For loaders to call once a snapshot is written;
-    True when the facts are cached on disk, False when they could not be (the dashboard then builds them itself).
+    True when the facts are cached on disk, False when they cannot be (the dashboard then keeps them itself).
     """
     identity = snapshot_identity(snapshot_path)
+    variant = variant_of(rules, ())
+    target = Path(f"{_cache_prefix(identity)}.{_facts_key(variant)}.duckdb")
     con = open_snapshot(snapshot_path)
     try:
-        if not keep_facts(con, identity) or not warm_facts(con, rules):
+        if not _still_at_path(identity):
             return False
-        return _kept_variants(con).get(variant_of(rules, ())) != CACHE_DATABASE
+        with _build_lock:  # one build at a time in this process, as for the app's own
+            return _attach_cached(con, target, variant, _whole_snapshot_params(rules, ())) is not None
     finally:
-        release_facts(con)
         con.close()
 
 
