@@ -19,8 +19,7 @@ view = context.view
 st.title("Planning")
 st.caption(describe(view))
 
-now = cached.results(context.identity, view.filters(), view.statistic)
-before = cached.previous_results(context.identity, view.filters(), view.statistic)
+now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
 previous_label = f"previous {view.days} days"
 
 st.subheader("Sprints")

@@ -182,9 +182,7 @@ def _measures(metric_id: str, actors: bool) -> list[str]:
             f'avg({prefix}value") AS {prefix}mean"',
         ]
     else:
-        measures.append(f'sum({prefix}num") AS {prefix}num"')
-    if kind == "ratio":
-        measures.append(f'sum({prefix}den") AS {prefix}den"')
+        measures += [f'sum({prefix}{field}") AS {prefix}{field}"' for field in _read(metric_id)]
     if actors:
         measures.append(f'count(DISTINCT CASE WHEN {prefix}used" = 1 THEN actor_id END) AS {prefix}actors"')
     return measures
