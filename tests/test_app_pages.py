@@ -1,5 +1,6 @@
 """Every page runs with AppTest on the fixture snapshot, shows the metrics module's numbers, and keeps the URL."""
 
+import base64
 import shutil
 import time
 from datetime import date
@@ -8,13 +9,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from flowgauge.metrics.engine import compute_all
+from flowgauge.metrics.engine import aggregate_selection, compute_all
 from flowgauge.snapshot import open_snapshot
 from flowgauge.ui import cached
-from flowgauge.ui.charts import format_value
+from flowgauge.ui.charts import PALETTE, format_value
 from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
 from flowgauge.ui.scorecard import signed
+from flowgauge.ui.sparklines import sparkline_svg, weekly_series
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "dora", "cycle_time", "teams", "planning", "devex", "pull_requests", "data")
@@ -59,6 +61,7 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     try:
         expected = compute_all(con, view.filters(), statistic="p75")
         previous = compute_all(con, view.filters().previous(), statistic="p75")
+        weekly = weekly_series(aggregate_selection(con, view.filters(), groupings=("week",)), list(expected), "p75")
     finally:
         con.close()
     shown = {metric.label: metric.value for metric in at.metric}
@@ -75,6 +78,19 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     }
     assert len(expected_changes) >= 10
     assert {name: changes.get(name) for name in expected_changes} == expected_changes
+    # Each card draws its metric's weekly values as an SVG trend line, described for screen readers by its alt text.
+    drawn = {
+        image.alt.split(" per week")[0]: base64.b64decode(image.url.split(",", 1)[1]).decode()
+        for element in at.get("image")
+        for image in element.proto.imgs
+    }
+    expected_drawings = {
+        result.name: sparkline_svg(weekly[metric_id], PALETTE[0])
+        for metric_id, result in expected.items()
+        if result.value is not None and sum(value is not None for value in weekly[metric_id]) >= 2
+    }
+    assert len(expected_drawings) >= 20
+    assert drawn == expected_drawings
 
 
 def test_filters_round_trip_through_a_copied_link(app, app_data_dir):

@@ -8,7 +8,8 @@ import streamlit as st
 
 from flowgauge.metrics import NO_BENCHMARK, MetricResult, tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
-from flowgauge.ui.charts import format_value, tier_badge
+from flowgauge.ui.charts import PALETTE, format_value, tier_badge
+from flowgauge.ui.sparklines import sparkline_svg
 from flowgauge.ui.text import plain
 
 FAMILY_TITLES = {
@@ -62,7 +63,6 @@ def metric_card(
         delta = None
         if result.value is not None and previous is not None and previous.value is not None:
             delta = signed(result.value - previous.value, result.unit)
-        points = [value for value in trend or () if value is not None]
         st.metric(
             result.name,
             format_value(result.value, result.unit),
@@ -70,8 +70,11 @@ def metric_card(
             delta_color="inverse" if result.direction == "lower" else "normal",
             delta_description=f"vs {previous_label}" if delta else None,
             help=explain(result),
-            chart_data=points if len(points) > 1 else None,
         )
+        drawing = sparkline_svg(trend or (), PALETTE[0])
+        if drawing is not None:
+            weeks = sum(value is not None for value in trend or ())
+            st.image(drawing, width="stretch", alt=f"{result.name} per week, oldest first ({weeks} weeks with a value)")
         if result.value is None:
             st.caption(f"No value: {plain(result.empty_reason or 'nothing measured')}.")
         else:
