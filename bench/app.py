@@ -27,6 +27,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -115,11 +116,15 @@ def statistic_to(page, statistic: str) -> float:
 
 
 def choose(page, label: str, option: str) -> float:
+    """Pick exactly one option of a select box (typed, then clicked: Enter would take every option matching the
+    typed text, e.g. 20 teams for "ads"); seconds until the Overview is rendered again."""
     box = page.get_by_role("combobox", name=label)
     box.click(force=True)
     box.fill(option)
+    choice = page.get_by_role("option", name=option, exact=True)
+    choice.wait_for()
     started = time.perf_counter()
-    box.press("Enter")
+    choice.click()
     return rerendered(page, started)
 
 
@@ -166,6 +171,9 @@ def measure(page, base: str, snapshot: str, server_pid: int, team: str) -> dict[
     page.get_by_text("Include bots").click()
     figures["filter change: include bots (cold)"] = rerendered(page, started)
     figures["filter change: one team (cold)"] = choose(page, "Teams", team)
+    chosen = parse_qs(urlsplit(page.url).query).get("team", [])
+    if len(chosen) != 1:
+        raise RuntimeError(f"the one-team change chose {chosen}, not {team!r} alone: it would measure another view")
     return figures
 
 

@@ -9,14 +9,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from flowgauge.metrics import tier_of
+from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, load_benchmark_sets
 from flowgauge.metrics.engine import aggregate_selection, compute_all
 from flowgauge.snapshot import open_snapshot
 from flowgauge.ui import cached
-from flowgauge.ui.charts import PALETTE, format_value
+from flowgauge.ui.charts import PALETTE, format_value, tier_badge
 from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
 from flowgauge.ui.scorecard import signed
 from flowgauge.ui.sparklines import sparkline_svg, weekly_series
+from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "dora", "cycle_time", "teams", "planning", "devex", "pull_requests", "data")
@@ -91,6 +94,22 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     }
     assert len(expected_drawings) >= 20
     assert drawn == expected_drawings
+    # Each tiered card shows its tier as a coloured badge with an arrow, and marks a secondary-source benchmark.
+    benchmark_set = load_benchmark_sets()[DEFAULT_SET_ID]
+    expected_badges = []
+    for result in expected.values():
+        scored = tier_of(result, benchmark_set)
+        if result.value is not None and scored.tier is not None:
+            colour, icon = tier_badge(scored.tier.rank, len(scored.band.tier_names))
+            secondary = scored.band.confidence != "primary"
+            expected_badges.append((f":{colour}-badge[{icon} {scored.tier.name}]", secondary))
+    badges = [
+        (markdown.value.split("] ", 1)[0] + "]", "secondary source" in markdown.value)
+        for markdown in at.markdown
+        if "-badge[" in markdown.value and plain(benchmark_set.name) in markdown.value
+    ]
+    assert len(expected_badges) >= 5
+    assert sorted(badges) == sorted(expected_badges)
 
 
 def test_filters_round_trip_through_a_copied_link(app, app_data_dir):

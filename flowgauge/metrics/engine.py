@@ -28,7 +28,7 @@ from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregat
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
-from flowgauge.metrics.runner import private_cursor, query, query_text, stage
+from flowgauge.metrics.runner import private_cursor, query_rows, sql_text, stage
 
 BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
 # Staged after fg_bots and the facts (facts.py), in this order: each may read the ones before it.
@@ -210,7 +210,7 @@ def _staged_groupings(
             ids = [metric_id for metric_id in aggregated if METRICS[metric_id].source == source]
             text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, with_notes)
             by_key = {key: by for by, key in keys.items()}
-            rows = query_text(cur, text, params).to_pylist()
+            rows = query_rows(cur, text, params)
             for row in rows:
                 if row["grouping"] == NOTES:
                     continue
@@ -219,7 +219,7 @@ def _staged_groupings(
                     if row[f"{metric_id}__n"]:
                         grouped[by_key[row["grouping"]]][(metric_id, key)] = _aggregate_row(row, metric_id, key)
             notes += _notes_of([row for row in rows if row["grouping"] == NOTES], ids)
-        available = query(cur, "availability", **params).to_pylist()[0]
+        available = query_rows(cur, sql_text("availability"), params)[0]
     notes.sort(key=lambda note: (note["metric_id"], note["kind"], -note["n"], note["note"]))
     return grouped, notes, available
 

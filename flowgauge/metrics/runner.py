@@ -54,6 +54,17 @@ def query_text(con: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, A
     return con.sql(text, params=_bound(text, dict(params))).to_arrow_table()
 
 
+def query_rows(con: duckdb.DuckDBPyConnection, text: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Like query_text, for a small result read row by row (aggregates): as dicts, through the DB-API call.
+
+    con.sql plans a statement once to describe its relation and again to run it; execute plans it once. On the
+    generated aggregations that is about a third less time per statement on a small snapshot (bench/README.md).
+    """
+    cursor = con.execute(text, _bound(text, dict(params)))
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def stage(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) -> None:
     """Materialise sql/<name>.sql as a connection-local temp table that later metric files read."""
     if table not in STAGED_TABLES:

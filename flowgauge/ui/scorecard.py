@@ -36,7 +36,11 @@ def explain(result: MetricResult) -> str:
 
 
 def benchmark_caption(result: MetricResult, benchmark_set: BenchmarkSet) -> None:
-    """The tier badge and where the benchmark comes from, or why this value is not placed in a tier."""
+    """The tier badge and where the benchmark comes from, or why this value is not placed in a tier.
+
+    One line of Markdown holds both the badge (Streamlit's badge directive) and the source: every element of a card
+    is redrawn in the browser on each rerun, and the Overview has 28 cards.
+    """
     scored = tier_of(result, benchmark_set)
     if scored.tier is None or scored.band is None:
         reason = NO_BENCHMARK if scored.band is None else scored.note
@@ -44,11 +48,13 @@ def benchmark_caption(result: MetricResult, benchmark_set: BenchmarkSet) -> None
         return
     band = scored.band
     colour, icon = tier_badge(scored.tier.rank, len(band.tier_names))
-    st.badge(plain(scored.tier.name), color=colour, icon=icon, help=" → ".join(band.tier_names) + " (best first)")
     notes = [f"[{plain(benchmark_set.name)}]({band.source_url})", band.statistic]
     if band.confidence != "primary":
         notes.append(f"**{band.confidence} source**")
-    st.caption(" · ".join(notes))
+    st.markdown(
+        f":{colour}-badge[{icon} {plain(scored.tier.name)}] :small[:gray[{' · '.join(notes)}]]",
+        help="Tiers, best first: " + " → ".join(band.tier_names),
+    )
 
 
 def metric_card(
