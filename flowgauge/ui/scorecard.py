@@ -39,7 +39,7 @@ def benchmark_caption(result: MetricResult, benchmark_set: BenchmarkSet) -> None
     """The tier badge and where the benchmark comes from, or why this value is not placed in a tier.
 
     One line of Markdown holds both the badge (Streamlit's badge directive) and the source: every element of a card
-    is redrawn in the browser on each rerun, and the Overview has 28 cards.
+    is redrawn in the browser on each rerun, and the Overview has about 30 cards.
     """
     scored = tier_of(result, benchmark_set)
     if scored.tier is None or scored.band is None:

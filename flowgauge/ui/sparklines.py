@@ -34,7 +34,7 @@ _WIDTH, _HEIGHT, _PAD = 200, 36, 4
 def sparkline_svg(values: Sequence[float | None], colour: str) -> str | None:
     """A trend line as a small SVG (None when fewer than two values are known).
 
-    Streamlit's own metric sparkline is a Vega chart: 29 of them on the Overview cost a tenth of a second of the
+    Streamlit's own metric sparkline is a Vega chart: the Overview's ~30 of them cost a tenth of a second of the
     browser's time on every rerun (bench/README.md), while an SVG image is drawn as cheaply as any picture.
     Each value keeps its week's place on the x axis; a week without items leaves a gap rather than joining its
     neighbours, and the latest known value is marked with a dot. Only numbers go into the drawing.
