@@ -48,12 +48,19 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Fully rendered: the script has finished, the title and the scorecard's values are shown, the cycle-time breakdown
+# and every other image (sparklines) are decoded, and any Plotly chart on the page has drawn its plot.
 RENDERED = """([title, metrics]) => {
     const app = document.querySelector('[data-test-script-state]');
     const h1 = document.querySelector('h1');
     const values = [...document.querySelectorAll('[data-testid=stMetricValue]')];
+    const images = [...document.querySelectorAll('[data-testid=stImage] img')];
+    const breakdown = images.some((image) => image.alt.startsWith('Cycle time breakdown'));
+    const plots = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
     return app && app.getAttribute('data-test-script-state') === 'notRunning' && h1 && h1.innerText.trim() === title
-        && values.length >= metrics && values.slice(0, 4).every((value) => value.innerText.trim() !== '');
+        && values.length >= metrics && values.slice(0, 4).every((value) => value.innerText.trim() !== '')
+        && breakdown && images.every((image) => image.complete && image.naturalWidth > 0)
+        && plots.every((plot) => plot.querySelector('.main-svg'));
 }"""
 END_ON = date(2026, 6, 30)
 RESTARTED_TAB = "first Overview after a server restart (tab reloaded)"

@@ -4,6 +4,7 @@ import streamlit as st
 
 from flowgauge.metrics import METRICS, tier_of
 from flowgauge.ui import cached, charts, downloads
+from flowgauge.ui.breakdown_bar import breakdown_alt, breakdown_svg
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import scorecard
@@ -26,7 +27,12 @@ phases = [
     (metric_id, now[metric_id].name, now[metric_id].value, tier_of(now[metric_id], context.benchmark_set).tier)
     for metric_id in charts.PHASES
 ]
-downloads.chart(charts.cycle_breakdown(phases, view.statistic), "cycle-time-breakdown")
+downloads.drawing(
+    breakdown_svg(phases),
+    breakdown_alt(phases, view.statistic),
+    lambda: charts.cycle_breakdown(phases, view.statistic),
+    "cycle-time-breakdown",
+)
 st.caption(
     f"Each phase is the {view.statistic} of its own PRs, so the phases need not add up to the cycle time's "
     f"{view.statistic} ({charts.format_value(now['cycle_time'].value, 'hours')})."

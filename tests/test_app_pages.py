@@ -14,7 +14,8 @@ from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, load_benchmark_sets
 from flowgauge.metrics.engine import aggregate_selection, compute_all
 from flowgauge.snapshot import open_snapshot
 from flowgauge.ui import cached
-from flowgauge.ui.charts import PALETTE, format_value, tier_badge
+from flowgauge.ui.breakdown_bar import breakdown_alt, breakdown_svg
+from flowgauge.ui.charts import PALETTE, PHASES, format_value, tier_badge
 from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
 from flowgauge.ui.scorecard import signed
@@ -82,11 +83,8 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     assert len(expected_changes) >= 10
     assert {name: changes.get(name) for name in expected_changes} == expected_changes
     # Each card draws its metric's weekly values as an SVG trend line, described for screen readers by its alt text.
-    drawn = {
-        image.alt.split(" per week")[0]: base64.b64decode(image.url.split(",", 1)[1]).decode()
-        for element in at.get("image")
-        for image in element.proto.imgs
-    }
+    images = {image.alt: _svg_of(image) for element in at.get("image") for image in element.proto.imgs}
+    drawn = {alt.split(" per week")[0]: svg for alt, svg in images.items() if " per week" in alt}
     expected_drawings = {
         result.name: sparkline_svg(weekly[metric_id], PALETTE[0])
         for metric_id, result in expected.items()
@@ -110,6 +108,19 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     ]
     assert len(expected_badges) >= 5
     assert sorted(badges) == sorted(expected_badges)
+    # The cycle-time breakdown is drawn from the same phases' values and tiers, described by its alt text.
+    phases = [
+        (phase, expected[phase].name, expected[phase].value, tier_of(expected[phase], benchmark_set).tier)
+        for phase in PHASES
+    ]
+    alt = breakdown_alt(phases, "p75")
+    assert images[alt] == breakdown_svg(phases)
+    assert f"Coding time {format_value(expected['coding_time'].value, 'hours')} · " in alt
+
+
+def _svg_of(image) -> str:
+    """The SVG text of an image Streamlit sends inline (a base64 data URL)."""
+    return base64.b64decode(image.url.split(",", 1)[1]).decode()
 
 
 def test_filters_round_trip_through_a_copied_link(app, app_data_dir):

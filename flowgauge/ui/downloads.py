@@ -2,12 +2,13 @@
 
 PNG is made in the browser by Plotly's own toolbar camera button (configured by PLOTLY_CONFIG), so it works
 offline with no server-side renderer: kaleido, Plotly's server-side exporter, needs a Chrome at run time.
-HTML is generated on click and embeds plotly.js, so the file opens offline too.
+HTML is generated on click and embeds plotly.js, so the file opens offline too. A chart drawn as an SVG image
+(the Overview's breakdown, see breakdown_bar.py) downloads as that SVG and as the same chart's Plotly HTML.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import plotly.graph_objects as go
@@ -33,15 +34,19 @@ def csv_button(table: pa.Table, name: str, label: str = "Download CSV") -> None:
 
 def chart_buttons(figure: go.Figure, name: str) -> None:
     """A button that downloads the chart as a self-contained HTML file; PNG is the chart toolbar's camera."""
+    _html_button(lambda: figure, name, "For a PNG, use the camera icon in the chart's toolbar.")
+
+
+def _html_button(make_figure: Callable[[], go.Figure], name: str, help_text: str) -> None:
     st.download_button(
         "Download chart (HTML)",
-        data=lambda: figure.to_html(include_plotlyjs=True, full_html=True, config=PLOTLY_CONFIG),
+        data=lambda: make_figure().to_html(include_plotlyjs=True, full_html=True, config=PLOTLY_CONFIG),
         file_name=f"{name}.html",
         mime="text/html",
         key=f"html-{name}",
         icon=":material/download:",
         on_click="ignore",
-        help="For a PNG, use the camera icon in the chart's toolbar.",
+        help=help_text,
     )
 
 
@@ -50,6 +55,23 @@ def chart(figure: go.Figure, name: str) -> None:
     config = {**PLOTLY_CONFIG, "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": name}}
     st.plotly_chart(figure, config=config, key=f"chart-{name}")
     chart_buttons(figure, name)
+
+
+def drawing(svg: str, alt: str, make_figure: Callable[[], go.Figure], name: str) -> None:
+    """Show a chart drawn as SVG, with downloads of that drawing and of its interactive Plotly version (HTML; the
+    figure is only built when that download is clicked)."""
+    st.image(svg, width="stretch", alt=alt)
+    with st.container(horizontal=True):
+        _html_button(make_figure, name, "The same chart, interactive (hover for each phase), as one offline file.")
+        st.download_button(
+            "Download chart (SVG)",
+            data=svg,
+            file_name=f"{name}.svg",
+            mime="image/svg+xml",
+            key=f"svg-{name}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def table(
