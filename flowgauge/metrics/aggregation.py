@@ -184,5 +184,7 @@ def _measures(metric_id: str, actors: bool) -> list[str]:
     else:
         measures += [f'sum({prefix}{field}") AS {prefix}{field}"' for field in _read(metric_id)]
     if actors:
-        measures.append(f'count(DISTINCT CASE WHEN {prefix}used" = 1 THEN actor_id END) AS {prefix}actors"')
+        # The distinct people of a list, not count(DISTINCT ...): DuckDB answers a DISTINCT aggregate beside others by
+        # first storing every row of the grouping (about a quarter of an all-teams PR aggregation at a million PRs).
+        measures.append(f'coalesce(len(list_distinct(list(actor_id) FILTER ({prefix}used" = 1))), 0) AS {prefix}actors"')
     return measures
