@@ -6,8 +6,8 @@ review, a sprint item, a work item, a survey answer) with
 - the dimensions groupings read: event_at (UTC), repo_id, service_id, actor_id (the person the item is about),
   team_ids (the actor's or owner's teams at event_at), subject (survey question, sprint or work item) and
   point_kind (point-in-time items such as stale PRs: counted as of $end ('end'), or at a week or month end);
-- one column per metric the row is an item of, named by its catalogue id: a struct with any of the fields of
-  ITEM (value for distributions, num and den for ratios and rates, reason when the item is left out, flag when it
+- one column per metric the row is an item of, named by its catalogue id: a struct with any of ITEM_FIELDS
+  (value for distributions, num and den for ratios and rates, reason when the item is left out, flag when it
   was measured another way, link_rule when a linking rule tied it to a deployment or incident). The column is
   NULL when the row is not an item of that metric.
 
@@ -18,13 +18,19 @@ when several groupings read them), never stored as one row per metric item.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import threading
+from collections.abc import Iterable, Mapping
 from functools import cache
+from typing import Any
+
+import duckdb
 
 from flowgauge.metrics.catalogue import METRICS
-from flowgauge.metrics.runner import sql_text
+from flowgauge.metrics.runner import query_rows, sql_text
 
-ITEM = "STRUCT(value DOUBLE, num DOUBLE, den DOUBLE, reason VARCHAR, flag VARCHAR, link_rule VARCHAR)"
+ITEM_FIELDS = ("value", "num", "den", "reason", "flag", "link_rule")
+_NUMBERS = ("value", "num", "den")  # read as DOUBLE whatever the values file computed them as
 QUANTILES = (0.5, 0.75, 0.9)  # median, p75, p90: one sort per group serves all three
 GROUPINGS = ("none", "week", "month", "team", "repo", "service", "author", "subject")
 NOTE_KINDS = ("exclusion", "flag", "link")
@@ -56,6 +62,7 @@ def aggregation_sql(
     metric_ids: Iterable[str],
     groupings: Iterable[str],
     actor_metrics: Iterable[str],
+    fields: Mapping[str, frozenset[str]],
     with_notes: bool = False,
 ) -> str:
     """SELECT grouping, key, period and, per metric m, "m__n" and what its kind reads: "m__quantiles" and "m__mean"
@@ -68,15 +75,52 @@ def aggregation_sql(
     correlated: a bot's PR is left out of every metric), several times cheaper than counting each metric's notes
     on its own; and reading the same items as the aggregates saves producing them twice.
 
-    Point-in-time items count at $end, and for a week or month grouping also at each period's end. Binds the
-    source file's $parameters and $teams.
+    fields: each metric column's struct fields (item_fields). Point-in-time items count at $end, and for a week or
+    month grouping also at each period's end. Binds the source file's $parameters and $teams.
     """
-    return _aggregation_sql(source, tuple(metric_ids), tuple(groupings), tuple(actor_metrics), with_notes)
+    ids = tuple(metric_ids)
+    declared = tuple((metric_id, tuple(sorted(fields[metric_id]))) for metric_id in ids)
+    return _aggregation_sql(source, ids, tuple(groupings), tuple(actor_metrics), declared, with_notes)
+
+
+_described: dict[str, dict[str, frozenset[str]]] = {}
+_describing = threading.Lock()
+_FIELD = re.compile(r'(?:"([^"]+)"|(\w+)) [A-Z]')
+
+
+def item_fields(con: duckdb.DuckDBPyConnection, source: str, params: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """The struct fields of each metric column of a values file, read once per process from DuckDB's description of
+    the file's result (con must have the tables the file reads staged).
+
+    Reading only the fields a file declares, rather than casting every column to one struct of all ITEM_FIELDS, is
+    a fifth of an aggregation's time: a struct cast rebuilds every item's struct.
+    """
+    with _describing:
+        known = _described.get(source)
+    if known is not None:
+        return known
+    described = {}
+    for row in query_rows(con, f"DESCRIBE (\n{sql_text(source)}\n)", params):
+        column_type = row["column_type"]
+        if row["column_name"] in METRICS and column_type.startswith("STRUCT("):
+            names = frozenset(quoted or plain for quoted, plain in _FIELD.findall(column_type[len("STRUCT(") : -1]))
+            unknown = names - set(ITEM_FIELDS)
+            if unknown:
+                raise ValueError(f"{source}.sql: {row['column_name']} has fields {sorted(unknown)}, not {ITEM_FIELDS}")
+            described[row["column_name"]] = names
+    with _describing:
+        _described[source] = described
+    return described
 
 
 @cache
 def _aggregation_sql(
-    source: str, metric_ids: tuple[str, ...], groupings: tuple[str, ...], actors: tuple[str, ...], with_notes: bool
+    source: str,
+    metric_ids: tuple[str, ...],
+    groupings: tuple[str, ...],
+    actors: tuple[str, ...],
+    declared: tuple[tuple[str, tuple[str, ...]], ...],
+    with_notes: bool,
 ) -> str:
     for by in groupings:
         if by not in GROUPINGS:
@@ -102,7 +146,7 @@ selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 ),
 items AS {materialized} (
-{_items_sql(source, metric_ids, with_notes)}
+{_items_sql(source, dict(declared), with_notes)}
 ),
 grouped AS NOT MATERIALIZED (
 {rows}
@@ -114,30 +158,36 @@ GROUP BY grouping, key, period
 {notes}"""
 
 
-def _items_sql(source: str, metric_ids: tuple[str, ...], notes: bool) -> str:
+def _items_sql(source: str, declared: Mapping[str, Iterable[str]], notes: bool) -> str:
     """The source's items: dimensions and, per metric, its fields as plain columns, NULL unless the item is used;
     with notes, also why it was left out, and how a used one was measured and linked."""
-    for metric_id in metric_ids:
+    for metric_id in declared:
         if METRICS[metric_id].source != source:
             raise ValueError(f"{metric_id} is measured by {METRICS[metric_id].source}, not {source}")
-    typed = ", ".join(f"{column_of(metric_id)}::{ITEM} AS {column_of(metric_id)}" for metric_id in metric_ids)
-    fields = ", ".join(_fields(metric_id, notes) for metric_id in metric_ids)
+    fields = ", ".join(_fields(metric_id, set(names), notes) for metric_id, names in declared.items())
     return f"""    SELECT {", ".join(DIMENSIONS)}, {fields}
-    FROM (SELECT * REPLACE ({typed}) FROM (
+    FROM (
 {sql_text(source)}
-    ))"""
+    )"""
 
 
-def _fields(metric_id: str, notes: bool) -> str:
+def _fields(metric_id: str, declared: set[str], notes: bool) -> str:
     column = column_of(metric_id)
-    used = f"{column}.reason IS NULL AND {column} IS NOT NULL"
-    fields = [f'CASE WHEN {used} THEN {column}.{field} END AS "{metric_id}__{field}"' for field in _read(metric_id)]
+
+    def field(name: str) -> str:
+        # A field the file does not declare is NULL for every item, as a cast to a struct of all fields would make it.
+        if name not in declared:
+            return "NULL::DOUBLE" if name in _NUMBERS else "NULL::VARCHAR"
+        return f"{column}.{name}::DOUBLE" if name in _NUMBERS else f"{column}.{name}"
+
+    used = f"{column} IS NOT NULL" + (f" AND {column}.reason IS NULL" if "reason" in declared else "")
+    fields = [f'CASE WHEN {used} THEN {field(name)} END AS "{metric_id}__{name}"' for name in _read(metric_id)]
     fields.append(f'CASE WHEN {used} THEN 1 END AS "{metric_id}__used"')
     if notes:
         fields += [
-            f'{column}.reason AS "{metric_id}__exclusion"',
-            f'CASE WHEN {used} THEN {column}.flag END AS "{metric_id}__flag"',
-            f'CASE WHEN {used} THEN {column}.link_rule END AS "{metric_id}__link"',
+            f'{field("reason")} AS "{metric_id}__exclusion"',
+            f'CASE WHEN {used} THEN {field("flag")} END AS "{metric_id}__flag"',
+            f'CASE WHEN {used} THEN {field("link_rule")} END AS "{metric_id}__link"',
         ]
     return ", ".join(fields)
 
@@ -186,5 +236,6 @@ def _measures(metric_id: str, actors: bool) -> list[str]:
     if actors:
         # The distinct people of a list, not count(DISTINCT ...): DuckDB answers a DISTINCT aggregate beside others by
         # first storing every row of the grouping (about a quarter of an all-teams PR aggregation at a million PRs).
-        measures.append(f'coalesce(len(list_distinct(list(actor_id) FILTER ({prefix}used" = 1))), 0) AS {prefix}actors"')
+        people = f'list_distinct(list(actor_id) FILTER ({prefix}used" = 1))'
+        measures.append(f'coalesce(len({people}), 0) AS {prefix}actors"')
     return measures

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 from flowgauge.errors import FlowgaugeError
-from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregation_sql
+from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregation_sql, item_fields
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
@@ -208,7 +208,10 @@ def _staged_groupings(
     with staged_tables(con, needed, filters, rules, staging_by) as cur:
         for source in sources:
             ids = [metric_id for metric_id in aggregated if METRICS[metric_id].source == source]
-            text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, with_notes)
+            fields = item_fields(cur, source, params)
+            text = aggregation_sql(
+                source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, fields, with_notes
+            )
             by_key = {key: by for by, key in keys.items()}
             rows = query_rows(cur, text, params)
             for row in rows:
