@@ -205,6 +205,16 @@ def test_a_copied_link_opens_the_same_view_on_another_page(server, browser):
         reopened.close()
 
 
+def downloaded(page, button, file_name: str, folder: Path) -> bytes:
+    """Click the download button and return the file's bytes, checking the name the browser is offered."""
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    assert download.value.suggested_filename == file_name
+    path = folder / file_name
+    download.value.save_as(path)
+    return path.read_bytes()
+
+
 def test_a_plotly_chart_downloads_as_png_from_its_toolbar_and_as_html_from_its_button(server, browser, tmp_path):
     base, _ = server
     page = open_view(browser, f"{base}/dora?{VIEW}")
@@ -212,19 +222,12 @@ def test_a_plotly_chart_downloads_as_png_from_its_toolbar_and_as_html_from_its_b
         chart = page.locator(".js-plotly-plot").first
         chart.wait_for(timeout=30_000)
         chart.hover()  # Plotly shows its toolbar on hover
-        with page.expect_download(timeout=30_000) as png:
-            page.get_by_role("button", name="Download plot as a PNG").first.click()
-        assert png.value.suggested_filename == "deployment-timeline.png"
-        png_path = tmp_path / "chart.png"
-        png.value.save_as(png_path)
-        assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png_path.stat().st_size > 5_000
+        camera = page.get_by_role("button", name="Download plot as a PNG").first
+        png = downloaded(page, camera, "deployment-timeline.png", tmp_path)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
 
-        with page.expect_download(timeout=30_000) as html:
-            page.get_by_role("button", name="Download chart (HTML)").first.click()
-        assert html.value.suggested_filename == "deployment-timeline.html"
-        html_path = tmp_path / "chart.html"
-        html.value.save_as(html_path)
-        text = html_path.read_text(encoding="utf-8")
+        html_button = page.get_by_role("button", name="Download chart (HTML)").first
+        text = downloaded(page, html_button, "deployment-timeline.html", tmp_path).decode()
         assert "plotly" in text.lower() and "Deployment" in text  # the chart itself, with plotly.js embedded
     finally:
         page.close()
@@ -241,20 +244,12 @@ def test_the_overview_breakdown_is_an_image_that_downloads_as_svg_and_as_interac
         # The Overview loads no Plotly chart: plotly.js is what made a new tab slow (bench/README.md).
         assert page.locator("[data-testid=stPlotlyChart]").count() == 0
 
-        with page.expect_download(timeout=30_000) as svg:
-            page.get_by_role("button", name="Download chart (SVG)").click()
-        assert svg.value.suggested_filename == "cycle-time-breakdown.svg"
-        svg_path = tmp_path / "breakdown.svg"
-        svg.value.save_as(svg_path)
-        drawing = svg_path.read_text(encoding="utf-8")
+        svg_button = page.get_by_role("button", name="Download chart (SVG)")
+        drawing = downloaded(page, svg_button, "cycle-time-breakdown.svg", tmp_path).decode()
         assert drawing.startswith("<svg") and "Coding time" in drawing
 
-        with page.expect_download(timeout=30_000) as html:
-            page.get_by_role("button", name="Download chart (HTML)").click()
-        assert html.value.suggested_filename == "cycle-time-breakdown.html"
-        html_path = tmp_path / "breakdown.html"
-        html.value.save_as(html_path)
-        text = html_path.read_text(encoding="utf-8")
+        html_button = page.get_by_role("button", name="Download chart (HTML)")
+        text = downloaded(page, html_button, "cycle-time-breakdown.html", tmp_path).decode()
         assert "plotly" in text.lower() and "Coding time" in text  # the interactive chart, plotly.js embedded
     finally:
         page.close()

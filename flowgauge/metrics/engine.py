@@ -209,9 +209,7 @@ def _staged_groupings(
         for source in sources:
             ids = [metric_id for metric_id in aggregated if METRICS[metric_id].source == source]
             fields = item_fields(cur, source, params)
-            text = aggregation_sql(
-                source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, fields, with_notes
-            )
+            text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, fields, with_notes)
             by_key = {key: by for by, key in keys.items()}
             rows = query_rows(cur, text, params)
             for row in rows:
