@@ -4,7 +4,7 @@ and tier per phase, and text from benchmark files escaped."""
 from xml.etree import ElementTree
 
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, Tier, load_benchmark_sets
-from flowgauge.ui.breakdown_bar import breakdown_alt, breakdown_svg
+from flowgauge.ui.breakdown_bar import WIDTH, breakdown_alt, breakdown_svg
 from flowgauge.ui.charts import PHASE_COLOURS
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -16,10 +16,10 @@ def _tier(name: str):
 
 
 def _segments(svg: str) -> list[tuple[float, float, str]]:
-    """(x, width, fill) of each coloured bar segment (the outline has no fill)."""
+    """(start, width, fill) of each coloured bar segment, as fractions of the bar (the outline has no fill)."""
     root = ElementTree.fromstring(svg)
     return [
-        (float(rect.get("x")), float(rect.get("width")), rect.get("fill"))
+        (round(float(rect.get("x")) / WIDTH, 3), round(float(rect.get("width")) / WIDTH, 3), rect.get("fill"))
         for rect in root.iter(f"{SVG}rect")
         if rect.get("fill") not in ("none",) and float(rect.get("height")) > 12
     ]
@@ -38,9 +38,9 @@ def test_segments_are_in_proportion_to_the_hours_in_phase_order_and_colour():
     ]
     svg = breakdown_svg(phases)
     assert _segments(svg) == [
-        (0.0, 100.0, PHASE_COLOURS["coding_time"]),
-        (100.0, 300.0, PHASE_COLOURS["pickup_time"]),
-        (400.0, 600.0, PHASE_COLOURS["review_time"]),
+        (0.0, 0.1, PHASE_COLOURS["coding_time"]),
+        (0.1, 0.3, PHASE_COLOURS["pickup_time"]),
+        (0.4, 0.6, PHASE_COLOURS["review_time"]),
     ]
     texts = _texts(svg)
     # Values wide enough are written inside the bar; the legend gives every phase its value and tier.
@@ -62,7 +62,7 @@ def test_the_alt_text_describes_every_phase_with_the_statistic():
 
 def test_a_narrow_phase_has_no_label_inside_and_no_values_leave_an_empty_outline():
     svg = breakdown_svg([("coding_time", "Coding time", 1.0, None), ("deploy_time", "Deploy time", 99.0, None)])
-    assert [width for _, width, _ in _segments(svg)] == [10.0, 990.0]
+    assert [width for _, width, _ in _segments(svg)] == [0.01, 0.99]
     assert _texts(svg)[0] == "99.0 h"  # only the wide segment is labelled inside
 
     empty = breakdown_svg([("coding_time", "Coding time", None, None), ("pickup_time", "Pickup time", 0.0, None)])
@@ -75,4 +75,4 @@ def test_tier_names_from_a_benchmark_file_are_escaped_and_long_ones_shortened():
     svg = breakdown_svg([("coding_time", "Coding time", 5.0, tier)])
     assert "<b>" not in svg and "&lt;b&gt;Fast&lt;/b&gt; &amp;" in svg
     legend = _texts(svg)[-1]
-    assert legend == "5.0 h · <b>Fast</b> & friendl…"  # 30 characters, the last an ellipsis
+    assert legend == "5.0 h · <b>Fast</b> & fri…"  # 26 characters, the last an ellipsis

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from flowgauge.metrics import tier_of
@@ -82,6 +83,17 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     }
     assert len(expected_changes) >= 10
     assert {name: changes.get(name) for name in expected_changes} == expected_changes
+    # A change is green when it moved the metric's good way, red the bad way, grey when it rounds to nothing.
+    colours = {metric.label: MetricProto.MetricColor.Name(metric.proto.color) for metric in at.metric}
+    expected_colours = {}
+    for metric_id, result in expected.items():
+        if result.name in expected_changes:
+            change = result.value - previous[metric_id].value
+            better = change < 0 if result.direction == "lower" else change > 0
+            shown_as_zero = format_value(abs(change), result.unit) == format_value(0.0, result.unit)
+            expected_colours[result.name] = "GRAY" if shown_as_zero else "GREEN" if better else "RED"
+    assert {name: colours[name] for name in expected_colours} == expected_colours
+    assert {"GREEN", "RED"} <= set(expected_colours.values())
     # Each card draws its metric's weekly values as an SVG trend line, described for screen readers by its alt text.
     images = {image.alt: _svg_of(image) for element in at.get("image") for image in element.proto.imgs}
     drawn = {alt.split(" per week")[0]: svg for alt, svg in images.items() if " per week" in alt}

@@ -17,11 +17,12 @@ from flowgauge.ui.charts import PALETTE, PHASE_COLOURS, format_value
 
 Phase = tuple[str, str, float | None, Tier | None]  # metric id, name, hours, tier (None: no benchmark)
 
-# The drawing's own units; the image is scaled to the page's width.
-_WIDTH, _BAR_HEIGHT, _LEGEND_TOP, _LINE, _HEIGHT = 1000, 34, 52, 19, 94
-_FONT = 'font-family="Source Sans Pro, sans-serif" font-size="15"'
-_LABEL_CHARS = 30  # a legend column is a quarter of the width: longer (user-named) tiers are cut with an ellipsis
-_INSIDE_LABEL_WIDTH = 70  # narrower segments carry no value inside; the legend always has it
+# Pixels at the drawing's natural size, which the page shows it at (scaled down only in a narrower column): the
+# legend's text keeps the size of the page's own small text instead of growing and shrinking with the window.
+WIDTH, _BAR_HEIGHT, _LEGEND_TOP, _LINE, _HEIGHT = 760, 32, 50, 18, 90
+_FONT = 'font-family="Source Sans Pro, sans-serif" font-size="14"'
+_LABEL_CHARS = 26  # a legend column is a quarter of the width: longer (user-named) tiers are cut with an ellipsis
+_INSIDE_LABEL_WIDTH = 60  # narrower segments carry no value inside; the legend always has it
 
 
 def phase_text(hours: float | None, tier: Tier | None) -> str:
@@ -42,11 +43,11 @@ def breakdown_svg(phases: Sequence[Phase]) -> str:
     Names and tiers are escaped: tier names can come from a user's own benchmark file.
     """
     total = sum(hours for _, _, hours, _ in phases if hours and hours > 0)
-    shapes = [f'<rect x="0.5" y="0.5" width="{_WIDTH - 1}" height="{_BAR_HEIGHT - 1}" fill="none" stroke="#d0d0d0"/>']
+    shapes = [f'<rect x="0.5" y="0.5" width="{WIDTH - 1}" height="{_BAR_HEIGHT - 1}" fill="none" stroke="#d0d0d0"/>']
     left = 0.0
     for metric_id, _, hours, _ in phases:
         colour = PHASE_COLOURS.get(metric_id, PALETTE[0])
-        width = (hours / total * _WIDTH) if total and hours and hours > 0 else 0.0
+        width = (hours / total * WIDTH) if total and hours and hours > 0 else 0.0
         if width:
             shapes.append(
                 f'<rect x="{left:.1f}" y="0" width="{width:.1f}" height="{_BAR_HEIGHT}" fill="{colour}" '
@@ -58,7 +59,7 @@ def breakdown_svg(phases: Sequence[Phase]) -> str:
                 f"{_FONT}>{escape(format_value(hours, 'hours'))}</text>"
             )
         left += width
-    column = _WIDTH / max(len(phases), 1)
+    column = WIDTH / max(len(phases), 1)
     for index, (metric_id, name, hours, tier) in enumerate(phases):
         x = index * column
         colour = PHASE_COLOURS.get(metric_id, PALETTE[0])
@@ -69,7 +70,7 @@ def breakdown_svg(phases: Sequence[Phase]) -> str:
             f"{_short(phase_text(hours, tier))}</text>",
         ]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_HEIGHT}" width="{WIDTH}" '
         f'height="{_HEIGHT}">{"".join(shapes)}</svg>'
     )
 

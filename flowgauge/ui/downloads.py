@@ -60,7 +60,7 @@ def chart(figure: go.Figure, name: str) -> None:
 def drawing(svg: str, alt: str, make_figure: Callable[[], go.Figure], name: str) -> None:
     """Show a chart drawn as SVG, with downloads of that drawing and of its interactive Plotly version (HTML; the
     figure is only built when that download is clicked)."""
-    st.image(svg, width="stretch", alt=alt)
+    st.image(svg, width="content", alt=alt)
     with st.container(horizontal=True):
         _html_button(make_figure, name, "The same chart, interactive (hover for each phase), as one offline file.")
         st.download_button(

@@ -27,6 +27,14 @@ def signed(value: float, unit: str) -> str:
     return ("-" if value < 0 else "+") + format_value(abs(value), unit)
 
 
+def change_colour(change: float | None, unit: str, direction: str) -> str:
+    """st.metric's delta_color for a change: green when it moved the good way, red the bad way, grey when it rounds
+    to nothing as shown ('+0.0 h' is no change, not a worsening)."""
+    if change is not None and format_value(abs(change), unit) == format_value(0.0, unit):
+        return "off"
+    return "inverse" if direction == "lower" else "normal"
+
+
 def explain(result: MetricResult) -> str:
     """Tooltip text: definition, statistic, sample size, what was left out and how it was measured."""
     lines = [result.definition, "", f"Unit: {result.unit}. **{result.statistic}** over **{result.n_used:,}** items."]
@@ -66,14 +74,15 @@ def metric_card(
 ) -> None:
     """One bordered card: value with unit, change against the previous period, tier badge and sparkline."""
     with st.container(border=True):
-        delta = None
+        change = None
         if result.value is not None and previous is not None and previous.value is not None:
-            delta = signed(result.value - previous.value, result.unit)
+            change = result.value - previous.value
+        delta = None if change is None else signed(change, result.unit)
         st.metric(
             result.name,
             format_value(result.value, result.unit),
             delta=delta,
-            delta_color="inverse" if result.direction == "lower" else "normal",
+            delta_color=change_colour(change, result.unit, result.direction),
             delta_description=f"vs {previous_label}" if delta else None,
             help=explain(result),
         )
