@@ -14,11 +14,14 @@ from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import DEFAULT_RULES, Filters, LinkingRules, breakdown, compute_all, trend
 from flowgauge.metrics.facts import (
     CACHE_DATABASE,
+    _cache_prefix,
+    _code_key,
     cache_facts,
     cache_folder,
     keep_facts,
     release_facts,
     start_warming,
+    variant_of,
     warm_facts,
 )
 from flowgauge.snapshot import open_snapshot, snapshot_identity
@@ -85,7 +88,7 @@ def test_kept_facts_give_the_per_call_values_for_every_metric(kept, per_call):
 
 def test_kept_facts_give_the_per_call_trends_and_team_breakdowns(kept, per_call):
     filters = Filters(date(2026, 3, 1), END)
-    for metric_id in ("cycle_time", "rework_rate", "review_load", "pm_in_progress_with_estimate"):
+    for metric_id in ("cycle_time", "rework_rate", "review_load", "pm_in_progress_with_estimate", "planning_accuracy"):
         assert breakdown(kept, metric_id, filters, by="team") == breakdown(per_call, metric_id, filters, by="team")
         assert trend(kept, metric_id, filters) == trend(per_call, metric_id, filters)
 
@@ -248,3 +251,33 @@ def test_a_loader_caches_the_facts_or_says_it_could_not(demo_path, tmp_path):
     shutil.copy(demo_path, blocked)
     cache_folder(blocked).write_text("a file where the cache folder would be")
     assert not cache_facts(blocked)  # and no facts are built in memory for nobody
+
+
+def test_writing_a_cache_removes_the_files_no_reader_will_use_again(demo_path, tmp_path):
+    path = tmp_path / "org.duckdb"
+    shutil.copy(demo_path, path)
+    folder = cache_folder(path)
+    folder.mkdir()
+    snapshot_key = _cache_prefix(snapshot_identity(path)).name.split(".")[1]
+    variant, other_variant, other_code = variant_of(DEFAULT_RULES, ()), "0123456789abcdef", "fedcba9876543210"
+    leftovers = {
+        # An earlier release named its files <snapshot key>.<facts key>: nothing reads them any more.
+        f"org.{snapshot_key}.{other_code}.duckdb": "removed",
+        # Written by other code (before an upgrade), for these rules or others: no reader opens them again.
+        f"org.{snapshot_key}.{variant}.{other_code}.duckdb": "removed",
+        f"org.{snapshot_key}.{other_variant}.{other_code}.duckdb": "removed",
+        # Another snapshot version's: replaced.
+        f"org.{other_code}.{variant}.{_code_key()}.duckdb": "removed",
+        # Other rules' facts of this snapshot and this code: still in use.
+        f"org.{snapshot_key}.{other_variant}.{_code_key()}.duckdb": "kept",
+        # Another snapshot's, whose name starts the same: not this snapshot's to remove.
+        f"org.v2.{snapshot_key}.{variant}.{other_code}.duckdb": "kept",
+    }
+    for name in leftovers:
+        (folder / name).write_bytes(b"an old cache")
+    connection = _cached_connection(path)
+    assert warm_facts(connection, DEFAULT_RULES)
+    connection.close()
+    written = f"org.{snapshot_key}.{variant}.{_code_key()}.duckdb"
+    kept = sorted(name for name, fate in leftovers.items() if fate == "kept")
+    assert sorted(file.name for file in folder.iterdir()) == sorted([*kept, written])

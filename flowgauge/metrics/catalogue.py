@@ -370,7 +370,7 @@ SOURCE_NEEDS: dict[str, tuple[str, ...]] = {
     "pr_values": ("fg_bots", "fg_pr_facts"),
     "deploy_values": ("fg_deploys", "fg_incidents", "fg_deploy_outcomes"),  # per-developer rates also read pr_values
     "code_values": ("fg_bots", "fg_commit_facts"),
-    "planning_values": (),
+    "planning_values": ("fg_sprint_item_facts",),
     "work_item_values": ("fg_work_item_facts",),
     "survey_values": (),
     "review_values": ("fg_bots", "fg_review_facts"),

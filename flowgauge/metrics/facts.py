@@ -6,11 +6,12 @@ long-lived reader (the dashboard) keeps them: `keep_facts(con, identity)` readie
 that a window's filter skips whole row groups. Every later call with the same rules reads them through temp views,
 whatever its selection.
 
-Kept facts are written to a cache file beside the snapshot (`.flowgauge-cache/<name>.<snapshot key>.<facts
-key>.duckdb`), keyed by the snapshot file's identity, the rules and the fact SQL itself, so the next server start
-(or another process) attaches them in milliseconds instead of building them for seconds, and they live in DuckDB's
-buffer pool rather than pinned in memory. A snapshot that changes gets a new key; its old cache files are removed
-once the new ones are written. Where the folder cannot be written, facts are kept in memory instead.
+Kept facts are written to a cache file beside the snapshot (`.flowgauge-cache/<name>.<snapshot key>.<rules
+key>.<code key>.duckdb`), keyed by the snapshot file's identity, the rules, and the fact SQL and DuckDB's version, so
+the next server start (or another process) attaches them in milliseconds instead of building them for seconds, and
+they live in DuckDB's buffer pool rather than pinned in memory. A snapshot that changes, or an upgrade of the code,
+gets a new key; the files of the old key are removed once the new ones are written. Where the folder cannot be
+written, facts are kept in memory instead.
 
 The fact files select the items a selection can use. Kept facts are those files run for the widest selection (no
 time bounds, no filters, team lists on); without kept facts (the CLI, one-off calls) each call runs them for its
@@ -26,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -49,6 +51,7 @@ FACT_FILES = {
     "fg_review_facts": "review_facts",
     "fg_work_item_facts": "work_item_facts",
     "fg_deploy_facts": "deploy_facts",
+    "fg_sprint_item_facts": "sprint_item_facts",
 }
 # Kept facts are stored in the order of the time their windows filter on, so DuckDB's per-row-group min/max lets a
 # 90-day selection skip most of a multi-year history.
@@ -58,6 +61,7 @@ _KEPT_ORDER = {
     "fg_review_facts": "submitted_at",
     "fg_work_item_facts": "active_from",
     "fg_deploy_facts": "started_at",
+    "fg_sprint_item_facts": "ends_at",
 }
 # Each rule variant kept costs about the size of the PR, commit and review tables' used columns (about 1 GB at a
 # million PRs, in memory or in a cache file): room for the default rules and one environment filter. Further
@@ -67,6 +71,8 @@ MAX_KEPT_VARIANTS = 2
 CACHE_FOLDER = ".flowgauge-cache"
 # A build that died (killed server) leaves its unfinished file; an hour is far longer than any build takes.
 _ABANDONED_BUILD_SECONDS = 3600
+_KEY = "[0-9a-f]{16}"  # the snapshot, rules-variant and code keys of a cache file's name (sha256 prefixes)
+_CACHE_FILE = re.compile(rf"(.+)\.({_KEY})\.({_KEY})\.({_KEY})\.duckdb")
 
 _build_lock = threading.Lock()
 _warmers: dict[str, duckdb.DuckDBPyConnection] = {}  # cache token -> the cursor background builds use
@@ -145,12 +151,17 @@ def _still_at_path(snapshot: SnapshotIdentity) -> bool:
 
 
 @cache
-def _facts_key(variant: str) -> str:
-    """Which facts a cache file holds: the rules' variant, the fact SQL that built them and DuckDB's version (whose
-    file format a cache is written in), so an upgrade of either builds them afresh."""
+def _code_key() -> str:
+    """Which code built a cache file: the fact SQL and DuckDB's version (whose file format a cache is written in).
+    An upgrade of either builds the facts afresh, and the files the earlier code wrote are then removed."""
     text = "\n".join(sql_text(name) for name in ("stage_bots", *FACT_FILES.values()))
-    key = json.dumps([variant, text, _KEPT_ORDER, duckdb.__version__], sort_keys=True)
+    key = json.dumps([text, _KEPT_ORDER, duckdb.__version__], sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _cache_file(prefix: str | Path, variant: str) -> Path:
+    # <folder>/<name>.<snapshot key>.<rules variant>.<code key>.duckdb
+    return Path(f"{prefix}.{variant}.{_code_key()}.duckdb")
 
 
 def _kept_variants(con: duckdb.DuckDBPyConnection) -> dict[str, str] | None:
@@ -197,7 +208,7 @@ def warm_facts(
             return False
         params = _whole_snapshot_params(rules, environments)
         prefix = con.execute(f"SELECT cache_prefix FROM {CACHE_DATABASE}.main.fg_cache_token").fetchall()[0][0]
-        target = None if prefix is None else Path(f"{prefix}.{_facts_key(variant)}.duckdb")
+        target = None if prefix is None else _cache_file(prefix, variant)
         if not build and (target is None or not target.exists()):
             return False
         database = None if target is None else _attach_cached(con, target, variant, params)
@@ -256,16 +267,23 @@ def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, p
 
 
 def _remove_stale(current: Path) -> None:
-    """Delete cache files of earlier versions of the same snapshot, and builds abandoned long ago."""
-    stem, snapshot_key = current.name.split(".")[:-3], current.name.split(".")[-3]
-    name = ".".join(stem)
+    """Delete the cache files this one makes useless: those of earlier versions of the same snapshot, those other
+    code wrote (an upgrade's predecessor, whatever their rules; no version of the code reads another's files, and
+    earlier releases named them <snapshot key>.<facts key>), and builds abandoned long ago. Other rules' files of this
+    snapshot and code stay: up to MAX_KEPT_VARIANTS are in use at once."""
+    name, snapshot_key, _variant, code_key = _CACHE_FILE.fullmatch(current.name).groups()
+    ours = re.compile(rf"{re.escape(name)}\.({_KEY})\.{_KEY}\.({_KEY})\.duckdb")
+    earlier_release = re.compile(rf"{re.escape(name)}\.{_KEY}\.{_KEY}\.duckdb")
     now = time.time()
     for path in current.parent.iterdir():
-        if not path.name.startswith(f"{name}."):
-            continue
-        parts = path.name[len(name) + 1 :].split(".")
-        stale = len(parts) == 3 and parts[2] == "duckdb" and parts[0] != snapshot_key
-        abandoned = parts[-1] == "building" and _older_than(path, now - _ABANDONED_BUILD_SECONDS)
+        cached = ours.fullmatch(path.name)
+        stale = cached is not None and (cached[1] != snapshot_key or cached[2] != code_key)
+        stale = stale or earlier_release.fullmatch(path.name) is not None
+        abandoned = (
+            path.name.startswith(f"{name}.")
+            and path.name.endswith(".building")
+            and _older_than(path, now - _ABANDONED_BUILD_SECONDS)
+        )
         if stale or abandoned:
             # Another process may still read an old file: on POSIX it keeps its open copy; elsewhere it stays.
             with contextlib.suppress(OSError):
@@ -286,7 +304,7 @@ def cache_facts(snapshot_path: str | os.PathLike, rules: LinkingRules = DEFAULT_
     """
     identity = snapshot_identity(snapshot_path)
     variant = variant_of(rules, ())
-    target = Path(f"{_cache_prefix(identity)}.{_facts_key(variant)}.duckdb")
+    target = _cache_file(_cache_prefix(identity), variant)
     con = open_snapshot(snapshot_path)
     try:
         if not _still_at_path(identity):

@@ -21,6 +21,7 @@ STAGED_TABLES = (
     "fg_review_facts",
     "fg_work_item_facts",
     "fg_deploy_facts",
+    "fg_sprint_item_facts",
     "fg_prs",
     "fg_deploys",
     "fg_incidents",

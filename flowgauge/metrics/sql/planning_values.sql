@@ -4,20 +4,11 @@ WITH selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 ),
 items AS (
-    SELECT
-        s.sprint_id, s.team_id, s.ends_at, si.item_key, si.added_after_start,
-        -- Work added mid-sprint has no estimate at the start: its current estimate stands in.
-        CASE WHEN si.added_after_start THEN coalesce(si.story_points_at_start, w.story_points)
-            ELSE si.story_points_at_start END AS points,
-        coalesce(
-            si.completed_in_sprint,
-            w.resolved_at IS NOT NULL AND w.resolved_at < coalesce(s.completed_at, s.ends_at)
-        ) AS completed
-    FROM sprints s
-    JOIN sprint_items si USING (sprint_id)
-    LEFT JOIN work_items w USING (item_key)
-    WHERE s.ends_at >= $start AND s.ends_at < $end
-        AND (len($teams::VARCHAR[]) = 0 OR s.team_id IN (SELECT team_id FROM selected_teams))
+    -- Each item's points and completion come from the facts (sprint_item_facts.sql).
+    SELECT f.sprint_id, f.team_id, f.ends_at, f.item_key, f.added_after_start, f.points, f.completed
+    FROM fg_sprint_item_facts f
+    WHERE f.ends_at >= $start AND f.ends_at < $end
+        AND (len($teams::VARCHAR[]) = 0 OR f.team_id IN (SELECT team_id FROM selected_teams))
 ),
 -- Points when any planned item carries an estimate, else item counts.
 basis AS (
