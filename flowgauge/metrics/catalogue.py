@@ -336,7 +336,7 @@ METRICS: dict[str, MetricDefinition] = dict(
             "percent",
             "lower",
             "ratio",
-            "pr_values",
+            "pr_open_values",
             "Percent of PRs that became ready for review in the window and waited more than 24 hours for the first "
             "review by someone else (unreviewed PRs wait until closed or until the window's end).",
         ),
@@ -347,7 +347,7 @@ METRICS: dict[str, MetricDefinition] = dict(
             "PRs",
             "lower",
             "count",
-            "pr_values",
+            "pr_open_values",
             "PRs still open at the end of the window that were opened more than 7 days before it. A weekly or "
             "monthly trend counts them the same way at the end of each week or month.",
         ),
@@ -365,9 +365,11 @@ METRICS: dict[str, MetricDefinition] = dict(
     ]
 )
 
-# Which staged tables (runner.STAGED_TABLES) each per-item SQL file reads, in the order they must be built.
+# Which staged tables and macros (runner.STAGED_TABLES, STAGED_MACROS) each per-item SQL file reads, in the order
+# they must be built.
 SOURCE_NEEDS: dict[str, tuple[str, ...]] = {
-    "pr_values": ("fg_bots", "fg_pr_facts"),
+    "pr_values": ("fg_bots", "fg_pr_facts", "fg_selected_prs"),
+    "pr_open_values": ("fg_bots", "fg_pr_facts", "fg_selected_prs"),
     "deploy_values": ("fg_deploys", "fg_incidents", "fg_deploy_outcomes"),  # per-developer rates also read pr_values
     "code_values": ("fg_bots", "fg_commit_facts"),
     "planning_values": ("fg_sprint_item_facts",),

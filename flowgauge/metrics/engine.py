@@ -28,7 +28,7 @@ from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregat
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
-from flowgauge.metrics.runner import private_cursor, query_rows, sql_text, stage
+from flowgauge.metrics.runner import define_macro, private_cursor, query_rows, sql_text, stage
 
 BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
 # Staged after fg_bots and the facts (facts.py), in this order: each may read the ones before it.
@@ -41,6 +41,10 @@ _STAGE_FILES = {
 # Which availability column must be non-zero for a source to have any data, and what to tell the user if not.
 _MISSING_DATA = {
     "pr_values": ("pull_requests", "no pull requests in this snapshot: load them with `flowgauge snapshot github`"),
+    "pr_open_values": (
+        "pull_requests",
+        "no pull requests in this snapshot: load them with `flowgauge snapshot github`",
+    ),
     "deploy_values": (
         "production_deployments",
         "no production deployments in this snapshot match the environment "
@@ -64,6 +68,7 @@ _NOTHING_SELECTED_BY_METRIC = {
 }
 _NOTHING_SELECTED = {
     "pr_values": "no PRs merged in the selection",
+    "pr_open_values": "no PRs ready for review or open in the selection",
     "deploy_values": "no production deployments in the selection",
     "code_values": "no commits with line-age data in the selection",
     "planning_values": "no sprints ended in the selection",
@@ -336,6 +341,8 @@ def staged_tables(
     (the app's PR and deployment tables) shows exactly what the metrics used.
     """
     needed = set(tables)
+    if "fg_selected_prs" in needed:
+        needed.add("fg_pr_facts")
     if "fg_prs" in needed:
         needed |= {"fg_bots", "fg_pr_facts"}
     if needed & {"fg_pr_facts", "fg_commit_facts", "fg_review_facts"}:
@@ -351,6 +358,8 @@ def staged_tables(
         if "fg_bots" in needed:
             stage(cur, "fg_bots", "stage_bots", **params)
         provide_facts(cur, needed, filters, rules, by)
+        if "fg_selected_prs" in needed:
+            define_macro(cur, "fg_selected_prs")
         for table, file_name in _STAGE_FILES.items():
             if table in needed:
                 stage(cur, table, file_name, **params)

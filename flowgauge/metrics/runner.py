@@ -27,6 +27,8 @@ STAGED_TABLES = (
     "fg_incidents",
     "fg_deploy_outcomes",
 )
+# Table macros defined per call (name -> SQL file holding its CREATE TEMP MACRO); names fixed here, as above.
+STAGED_MACROS = {"fg_selected_prs": "pr_selection"}
 
 
 @cache
@@ -71,6 +73,11 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) 
     if table not in STAGED_TABLES:
         raise ValueError(f"{table!r} is not a staged metrics table")
     stage_as(con, f"TEMP TABLE {table}", name, params)
+
+
+def define_macro(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Define a connection-local table macro (STAGED_MACROS) that later metric files call."""
+    con.execute(sql_text(STAGED_MACROS[name]))
 
 
 def stage_as(
