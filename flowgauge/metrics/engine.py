@@ -39,12 +39,10 @@ _STAGE_FILES = {
     "fg_deploy_outcomes": "stage_deploy_outcomes",
 }
 # Which availability column must be non-zero for a source to have any data, and what to tell the user if not.
+_NO_PULL_REQUESTS = ("pull_requests", "no pull requests in this snapshot: load them with `flowgauge snapshot github`")
 _MISSING_DATA = {
-    "pr_values": ("pull_requests", "no pull requests in this snapshot: load them with `flowgauge snapshot github`"),
-    "pr_open_values": (
-        "pull_requests",
-        "no pull requests in this snapshot: load them with `flowgauge snapshot github`",
-    ),
+    "pr_values": _NO_PULL_REQUESTS,
+    "pr_open_values": _NO_PULL_REQUESTS,
     "deploy_values": (
         "production_deployments",
         "no production deployments in this snapshot match the environment "
