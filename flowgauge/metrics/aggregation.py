@@ -34,6 +34,9 @@ _NUMBERS = ("value", "num", "den")  # read as DOUBLE whatever the values file co
 QUANTILES = (0.5, 0.75, 0.9)  # median, p75, p90: one sort per group serves all three
 GROUPINGS = ("none", "week", "month", "team", "repo", "service", "author", "subject")
 NOTE_KINDS = ("exclusion", "flag", "link")
+# The parameters the statement written around a values file reads itself (the team grouping keeps the chosen teams),
+# besides the file's own: what a source's aggregates depend on (source_filters.py).
+AGGREGATION_PARAMETERS = frozenset({"teams"})
 DIMENSIONS = ("event_at", "repo_id", "service_id", "actor_id", "team_ids", "subject", "point_kind")
 
 # A grouping's key (teams: one row per team of the item, see _rows_for) and period.

@@ -26,9 +26,9 @@ import duckdb
 from flowgauge.errors import FlowgaugeError
 from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregation_sql, item_fields
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
-from flowgauge.metrics.facts import provide_facts
+from flowgauge.metrics.facts import FACT_FILES, provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
-from flowgauge.metrics.runner import define_macro, private_cursor, query_rows, sql_text, stage
+from flowgauge.metrics.runner import STAGED_MACROS, define_macro, private_cursor, query_rows, sql_text, stage
 
 BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
 # Staged after fg_bots and the facts (facts.py), in this order: each may read the ones before it.
@@ -163,13 +163,14 @@ def resolve_statistics(metric_ids: Iterable[str], statistic: str | Mapping[str, 
     return chosen
 
 
-def _sources(metric_ids: Iterable[str]) -> list[str]:
-    sources = []
+def sources_of(metric_ids: Iterable[str]) -> tuple[str, ...]:
+    """The values files (sources) the metrics are aggregated from, in the order first needed."""
+    sources: list[str] = []
     for metric_id in metric_ids:
         definition = definition_of(metric_id)
         wanted = [definition.source] + (["pr_values"] if definition.kind == "per_developer_rate" else [])
         sources += [source for source in wanted if source not in sources]
-    return sources
+    return tuple(sources)
 
 
 def staged_aggregate(
@@ -181,70 +182,113 @@ def staged_aggregate(
     with_notes: bool = False,
 ) -> tuple[dict[tuple[str, str | None], dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
     """Aggregate rows per (metric_id, key), plus notes (exclusions, flags, links) and data availability."""
-    grouped, notes, available = _staged_groupings(con, list(metric_ids), filters, rules, (by,), with_notes)
-    return grouped[by], notes, available
+    sources = sources_of(metric_ids)
+    with _staged_for(con, sources, filters, rules, (by,)) as (cur, params):
+        parts = _aggregate_staged(cur, sources, params, (by,), with_notes)
+        available = data_available(cur, rules)
+    rows: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for part in parts.values():
+        rows.update(part.grouped[by])
+    return rows, _sorted_notes(parts.values()), available
 
 
-def _staged_groupings(
+@dataclass(frozen=True)
+class SourceAggregates:
+    """One values source's part of a selection's aggregates: every metric of the source per grouping ('none',
+    'week', 'team', ...), keyed by (metric_id, period start or group key), and its notes (exclusions, flags, links;
+    none unless asked for). The part depends only on the filters the source reads (source_filters.py), so a
+    long-lived reader can reuse it for every selection that differs elsewhere."""
+
+    source: str
+    grouped: Mapping[str, Mapping[tuple[str, str | None], Mapping[str, Any]]]
+    notes: tuple[Mapping[str, Any], ...]
+
+
+def aggregate_sources(
     con: duckdb.DuckDBPyConnection,
-    metric_ids: list[str],
+    sources: Iterable[str],
+    filters: Filters,
+    rules: LinkingRules,
+    groupings: Iterable[str],
+    with_notes: bool,
+) -> dict[str, SourceAggregates]:
+    """Stage the selection once for all the sources, then aggregate each in one pass for every grouping."""
+    with _staged_for(con, tuple(sources), filters, rules, tuple(groupings)) as (cur, params):
+        return _aggregate_staged(cur, tuple(sources), params, tuple(groupings), with_notes)
+
+
+def data_available(con: duckdb.DuckDBPyConnection, rules: LinkingRules) -> dict[str, int]:
+    """Whether the snapshot holds each kind of data at all (not windowed), so an empty metric says what to load."""
+    return query_rows(con, sql_text("availability"), rules.params())[0]
+
+
+@contextlib.contextmanager
+def _staged_for(
+    con: duckdb.DuckDBPyConnection,
+    sources: tuple[str, ...],
     filters: Filters,
     rules: LinkingRules,
     groupings: tuple[str, ...],
-    with_notes: bool,
-) -> tuple[dict[str, dict[tuple[str, str | None], dict[str, Any]]], list[dict[str, Any]], dict[str, int]]:
-    """Stage the selection once, then aggregate each values source in one pass for all groupings (none, week, ...)."""
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, Any]]]:
+    """A cursor with every table the sources read staged, and the parameters their aggregations bind."""
     for by in groupings:
         if by not in BY_CHOICES:
             raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
-    sources = _sources(metric_ids)
-    keys = {by: "subject" if by == "question" else by for by in groupings}
+    keys = [_grouping_key(by) for by in groupings]
     # Staging reads $by only to know whether team lists are needed.
-    staging_by = "team" if "team" in groupings else keys[groupings[0]]
+    staging_by = "team" if "team" in groupings else keys[0]
     # Point-in-time items (stale PRs) are counted at $end, and at period ends only for a period grouping.
     point_kinds = ["end", *(by for by in groupings if by in ("week", "month"))]
     params = {**filters.params(), **rules.params(), "by": staging_by, "point_kinds": point_kinds}
     needed = {table for source in sources for table in SOURCE_NEEDS[source]}
-    aggregated = _aggregated_metrics(metric_ids)
-    grouped: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {by: {} for by in groupings}
-    notes: list[dict[str, Any]] = []
     with staged_tables(con, needed, filters, rules, staging_by) as cur:
-        for source in sources:
-            ids = [metric_id for metric_id in aggregated if METRICS[metric_id].source == source]
-            fields = item_fields(cur, source, params)
-            text = aggregation_sql(source, ids, tuple(dict.fromkeys(keys.values())), _ACTOR_METRICS, fields, with_notes)
-            by_key = {key: by for by, key in keys.items()}
-            rows = query_rows(cur, text, params)
-            for row in rows:
-                if row["grouping"] == NOTES:
-                    continue
-                key = row["period"].isoformat() if row["period"] is not None else row["key"]
-                for metric_id in ids:
-                    if row[f"{metric_id}__n"]:
-                        grouped[by_key[row["grouping"]]][(metric_id, key)] = _aggregate_row(row, metric_id, key)
-            notes += _notes_of([row for row in rows if row["grouping"] == NOTES], ids)
-        available = query_rows(cur, sql_text("availability"), params)[0]
-    notes.sort(key=lambda note: (note["metric_id"], note["kind"], -note["n"], note["note"]))
-    return grouped, notes, available
+        yield cur, params
+
+
+def _grouping_key(by: str) -> str:
+    # Survey questions are the subject of an answer.
+    return "subject" if by == "question" else by
+
+
+def _aggregate_staged(
+    cur: duckdb.DuckDBPyConnection,
+    sources: tuple[str, ...],
+    params: dict[str, Any],
+    groupings: tuple[str, ...],
+    with_notes: bool,
+) -> dict[str, SourceAggregates]:
+    by_key = {_grouping_key(by): by for by in groupings}
+    parts = {}
+    for source in sources:
+        # Every metric of the source: results also read their neighbours (merge_frequency's people are the
+        # developers of every rate; change failure rate reports mttr's incident links). Per-developer rates are
+        # deploy_frequency's rows, with no column of their own.
+        ids = [
+            metric_id
+            for metric_id, definition in METRICS.items()
+            if definition.source == source and definition.kind != "per_developer_rate"
+        ]
+        fields = item_fields(cur, source, params)
+        text = aggregation_sql(source, ids, tuple(by_key), _ACTOR_METRICS, fields, with_notes)
+        grouped: dict[str, dict[tuple[str, str | None], dict[str, Any]]] = {by: {} for by in groupings}
+        rows = query_rows(cur, text, params)
+        for row in rows:
+            if row["grouping"] == NOTES:
+                continue
+            key = row["period"].isoformat() if row["period"] is not None else row["key"]
+            for metric_id in ids:
+                if row[f"{metric_id}__n"]:
+                    grouped[by_key[row["grouping"]]][(metric_id, key)] = _aggregate_row(row, metric_id, key)
+        notes = _notes_of([row for row in rows if row["grouping"] == NOTES], ids)
+        parts[source] = SourceAggregates(source, grouped, tuple(notes))
+    return parts
 
 
 def aggregated_with(metric_id: str) -> tuple[str, ...]:
     """Every metric one aggregation of metric_id computes anyway (those of the same values files): asking for these
     together costs no more than asking for metric_id alone, and lets one cached aggregation serve them all."""
-    sources = set(_sources([definition_of(metric_id).id]))
+    sources = set(sources_of([metric_id]))
     return tuple(other for other, definition in METRICS.items() if definition.source in sources)
-
-
-def _aggregated_metrics(metric_ids: list[str]) -> list[str]:
-    """Every metric of the sources metric_ids need: results also read their neighbours (merge_frequency's people
-    are the developers of every rate; change failure rate reports mttr's incident links). Per-developer rates are
-    deploy_frequency's rows, with no column of their own."""
-    sources = set(_sources(metric_ids))
-    return [
-        metric_id
-        for metric_id, definition in METRICS.items()
-        if definition.source in sources and definition.kind != "per_developer_rate"
-    ]
 
 
 def _aggregate_row(row: Mapping[str, Any], metric_id: str, key: str | None) -> dict[str, Any]:
@@ -314,19 +358,49 @@ def aggregate_selection(
     values only, such as the previous window a change is measured against. Its results then list none.
     """
     ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
-    for metric_id in ids:
-        definition_of(metric_id)
-    extra = tuple(by for by in dict.fromkeys(groupings) if by != "none")
-    grouped, notes, available = _staged_groupings(con, list(ids), filters, rules, ("none", *extra), with_notes)
+    sources = sources_of(ids)
+    groupings = selection_groupings(groupings)
+    with _staged_for(con, sources, filters, rules, groupings) as (cur, params):
+        parts = _aggregate_staged(cur, sources, params, groupings, with_notes)
+        available = data_available(cur, rules)
+    return combine_sources(filters, rules, ids, groupings, parts.values(), available)
+
+
+def selection_groupings(groupings: Iterable[str]) -> tuple[str, ...]:
+    """The groupings a selection's aggregates hold: overall ('none') first, then each one asked for, once."""
+    return ("none", *(by for by in dict.fromkeys(groupings) if by != "none"))
+
+
+def combine_sources(
+    filters: Filters,
+    rules: LinkingRules,
+    metric_ids: Iterable[str],
+    groupings: tuple[str, ...],
+    parts: Iterable[SourceAggregates],
+    available: Mapping[str, int],
+) -> SelectionAggregates:
+    """A selection's aggregates from the parts of the sources its metrics need (aggregated for groupings, as
+    selection_groupings gives them) and the data availability."""
+    parts = list(parts)
+    grouped: dict[str, dict[tuple[str, str | None], Mapping[str, Any]]] = {by: {} for by in groupings}
+    for part in parts:
+        for by in groupings:
+            grouped[by].update(part.grouped[by])
     return SelectionAggregates(
         filters=filters,
         rules=rules,
-        metric_ids=ids,
+        metric_ids=tuple(metric_ids),
         rows=grouped["none"],
-        notes=tuple(notes),
+        notes=tuple(_sorted_notes(parts)),
         available=available,
-        by_group={by: grouped[by] for by in extra},
+        by_group={by: grouped[by] for by in groupings[1:]},
     )
+
+
+def _sorted_notes(parts: Iterable[SourceAggregates]) -> list[Mapping[str, Any]]:
+    notes = [note for part in parts for note in part.notes]
+    notes.sort(key=lambda note: (note["metric_id"], note["kind"], -note["n"], note["note"]))
+    return notes
 
 
 @contextlib.contextmanager
@@ -338,6 +412,22 @@ def staged_tables(
     Asking for fg_prs brings its facts too. The tables are the ones the metrics read, so a list built from them
     (the app's PR and deployment tables) shows exactly what the metrics used.
     """
+    needed = with_dependencies(tables)
+    params = {**filters.params(), **rules.params(), "by": by}
+    with private_cursor(con) as cur:
+        if "fg_bots" in needed:
+            stage(cur, "fg_bots", "stage_bots", **params)
+        provide_facts(cur, needed, filters, rules, by)
+        if "fg_selected_prs" in needed:
+            define_macro(cur, "fg_selected_prs")
+        for table, file_name in _STAGE_FILES.items():
+            if table in needed:
+                stage(cur, table, file_name, **params)
+        yield cur
+
+
+def with_dependencies(tables: Iterable[str]) -> set[str]:
+    """The staged tables and macros (fg_...) named, with every one they read."""
     needed = set(tables)
     if "fg_selected_prs" in needed:
         needed.add("fg_pr_facts")
@@ -351,17 +441,17 @@ def staged_tables(
         needed.add("fg_deploys")
     if "fg_deploys" in needed:
         needed.add("fg_deploy_facts")
-    params = {**filters.params(), **rules.params(), "by": by}
-    with private_cursor(con) as cur:
-        if "fg_bots" in needed:
-            stage(cur, "fg_bots", "stage_bots", **params)
-        provide_facts(cur, needed, filters, rules, by)
-        if "fg_selected_prs" in needed:
-            define_macro(cur, "fg_selected_prs")
-        for table, file_name in _STAGE_FILES.items():
-            if table in needed:
-                stage(cur, table, file_name, **params)
-        yield cur
+    return needed
+
+
+def staging_files(tables: Iterable[str]) -> tuple[str, ...]:
+    """The SQL files (names under sql/) that stage the tables and macros, and those they read, in staging order."""
+    needed = with_dependencies(tables)
+    files = ["stage_bots"] if "fg_bots" in needed else []
+    files += [file_name for table, file_name in FACT_FILES.items() if table in needed]
+    files += [file_name for macro, file_name in STAGED_MACROS.items() if macro in needed]
+    files += [file_name for table, file_name in _STAGE_FILES.items() if table in needed]
+    return tuple(files)
 
 
 def metric_value(

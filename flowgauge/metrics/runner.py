@@ -39,7 +39,13 @@ def sql_text(name: str) -> str:
 
 def _bound(text: str, params: dict[str, Any]) -> dict[str, Any]:
     # DuckDB refuses parameters a statement does not use, so pass only the ones the file names.
-    return {key: params[key] for key in set(_PARAMETER.findall(_without_comments(text))) if key in params}
+    return {key: params[key] for key in parameters_of(text) if key in params}
+
+
+@cache
+def parameters_of(text: str) -> frozenset[str]:
+    """The $named parameters a statement reads (outside comments)."""
+    return frozenset(_PARAMETER.findall(_without_comments(text)))
 
 
 @cache

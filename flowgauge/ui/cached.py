@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from pathlib import Path
 
@@ -14,11 +13,11 @@ from flowgauge.errors import FlowgaugeError
 from flowgauge.inventory import SnapshotSummary, summarize_snapshot
 from flowgauge.metrics import (
     DEFAULT_RULES,
+    METRICS,
     Filters,
     LinkingRules,
     MetricResult,
     SelectionAggregates,
-    aggregate_selection,
     aggregated_with,
     group_values,
     period_values,
@@ -26,11 +25,20 @@ from flowgauge.metrics import (
     results_for,
 )
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, BenchmarkSet, load_benchmark_sets
+from flowgauge.metrics.engine import (
+    aggregate_sources,
+    combine_sources,
+    data_available,
+    selection_groupings,
+    sources_of,
+)
 from flowgauge.metrics.facts import start_warming, warm_facts
+from flowgauge.metrics.source_filters import filters_read
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
 from flowgauge.ui.connection import connections
+from flowgauge.ui.part_cache import PartCache
 from flowgauge.ui.sparklines import weekly_series
 from flowgauge.ui.team_matrix import TeamMatrix, build_team_matrix
 
@@ -64,7 +72,17 @@ def benchmark_sets(user_dir: str | None) -> dict[str, BenchmarkSet]:
 CURRENT_GROUPINGS = ("week",)
 
 
-@st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
+# The parts selections' aggregates are made of: one per values source and the filters it reads (source_filters.py),
+# so a change of a filter that some sources do not read (bots, repositories) recomputes only the others. A
+# selection has at most eight parts: room for about as many selections as whole entries were kept before.
+_MAX_PARTS = 1024
+
+
+@st.cache_resource(show_spinner=False)
+def _parts() -> PartCache:
+    return PartCache(_MAX_PARTS, _TTL_SECONDS)
+
+
 def aggregates(
     identity: SnapshotIdentity,
     filters: Filters,
@@ -74,11 +92,31 @@ def aggregates(
     metric_ids: tuple[str, ...] | None,
 ) -> SelectionAggregates:
     """Every metric's (or the given ones') aggregates over the selection, overall and per grouping; independent of
-    the statistic, so changing the statistic runs no query. No defaults, and always called positionally:
-    st.cache_data keys on the arguments as passed, so a default left out would make a second entry (and query) for
-    the same aggregates."""
-    with connections().cursor(identity) as cursor:
-        return aggregate_selection(cursor, filters, rules, metric_ids, groupings=groupings, with_notes=with_notes)
+    the statistic, so changing the statistic runs no query. The sources not cached for the filters they read are
+    staged and aggregated together on one cursor."""
+    ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
+    grouped_by = selection_groupings(groupings)
+    store = _parts()
+    keys = {
+        source: (identity, source, filters_read(source, filters), grouped_by, rules, with_notes)
+        for source in sources_of(ids)
+    }
+    parts = {source: store.get(key) for source, key in keys.items()}
+    missing = [source for source, part in parts.items() if part is None]
+    # Not windowed and not filtered: whether the snapshot holds each kind of data depends on the rules alone.
+    available_key = (identity, "availability", rules)
+    available = store.get(available_key)
+    if missing or available is None:
+        with connections().cursor(identity) as cursor:
+            if missing:
+                computed = aggregate_sources(cursor, missing, filters, rules, grouped_by, with_notes)
+                for source in missing:
+                    store.put(keys[source], computed[source])
+                    parts[source] = computed[source]
+            if available is None:
+                available = data_available(cursor, rules)
+                store.put(available_key, available)
+    return combine_sources(filters, rules, ids, grouped_by, parts.values(), available)
 
 
 def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
@@ -120,25 +158,24 @@ def results_with_previous(
     """results and previous_results together: the previous window is aggregated on a second thread while this one
     aggregates the selection. Each aggregation runs a few dozen short statements with serial steps between them,
     so two at once keep both cores busy (about a quarter off a cold view at a million PRs, bench/README.md)."""
-    worker = threading.Thread(
-        target=_warm_quietly,
-        args=(identity, filters.previous(), (), DEFAULT_RULES, False, None),
-        name="flowgauge-previous-window",
-        daemon=True,
-    )
-    add_script_run_ctx(worker, get_script_run_ctx())  # the cache then treats it as part of this run
+    previous: list[SelectionAggregates | BaseException] = []
+
+    def aggregate_previous() -> None:
+        try:
+            previous.append(aggregates(identity, filters.previous(), (), DEFAULT_RULES, False, None))
+        except BaseException as error:  # raised again below, in the page's own thread
+            previous.append(error)
+
+    worker = threading.Thread(target=aggregate_previous, name="flowgauge-previous-window", daemon=True)
+    add_script_run_ctx(worker, get_script_run_ctx())  # Streamlit's caches (the connections) then serve it
     worker.start()
     try:
         now = results(identity, filters, statistic)
     finally:
         worker.join()
-    return now, previous_results(identity, filters, statistic)
-
-
-def _warm_quietly(*arguments) -> None:
-    # Fills the cache entry previous_results reads; a failure here is raised again there, in the page's own thread.
-    with contextlib.suppress(Exception):
-        aggregates(*arguments)
+    if isinstance(previous[0], BaseException):
+        raise previous[0]
+    return now, results_for(previous[0], statistic)
 
 
 def trend(
