@@ -212,13 +212,13 @@ def read_url() -> dict[str, list[str]]:
 def write_url(view: View) -> None:
     """Make the browser's URL hold view, leaving it untouched when it already does (no extra rerun)."""
     wanted = view_params(view)
-    if read_url() == wanted:
-        return
-    for key in URL_KEYS:
-        if key in st.query_params and key not in wanted:
-            del st.query_params[key]
+    shown = read_url()
+    # Only the keys that differ: every write is a message that makes the browser push a history entry.
+    for key in shown.keys() - wanted.keys():
+        del st.query_params[key]
     for key, values in wanted.items():
-        st.query_params[key] = values
+        if shown.get(key) != values:
+            st.query_params[key] = values
 
 
 def link_for(view: View) -> str:
