@@ -280,7 +280,7 @@ def _aggregate_staged(
                 if row[f"{metric_id}__n"]:
                     grouped[by_key[row["grouping"]]][(metric_id, key)] = _aggregate_row(row, metric_id, key)
         notes = _notes_of([row for row in rows if row["grouping"] == NOTES], ids)
-        parts[source] = SourceAggregates(source, grouped, tuple(notes))
+        parts[source] = SourceAggregates(source, grouped, tuple(sorted(notes, key=_note_order)))
     return parts
 
 
@@ -398,9 +398,13 @@ def combine_sources(
 
 
 def _sorted_notes(parts: Iterable[SourceAggregates]) -> list[Mapping[str, Any]]:
-    notes = [note for part in parts for note in part.notes]
-    notes.sort(key=lambda note: (note["metric_id"], note["kind"], -note["n"], note["note"]))
-    return notes
+    return sorted((note for part in parts for note in part.notes), key=_note_order)
+
+
+def _note_order(note: Mapping[str, Any]) -> tuple[str, str, int, str]:
+    # By metric and kind, the most frequent first: the order results list exclusions in. The rows a statement
+    # returns come in any order, so this also makes two parts of the same selection equal.
+    return (note["metric_id"], note["kind"], -note["n"], note["note"])
 
 
 @contextlib.contextmanager
