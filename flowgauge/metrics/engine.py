@@ -182,14 +182,11 @@ def staged_aggregate(
     with_notes: bool = False,
 ) -> tuple[dict[tuple[str, str | None], dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
     """Aggregate rows per (metric_id, key), plus notes (exclusions, flags, links) and data availability."""
-    sources = sources_of(metric_ids)
-    with _staged_for(con, sources, filters, rules, (by,)) as (cur, params):
-        parts = _aggregate_staged(cur, sources, params, (by,), with_notes)
-        available = data_available(cur, rules)
+    parts = aggregate_sources(con, sources_of(metric_ids), filters, rules, (by,), with_notes)
     rows: dict[tuple[str, str | None], dict[str, Any]] = {}
     for part in parts.values():
         rows.update(part.grouped[by])
-    return rows, _sorted_notes(parts.values()), available
+    return rows, _sorted_notes(parts.values()), data_available(con, rules)
 
 
 @dataclass(frozen=True)
@@ -213,36 +210,23 @@ def aggregate_sources(
     with_notes: bool,
 ) -> dict[str, SourceAggregates]:
     """Stage the selection once for all the sources, then aggregate each in one pass for every grouping."""
-    with _staged_for(con, tuple(sources), filters, rules, tuple(groupings)) as (cur, params):
-        return _aggregate_staged(cur, tuple(sources), params, tuple(groupings), with_notes)
-
-
-def data_available(con: duckdb.DuckDBPyConnection, rules: LinkingRules) -> dict[str, int]:
-    """Whether the snapshot holds each kind of data at all (not windowed), so an empty metric says what to load."""
-    return query_rows(con, sql_text("availability"), rules.params())[0]
-
-
-@contextlib.contextmanager
-def _staged_for(
-    con: duckdb.DuckDBPyConnection,
-    sources: tuple[str, ...],
-    filters: Filters,
-    rules: LinkingRules,
-    groupings: tuple[str, ...],
-) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, Any]]]:
-    """A cursor with every table the sources read staged, and the parameters their aggregations bind."""
+    sources, groupings = tuple(sources), tuple(groupings)
     for by in groupings:
         if by not in BY_CHOICES:
             raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
-    keys = [_grouping_key(by) for by in groupings]
     # Staging reads $by only to know whether team lists are needed.
-    staging_by = "team" if "team" in groupings else keys[0]
+    staging_by = "team" if "team" in groupings else _grouping_key(groupings[0])
     # Point-in-time items (stale PRs) are counted at $end, and at period ends only for a period grouping.
     point_kinds = ["end", *(by for by in groupings if by in ("week", "month"))]
     params = {**filters.params(), **rules.params(), "by": staging_by, "point_kinds": point_kinds}
     needed = {table for source in sources for table in SOURCE_NEEDS[source]}
     with staged_tables(con, needed, filters, rules, staging_by) as cur:
-        yield cur, params
+        return _aggregate_staged(cur, sources, params, groupings, with_notes)
+
+
+def data_available(con: duckdb.DuckDBPyConnection, rules: LinkingRules) -> dict[str, int]:
+    """Whether the snapshot holds each kind of data at all (not windowed), so an empty metric says what to load."""
+    return query_rows(con, sql_text("availability"), rules.params())[0]
 
 
 def _grouping_key(by: str) -> str:
@@ -358,12 +342,9 @@ def aggregate_selection(
     values only, such as the previous window a change is measured against. Its results then list none.
     """
     ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
-    sources = sources_of(ids)
     groupings = selection_groupings(groupings)
-    with _staged_for(con, sources, filters, rules, groupings) as (cur, params):
-        parts = _aggregate_staged(cur, sources, params, groupings, with_notes)
-        available = data_available(cur, rules)
-    return combine_sources(filters, rules, ids, groupings, parts.values(), available)
+    parts = aggregate_sources(con, sources_of(ids), filters, rules, groupings, with_notes)
+    return combine_sources(filters, rules, ids, groupings, parts.values(), data_available(con, rules))
 
 
 def selection_groupings(groupings: Iterable[str]) -> tuple[str, ...]:
