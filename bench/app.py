@@ -160,6 +160,9 @@ def choose(page, label: str, option: str) -> float:
     """Pick exactly one option of a select box (typed, then clicked: Enter would take every option matching the
     typed text, e.g. 20 teams for "ads"); seconds until the Overview is rendered again."""
     box = page.get_by_role("combobox", name=label)
+    if not box.is_visible():  # the scope filters (teams, repositories, ...) sit in a popover named "Teams: ..."
+        page.get_by_role("button", name=f"{label}:").click()
+        box.wait_for()
     box.click(force=True)
     box.fill(option)
     choice = page.get_by_role("option", name=option, exact=True)

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from flowgauge.ui.filters import Choices, View, default_view, parse_view, query_string, quick_range, view_params
+from flowgauge.ui.frame import scope_label
 
 CHOICES = Choices(
     snapshots=("demo", "acme"),
@@ -115,3 +116,12 @@ def test_view_round_trips_through_the_query_string():
     parsed, notices = parse_view(parse_qs(query_string(view)), CHOICES)
     assert notices == [] and parsed == view
     assert view_params(view)["team"] == ["payments", "platform"]  # repeated keys keep the order chosen
+
+
+def test_a_scope_filter_button_names_its_selection_as_text():
+    names = {"payments": "Payments", "core": "Core *platform* [ops]"}
+    assert scope_label("Teams", [], names, "All teams") == "Teams: All teams"
+    assert scope_label("Teams", ["payments"], names, "All teams") == "Teams: Payments"
+    assert scope_label("Teams", ["payments", "core"], names, "All teams") == "Teams: Payments +1 more"
+    # A team's name is the user's text: Markdown in it is shown, not applied.
+    assert scope_label("Teams", ["core"], names, "All teams") == r"Teams: Core \*platform\* \[ops\]"

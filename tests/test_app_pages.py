@@ -130,6 +130,31 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     assert f"Coding time {format_value(expected['coding_time'].value, 'hours')} · " in alt
 
 
+def popover_labels(node) -> list[str]:
+    """The labels of every popover under node (the sidebar's scope filters and "Copy link"), in page order."""
+    labels = []
+    for child in getattr(node, "children", {}).values():
+        proto = getattr(child, "proto", None)
+        is_block = getattr(proto, "DESCRIPTOR", None) is not None and proto.DESCRIPTOR.name == "Block"
+        if is_block and proto.WhichOneof("type") == "popover":
+            labels.append(proto.popover.label)
+        labels += popover_labels(child)
+    return labels
+
+
+def test_scope_filters_say_what_they_select_on_their_buttons(app):
+    app.run()
+    assert popover_labels(app.sidebar)[:4] == [
+        "Teams: All teams",
+        "Repositories: All repositories",
+        "Services: All services",
+        "Production environments: All matching the production rule",
+    ]
+    app.sidebar.multiselect(key="fg_teams").select("payments").select("platform").run()
+    assert popover_labels(app.sidebar)[0] == "Teams: Payments +1 more"
+    assert app.sidebar.multiselect(key="fg_teams").value == ["payments", "platform"]
+
+
 def _svg_of(image) -> str:
     """The SVG text of an image Streamlit sends inline (a base64 data URL)."""
     return base64.b64decode(image.url.split(",", 1)[1]).decode()
@@ -153,6 +178,7 @@ def test_filters_round_trip_through_a_copied_link(app, app_data_dir):
     reopened.run()
     assert not reopened.exception and not reopened.warning
     assert reopened.sidebar.multiselect(key="fg_teams").value == ["payments"]
+    assert "Teams: Payments" in popover_labels(reopened.sidebar)
     assert reopened.sidebar.date_input(key="fg_dates").value == (date(2026, 4, 1), date(2026, 6, 30))
     assert reopened.sidebar.selectbox(key="fg_range").value == "last_quarter"
     assert reopened.sidebar.selectbox(key="fg_stat").value == "p90"
