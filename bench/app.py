@@ -53,7 +53,7 @@ RENDERED = """([title, metrics]) => {
     const app = document.querySelector('[data-test-script-state]');
     const h1 = document.querySelector('h1');
     const values = [...document.querySelectorAll('[data-testid=stMetricValue]')];
-    const images = [...document.querySelectorAll('[data-testid=stImage] img')];
+    const images = [...document.querySelectorAll('img')];  // st.image and Markdown images (sparklines) alike
     const breakdown = images.some((image) => image.alt.startsWith('Cycle time breakdown'));
     const plots = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
     return app && app.getAttribute('data-test-script-state') === 'notRunning' && h1 && h1.innerText.trim() === title

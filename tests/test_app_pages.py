@@ -1,6 +1,7 @@
 """Every page runs with AppTest on the fixture snapshot, shows the metrics module's numbers, and keeps the URL."""
 
 import base64
+import re
 import shutil
 import time
 from datetime import date
@@ -26,6 +27,11 @@ from flowgauge.ui.text import plain
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "dora", "cycle_time", "teams", "planning", "devex", "pull_requests", "data")
 LINK = {"from": "2026-04-01", "to": "2026-06-30", "stat": "p75"}
+
+
+# A Markdown image with an inline SVG (a card's sparkline): alt text (its escapes undone) and data URL.
+MARKDOWN_IMAGE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\((data:image/svg\+xml;base64,[A-Za-z0-9+/=]+)\)")
+BADGE = re.compile(r":\w+-badge\[[^\]]*\]")
 
 
 @pytest.fixture
@@ -95,8 +101,13 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     assert {name: colours[name] for name in expected_colours} == expected_colours
     assert {"GREEN", "RED"} <= set(expected_colours.values())
     # Each card draws its metric's weekly values as an SVG trend line, described for screen readers by its alt text.
-    images = {image.alt: _svg_of(image) for element in at.get("image") for image in element.proto.imgs}
-    drawn = {alt.split(" per week")[0]: svg for alt, svg in images.items() if " per week" in alt}
+    images = {image.alt: _svg_of(image.url) for element in at.get("image") for image in element.proto.imgs}
+    inline = {
+        re.sub(r"\\(.)", r"\1", alt): _svg_of(url)
+        for markdown in at.markdown
+        for alt, url in MARKDOWN_IMAGE.findall(markdown.value)
+    }
+    drawn = {alt.split(" per week")[0]: svg for alt, svg in inline.items() if " per week" in alt}
     expected_drawings = {
         result.name: sparkline_svg(weekly[metric_id], PALETTE[0])
         for metric_id, result in expected.items()
@@ -114,7 +125,7 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
             secondary = scored.band.confidence != "primary"
             expected_badges.append((f":{colour}-badge[{icon} {scored.tier.name}]", secondary))
     badges = [
-        (markdown.value.split("] ", 1)[0] + "]", "secondary source" in markdown.value)
+        (BADGE.search(markdown.value).group(0), "secondary source" in markdown.value)
         for markdown in at.markdown
         if "-badge[" in markdown.value and plain(benchmark_set.name) in markdown.value
     ]
@@ -155,9 +166,9 @@ def test_scope_filters_say_what_they_select_on_their_buttons(app):
     assert app.sidebar.multiselect(key="fg_teams").value == ["payments", "platform"]
 
 
-def _svg_of(image) -> str:
-    """The SVG text of an image Streamlit sends inline (a base64 data URL)."""
-    return base64.b64decode(image.url.split(",", 1)[1]).decode()
+def _svg_of(url: str) -> str:
+    """The SVG text of an image sent inline (a base64 data URL)."""
+    return base64.b64decode(url.split(",", 1)[1]).decode()
 
 
 def test_filters_round_trip_through_a_copied_link(app, app_data_dir):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import streamlit as st
 
 from flowgauge.metrics import NO_BENCHMARK, MetricResult, tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.ui.charts import PALETTE, format_value, tier_badge
-from flowgauge.ui.sparklines import sparkline_svg
+from flowgauge.ui.sparklines import image_markdown, sparkline_svg
 from flowgauge.ui.text import plain
+
+# A scorecard card's width: two fit a row beside the sidebar on a 900-pixel-wide window (440 pixels of content),
+# four on a 1,400-pixel one (940 pixels), six on a 1,920-pixel one.
+CARD_WIDTH_PX = 210
 
 FAMILY_TITLES = {
     "flow": "PR flow",
@@ -43,25 +48,23 @@ def explain(result: MetricResult) -> str:
     return "\n".join(lines)
 
 
-def benchmark_caption(result: MetricResult, benchmark_set: BenchmarkSet) -> None:
-    """The tier badge and where the benchmark comes from, or why this value is not placed in a tier.
-
-    One line of Markdown holds both the badge (Streamlit's badge directive) and the source: every element of a card
-    is redrawn in the browser on each rerun, and the Overview has about 30 cards.
-    """
+def benchmark_line(result: MetricResult, benchmark_set: BenchmarkSet) -> tuple[str, str | None]:
+    """Markdown for the card's last line, and its tooltip: the tier badge (Streamlit's badge directive) and where
+    the benchmark comes from, or why the value has no tier (or no value)."""
+    if result.value is None:
+        return f":small[:gray[No value: {plain(result.empty_reason or 'nothing measured')}.]]", None
     scored = tier_of(result, benchmark_set)
     if scored.tier is None or scored.band is None:
         reason = NO_BENCHMARK if scored.band is None else scored.note
-        st.caption(f"No tier: {plain(reason)} ({plain(benchmark_set.name)}).")
-        return
+        return f":small[:gray[No tier: {plain(reason)} ({plain(benchmark_set.name)}).]]", None
     band = scored.band
     colour, icon = tier_badge(scored.tier.rank, len(band.tier_names))
     notes = [f"[{plain(benchmark_set.name)}]({band.source_url})", band.statistic]
     if band.confidence != "primary":
         notes.append(f"**{band.confidence} source**")
-    st.markdown(
+    return (
         f":{colour}-badge[{icon} {plain(scored.tier.name)}] :small[:gray[{' · '.join(notes)}]]",
-        help="Tiers, best first: " + " → ".join(band.tier_names),
+        "Tiers, best first: " + " → ".join(band.tier_names),
     )
 
 
@@ -71,9 +74,16 @@ def metric_card(
     benchmark_set: BenchmarkSet,
     trend: Sequence[float | None] | None = None,
     previous_label: str = "previous period",
+    width: int | Literal["stretch"] = "stretch",
 ) -> None:
-    """One bordered card: value with unit, change against the previous period, tier badge and sparkline."""
-    with st.container(border=True):
+    """One bordered card: value with unit, change against the previous period, sparkline and tier badge.
+
+    A card is three elements: the bordered container, the metric, and one Markdown element holding both the
+    sparkline (an inline SVG image) and the benchmark line. The browser redraws every element of the page on each
+    rerun, and the Overview has about 30 cards: five elements a card (columns, a separate image and caption) cost
+    about a third more of the browser's time per filter change (bench/README.md, ninth session).
+    """
+    with st.container(border=True, width=width):
         change = None
         if result.value is not None and previous is not None and previous.value is not None:
             change = result.value - previous.value
@@ -86,14 +96,14 @@ def metric_card(
             delta_description=f"vs {previous_label}" if delta else None,
             help=explain(result),
         )
+        lines = []
         drawing = sparkline_svg(trend or (), PALETTE[0])
         if drawing is not None:
             weeks = sum(value is not None for value in trend or ())
-            st.image(drawing, width="stretch", alt=f"{result.name} per week, oldest first ({weeks} weeks with a value)")
-        if result.value is None:
-            st.caption(f"No value: {plain(result.empty_reason or 'nothing measured')}.")
-        else:
-            benchmark_caption(result, benchmark_set)
+            alt = f"{result.name} per week, oldest first ({weeks} weeks with a value)"
+            lines.append(image_markdown(drawing, alt))
+        text, tooltip = benchmark_line(result, benchmark_set)
+        st.markdown("\n\n".join([*lines, text]), help=tooltip)
 
 
 def scorecard(
@@ -102,7 +112,6 @@ def scorecard(
     benchmark_set: BenchmarkSet,
     families: Mapping[str, str],
     trends: Mapping[str, Sequence[float | None]] | None = None,
-    columns: int = 4,
     previous_label: str = "previous period",
 ) -> list[MetricResult]:
     """Cards for every metric with a value, grouped by family; returns the metrics without one."""
@@ -112,14 +121,16 @@ def scorecard(
         if not shown:
             continue
         st.subheader(title)
-        for row_start in range(0, len(shown), columns):
-            for column, result in zip(st.columns(columns), shown[row_start : row_start + columns], strict=False):
-                with column:
-                    metric_card(
-                        result,
-                        previous.get(result.metric_id),
-                        benchmark_set,
-                        (trends or {}).get(result.metric_id),
-                        previous_label,
-                    )
+        # Cards of a fixed width that wrap (four a row on a laptop, more on a wide screen): one container, where
+        # rows of columns took a block per row and per card.
+        with st.container(horizontal=True, gap="small"):
+            for result in shown:
+                metric_card(
+                    result,
+                    previous.get(result.metric_id),
+                    benchmark_set,
+                    (trends or {}).get(result.metric_id),
+                    previous_label,
+                    width=CARD_WIDTH_PX,
+                )
     return empty

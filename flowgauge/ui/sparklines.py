@@ -8,9 +8,11 @@ metrics.aggregate_selection), and metrics.period_values turns them into the same
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 
 from flowgauge.metrics import SelectionAggregates, period_values, resolve_statistics
+from flowgauge.ui.text import plain
 
 
 def weekly_series(
@@ -68,3 +70,9 @@ def sparkline_svg(values: Sequence[float | None], colour: str) -> str | None:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}" '
         f'height="{_HEIGHT}">{"".join(shapes)}</svg>'
     )
+
+
+def image_markdown(svg: str, alt: str) -> str:
+    """An SVG drawing as a Markdown image (inline data URL), so it can share one Markdown element with text."""
+    encoded = base64.b64encode(svg.encode()).decode()
+    return f"![{plain(alt)}](data:image/svg+xml;base64,{encoded})"
