@@ -121,9 +121,12 @@ def statistic_to(page, statistic: str) -> float:
     return choose(page, "Statistic", statistic)
 
 
-# A filter change is timed by the page itself: from the click reaching the page (pointerdown) to the first moment,
-# after a script run has started, that RENDERED holds. A MutationObserver (and a 50 ms timer, for images that
-# finish decoding without changing the DOM) checks it; the benchmark then waits on a promise, one DevTools call.
+# A filter change is timed by the page itself: from the click reaching the page (pointerdown) to the first moment
+# RENDERED holds for the new view, i.e. the Overview's caption (dates, scope, bots, statistic, benchmark set) no
+# longer reads as it did before the click. A MutationObserver (and a 50 ms timer, for images that finish decoding
+# without changing the DOM) checks it; the benchmark then waits on a promise, one DevTools call. Waiting instead
+# for the script state to have shown "running" missed runs short enough for React to draw "running" and
+# "notRunning" in one commit (the baseline's statistic change, once Streamlit's per-run garbage collection was off).
 # Polling the page over the DevTools protocol every 10 ms, as earlier sessions did, took CPU from the server on
 # a two-core machine and added the polling interval and Playwright's own click checks to every figure.
 ARM = (
@@ -131,16 +134,15 @@ ARM = (
     const rendered = """
     + RENDERED
     + """;
-    const probe = {clicked: null, running: false, rendered: null};
+    const caption = () => document.querySelector('[data-testid=stMainBlockContainer] [data-testid=stCaptionContainer]')
+        ?.innerText;
+    const before = caption();
+    const probe = {clicked: null, rendered: null};
     probe.done = new Promise((resolve) => { probe.resolve = resolve; });
     window.__fgProbe = probe;
     document.addEventListener('pointerdown', () => { probe.clicked ??= performance.now(); }, {capture: true});
-    const check = (records = []) => {
-        const app = document.querySelector('[data-test-script-state]');
-        // oldValue: a run that started and finished between two checks still counts as having run.
-        probe.running ||= app?.getAttribute('data-test-script-state') === 'running'
-            || records.some((record) => record.oldValue === 'running');
-        if (probe.running && probe.rendered === null && probe.clicked !== null && rendered([title, metrics])) {
+    const check = () => {
+        if (probe.rendered === null && probe.clicked !== null && caption() !== before && rendered([title, metrics])) {
             probe.rendered = performance.now();
             observer.disconnect();
             clearInterval(timer);
@@ -148,8 +150,7 @@ ARM = (
         }
     };
     const observer = new MutationObserver(check);
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true,
-        attributeOldValue: true});
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
     const timer = setInterval(check, 50);
     setTimeout(() => probe.resolve(null), 120000);
 }"""
