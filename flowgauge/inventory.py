@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,7 @@ class SourceSummary:
     location: str
     loaded_at: datetime
     rows_written: int
+    summary: str | None = None  # the loader's one-line account of what it found and could not read ('summary')
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,22 @@ def summarize_snapshot(con: duckdb.DuckDBPyConnection) -> SnapshotSummary:
         "SELECT schema_version, tool_version, created_at, updated_at FROM snapshot_meta LIMIT 1"
     ).fetchall()[0]
     sources = [
-        SourceSummary(*row)
-        for row in con.execute(
-            "SELECT source_id, kind, location, loaded_at, rows_written FROM sources ORDER BY loaded_at"
+        SourceSummary(*row, summary=_detail_summary(detail))
+        for *row, detail in con.execute(
+            "SELECT source_id, kind, location, loaded_at, rows_written, detail FROM sources ORDER BY loaded_at"
         ).fetchall()
     ]
     return SnapshotSummary(int(version), tool, created, updated, tables, sources)
+
+
+def _detail_summary(detail: str | None) -> str | None:
+    """The 'summary' a loader wrote into its source's detail JSON, if any."""
+    try:
+        parsed = json.loads(detail or "{}")
+    except ValueError:
+        return None
+    summary = parsed.get("summary") if isinstance(parsed, dict) else None
+    return str(summary) if summary else None
 
 
 def _as_datetime(value):

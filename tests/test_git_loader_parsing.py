@@ -10,7 +10,7 @@ import pytest
 from flowgauge.loaders.git.identities import IdentityResolver, bot_reason, normalized_name
 from flowgauge.loaders.git.line_age import parse_line_ages
 from flowgauge.loaders.git.log_reader import IncompleteLog, parse_log
-from flowgauge.loaders.git.pr_detection import issue_keys, merge_request_ref, squash_number, squash_title
+from flowgauge.loaders.git.pr_detection import issue_keys, merge_request_ref, names_a_number
 from flowgauge.loaders.git.repository import remote_identity
 
 SHA_A = "a" * 40
@@ -56,11 +56,53 @@ def test_merge_messages_name_github_and_gitlab_prs():
     assert merge_request_ref("Merge tag 'for-linus-v4.8' of git://github.com/martinbrandenburg/linux") is None
 
 
-def test_squash_subjects_and_their_look_alikes():
-    assert squash_number("Fix crash in parser (#8)") == 8
-    assert squash_title("Fix crash in parser (#8)") == "Fix crash in parser"
-    assert squash_number('Revert "Fix crash in parser (#8)"') is None
-    assert squash_number("Bump version to 1.2 (see #8)") is None
+def test_pr_title_subjects_and_their_look_alikes():
+    titled = merge_request_ref("Fix crash in parser (#8)")
+    assert (titled.number, titled.form, titled.title, titled.head_branch) == (
+        8,
+        "pr_title",
+        "Fix crash in parser",
+        None,
+    )
+    assert merge_request_ref('Revert "Fix crash in parser (#8)"') is None
+    assert merge_request_ref("Bump version to 1.2 (see #8)") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "Merged in feature/pay-3 (pull request #21)\n\nAdd pay\n\nApproved-by: Ana",
+            (21, "bitbucket", "feature/pay-3", "Add pay"),
+        ),
+        (
+            "Merge pull request #22 in SHOP/web from feature/x to master\n\n* commit 'abc'",
+            (22, "bitbucket", "feature/x", "* commit 'abc'"),
+        ),
+        ("Merged PR 23: Add search to the catalogue", (23, "azure", None, "Add search to the catalogue")),
+        ("Add search (!24)\n\nSee merge request shop/web!24", (24, "gitlab", None, "Add search (!24)")),
+        ("Merge branch 'fix/x' into 'main'\n\nFix x\n\nCloses !25 and #3", (25, "gitlab", "fix/x", "Fix x")),
+    ],
+)
+def test_each_hosts_merge_message_names_its_pr(message, expected):
+    ref = merge_request_ref(message)
+    assert (ref.number, ref.form, ref.head_branch, ref.title) == expected
+
+
+def test_numbers_in_forms_no_host_writes_are_noticed_not_recognised():
+    for subject in (
+        'Revert "Fix crash (#8)"',
+        "Fix #12 properly",
+        "Backport !7 to 1.x",
+        "Merge branch 'x' into 'main'",
+    ):
+        assert merge_request_ref(subject) is None
+    assert [names_a_number(s) for s in ('Revert "Fix crash (#8)"', "Backport !7", "Wow!7", "Plain fix")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_issue_keys_come_from_branches_and_messages_without_standards():

@@ -84,8 +84,12 @@ def git(
         mode = "new commits" if result.incremental else "commits"
         console.print(
             f"{result.repo_id}: {result.commits_read:,} {mode}, {result.pull_requests:,} PRs, "
-            f"{result.deployments:,} tag deployments, {result.line_age_rows:,} line-age rows"
+            f"{result.deployments:,} tag deployments, {result.line_age_rows:,} line-age rows",
+            highlight=False,
         )
+        console.print(Text(f"{result.repo_id}: PRs found: {result.pr_summary()}"))
+        for example in result.unrecognised_examples:
+            console.print(Text(f"  unrecognised: {example}"))
     console.print(f"Wrote {out}")
     prepare_for_dashboard(out, console)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.inventory import summarize_snapshot
@@ -67,6 +68,9 @@ def info(snapshot: Annotated[Path, typer.Argument(help="Snapshot file to describ
     for s in summary.sources:
         sources.add_row(s.source_id, s.kind, s.location, f"{s.loaded_at:%Y-%m-%d %H:%M}", f"{s.rows_written:,}")
     console.print(sources)
+    for s in summary.sources:
+        if s.summary:
+            console.print(Text(f"{s.source_id}: {s.summary}"))
     if summary.empty_tables:
         console.print(f"Empty tables: {', '.join(summary.empty_tables)}")
 

@@ -90,6 +90,7 @@ def sources_table(summary: SnapshotSummary) -> pa.Table:
                 "loaded (UTC)": source.loaded_at,
                 "freshness": age(source.loaded_at),
                 "rows written": source.rows_written,
+                "load summary": source.summary,
             }
             for source in sorted(summary.sources, key=lambda s: s.loaded_at, reverse=True)
         ],
@@ -101,6 +102,7 @@ def sources_table(summary: SnapshotSummary) -> pa.Table:
                 ("loaded (UTC)", pa.timestamp("us")),
                 ("freshness", pa.string()),
                 ("rows written", pa.int64()),
+                ("load summary", pa.string()),
             ]
         ),
     )

@@ -6,17 +6,40 @@ its memory does not grow with the length of history.
 
 A side commit belongs to the oldest first-parent merge whose second parent reaches it: that is the
 merge that brought it into the branch (commits reachable from the merge's second parent but not its
-first). PRs are recognised from merge commits (merge), a single first-parent commit 'Subject (#N)'
-(squash), or a run of consecutive first-parent commits all ending '(#N)' (rebase).
+first). PRs are recognised from the message of a first-parent commit, in any host's form (pr_detection.py):
+a merge commit (two parents) is a merge PR whose commits are those its second parent brought in; a single-parent
+commit is a squash PR, and a run of consecutive single-parent commits naming one number is a rebase PR. A number
+already found (newer on the line) is not found again: the newest commit naming a PR is its merge. First-parent
+commits that name a number in a form no host writes are counted, not guessed at.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from flowgauge.loaders.git.log_reader import CommitRecord
-from flowgauge.loaders.git.pr_detection import issue_keys, merge_request_ref, squash_number, squash_title
+from flowgauge.loaders.git.pr_detection import (
+    GITHUB_MERGE,
+    PR_TITLE,
+    MergeRequestRef,
+    issue_keys,
+    merge_request_ref,
+    names_a_number,
+)
+
+# How each recognised PR came into the branch, as the load summary names them.
+STYLE_LABELS = {
+    "merge": "merge commits",
+    "titled_merge": "titled merges",
+    "squash": "squash",
+    "rebase": "rebase",
+    "gitlab": "GitLab merge requests",
+    "bitbucket": "Bitbucket pull requests",
+    "azure": "Azure DevOps pull requests",
+}
+UNRECOGNISED_EXAMPLES = 5
 
 
 @dataclass(slots=True)
@@ -71,11 +94,15 @@ class HistoryWalk:
         self._deploy_commits = deploy_commits
         self._deployment: str | None = None
         self._run: list[CommitRecord] = []
-        self._run_number: int | None = None
+        self._run_ref: MergeRequestRef | None = None
         self._run_deployment: str | None = None
         self._seen_numbers: set[int] = set()
         self.pull_requests: list[PullRequestDraft] = []
         self.newest_deploy_sha: str | None = None
+        self.styles: Counter[str] = Counter()  # PRs found per STYLE_LABELS key
+        self.repeated = 0  # first-parent commits naming a PR already found newer on the line
+        self.unrecognised = 0  # first-parent commits naming '#N'/'!N' in no form a host writes
+        self.unrecognised_examples: list[str] = []  # the newest few, as 'short sha: subject'
 
     def place(self, commit: CommitRecord) -> Placement:
         """Place the next commit of the log."""
@@ -105,26 +132,35 @@ class HistoryWalk:
         if deployment is not None:
             self._deployment = deployment
             self.newest_deploy_sha = self.newest_deploy_sha or commit.sha
-        number = squash_number(commit.subject) if len(commit.parents) < 2 else None
-        if number != self._run_number or number is None:
+        ref = merge_request_ref(commit.message)
+        single = len(commit.parents) < 2
+        number = ref.number if ref is not None and single else None
+        if self._run_ref is None or number != self._run_ref.number:
             self._close_run()
         if number is not None and number not in self._seen_numbers:
             self._run.append(commit)
-            self._run_number = number
+            self._run_ref = self._run_ref or ref
             self._run_deployment = self._run_deployment or self._deployment
             return Placement(True, number, self._deployment)
-        if len(commit.parents) > 1:
+        if ref is None and names_a_number(commit.subject):
+            self.unrecognised += 1
+            if len(self.unrecognised_examples) < UNRECOGNISED_EXAMPLES:
+                self.unrecognised_examples.append(f"{commit.sha[:10]}: {commit.subject[:120]}")
+        elif ref is not None and ref.number in self._seen_numbers:
+            self.repeated += 1
+        if not single:
             # The merge commit itself is not one of the PR's commits; the side commits it brings in are.
-            owner = Owner(commit.sha, self._depth, self._merge(commit), self._deployment)
+            owner = Owner(commit.sha, self._depth, self._merge(commit, ref), self._deployment)
             for parent in commit.parents[1:]:
                 self._claim(parent, owner)
         return Placement(True, None, self._deployment)
 
-    def _merge(self, commit: CommitRecord) -> int | None:
-        ref = merge_request_ref(commit.message)
+    def _merge(self, commit: CommitRecord, ref: MergeRequestRef | None) -> int | None:
         if ref is None or ref.number in self._seen_numbers:
             return None
         self._seen_numbers.add(ref.number)
+        style = {GITHUB_MERGE: "merge", PR_TITLE: "titled_merge"}.get(ref.form, ref.form)
+        self.styles[style] += 1
         draft = PullRequestDraft(
             number=ref.number,
             title=ref.title,
@@ -144,19 +180,22 @@ class HistoryWalk:
         return ref.number
 
     def _close_run(self) -> None:
-        run, number = self._run, self._run_number
-        self._run, self._run_number = [], None
+        run, ref = self._run, self._run_ref
+        self._run, self._run_ref = [], None
         deployment, self._run_deployment = self._run_deployment, None
-        if not run or number is None:
+        if not run or ref is None:
             return
-        self._seen_numbers.add(number)
+        self._seen_numbers.add(ref.number)
         newest, oldest = run[0], run[-1]
+        method = "squash" if len(run) == 1 else "rebase"
+        style = method if ref.form in (GITHUB_MERGE, PR_TITLE) else ref.form
+        self.styles[style] += 1
         self.pull_requests.append(
             PullRequestDraft(
-                number=number,
-                title=squash_title(newest.subject),
-                head_branch=None,
-                merge_method="squash" if len(run) == 1 else "rebase",
+                number=ref.number,
+                title=ref.title,
+                head_branch=ref.head_branch,
+                merge_method=method,
                 merge_sha=newest.sha,
                 merged_at=newest.committed_at,
                 first_commit_at=min(c.authored_at for c in run),
@@ -164,7 +203,7 @@ class HistoryWalk:
                 lines_added=sum(c.lines_added for c in run),
                 lines_deleted=sum(c.lines_deleted for c in run),
                 files_changed=sum(c.files_changed for c in run),
-                issue_keys=issue_keys(None, *(c.message for c in run)),
+                issue_keys=issue_keys(ref.head_branch, *(c.message for c in run)),
                 deployment_id=deployment,
             )
         )

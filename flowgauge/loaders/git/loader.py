@@ -8,12 +8,16 @@ carries no lines), people and person_aliases, pull_requests and pr_commits recog
 releases (every tag) and tag deployments with the commits and PRs they shipped, commit_line_ages.
 
 What git can and cannot tell, and the choices made:
+  * PRs: recognised from first-parent commit messages in every host's form (pr_detection.py), counted per
+    style in the load summary (GitLoadResult.pr_summary, also the source's detail 'summary'); a first-parent
+    commit that names '#N' or '!N' in no known form is counted as unrecognised, with a few examples.
   * PR dates: git records no opening time. first_commit_at is the earliest author time among the
     PR's commits (a squash commit: its own author time); created_at is set to that same time, the
     earliest the PR can have existed; ready_for_review_at stays NULL (unknown). The author is the
     author of the earliest commit. Only merged PRs exist in history, so state is always 'merged'.
-  * PR size: a merge PR's lines are its merge diff against the first parent; a squash PR's, its
-    commit's numstat; a rebase PR's, the sum over its commits (files_changed may count a file twice).
+  * PR size: a merge PR's lines (any message form, e.g. 'Title (#N)' with two parents) are its merge diff
+    against the first parent, its commits those the second parent brought in; a squash PR's, its commit's
+    numstat; a rebase PR's, the sum over its commits (files_changed may count a file twice).
   * issue_keys come from the head branch, the PR title and the merge or squash/rebase messages.
   * url is filled for github.com remotes only (other hosts' PR paths differ).
   * A deploy tag ships the first-parent commits since the previous deploy tag on that line, plus
@@ -47,7 +51,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from flowgauge.loaders.git.feeds import BatchFeed, LineAgeFeed, MergeDiffFeed
-from flowgauge.loaders.git.history import HistoryWalk
+from flowgauge.loaders.git.history import STYLE_LABELS, HistoryWalk
 from flowgauge.loaders.git.identities import IdentityResolver
 from flowgauge.loaders.git.line_age import DEFAULT_RECENT_DAYS
 from flowgauge.loaders.git.log_reader import fetch_commits
@@ -92,6 +96,24 @@ class GitLoadResult:
     line_age_rows: int = 0
     incremental: bool = False
     notes: list[str] = field(default_factory=list)
+    pr_styles: dict[str, int] = field(default_factory=dict)  # PRs found per STYLE_LABELS key
+    repeated_numbers: int = 0  # first-parent commits naming a PR found newer on the line (kept the newest)
+    unrecognised: int = 0  # first-parent commits naming '#N'/'!N' in a form no host writes
+    unrecognised_examples: list[str] = field(default_factory=list)
+
+    def pr_summary(self) -> str:
+        """'412 merge commits, 96 squash, 69 titled merges; 3 unrecognised ...': how the PRs this load read were
+        found, and what named a number without being recognised."""
+        found = [f"{self.pr_styles[key]:,} {label}" for key, label in STYLE_LABELS.items() if self.pr_styles.get(key)]
+        parts = [", ".join(found) or "no PRs recognised"]
+        if self.unrecognised:
+            parts.append(
+                f"{self.unrecognised:,} unrecognised (first-parent commits naming #N or !N in no known merge form, "
+                "not loaded as PRs)"
+            )
+        if self.repeated_numbers:
+            parts.append(f"{self.repeated_numbers:,} repeated (a PR number found again; the newest commit kept)")
+        return "; ".join(parts)
 
 
 def load_git_repos(
@@ -198,6 +220,11 @@ def save_git_repo(
             "recent_days": recent_days,
             "commits_read": result.commits_read,
             "incremental": result.incremental,
+            "pull_requests_by_style": {STYLE_LABELS[key]: n for key, n in result.pr_styles.items()},
+            "pr_numbers_unrecognised": result.unrecognised,
+            "unrecognised_examples": result.unrecognised_examples,
+            "pr_numbers_repeated": result.repeated_numbers,
+            "summary": f"{result.pull_requests:,} PRs in the commits read: {result.pr_summary()}",
         },
     )
     return result
@@ -231,6 +258,9 @@ def _save_history(
                 _drain(sink, feed, feed.ready(), repo, result, None)
     walk.finish()
     result.pull_requests += batch.flush(walk)
+    result.pr_styles = dict(walk.styles)
+    result.repeated_numbers = walk.repeated
+    result.unrecognised, result.unrecognised_examples = walk.unrecognised, walk.unrecognised_examples
     report(repo.repo_id, "commits", result.commits_read, total)
 
 
