@@ -69,3 +69,29 @@ def test_template_prints_a_header_only_csv():
     assert result.stdout == (
         "incident_id,source,title,repo_id,service_id,severity,opened_at,acknowledged_at,resolved_at,deployment_id,url\n"
     )
+
+
+def test_an_ambiguous_date_order_is_refused_on_one_line_and_date_order_reads_it(tmp_path):
+    target = tmp_path / "org.duckdb"
+    export = tmp_path / "jira.csv"
+    export.write_text(
+        "Summary,Issue key,Issue Type,Status,Created\nA,X-1,Task,Done,3/4/2021\nB,X-2,Task,Done,5/6/2021\n"
+    )
+    refused = flowgauge("import", str(export), "--into", str(target))
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "flowgauge: error: jira.csv: every date fits both DD/MM/YYYY and MM/DD/YYYY and the rows do not tell which "
+        "('3/4/2021' is 3 Apr 2021 (dmy) or 4 Mar 2021 (mdy); '5/6/2021' is 5 Jun 2021 (dmy) or 6 May 2021 (mdy)): "
+        "import again with --date-order dmy or --date-order mdy\n"
+    )
+    assert not target.exists()
+    result = flowgauge("import", str(export), "--into", str(target), "--date-order", "mdy")
+    assert result.returncode == 0, result.stderr
+    con = open_snapshot(target)
+    try:
+        created = con.execute("SELECT created_at::DATE::VARCHAR FROM work_items ORDER BY item_key").fetchall()
+    finally:
+        con.close()
+    assert created == [("2021-03-04",), ("2021-05-06",)]
+    wrong = flowgauge("import", str(export), "--into", str(target), "--date-order", "ymd")
+    assert wrong.returncode != 0 and "--date-order" in wrong.stderr and "dmy or mdy" in wrong.stderr

@@ -88,16 +88,6 @@ def test_french_export_d_m_yyyy_without_status_category_uses_status_names():
     ]
 
 
-def test_day_month_order_that_every_value_leaves_open_is_said_in_the_notes():
-    csv = "Summary,Issue key,Issue Type,Status,Created\nA,X-1,Task,Done,9/8/2021 9:05\nB,X-2,Task,Done,10/8/2021 9:05\n"
-    result = preview_import("jira.csv", csv.encode())
-    assert result.tables["work_items"].column("created_at").to_pylist() == [
-        datetime(2021, 8, 9, 9, 5),
-        datetime(2021, 8, 10, 9, 5),
-    ]
-    assert "dates such as '9/8/2021 9:05' fit both DD/MM/YYYY and MM/DD/YYYY; read as DD/MM/YYYY" in result.notes
-
-
 def test_duplicate_issue_rows_are_dropped_and_counted():
     source = (FIXTURES / "jira_export_en.csv").read_text()
     doubled = source + source.split("\n", 1)[1].split("\n", 1)[0] + "\n"  # PAY-101 again

@@ -12,7 +12,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
-from flowgauge.loaders.imports import DEFAULT_MAX_BYTES, KINDS, canonical_template_csv, import_files, table_specs
+from flowgauge.loaders.imports import (
+    DATE_ORDERS,
+    DEFAULT_MAX_BYTES,
+    KINDS,
+    canonical_template_csv,
+    import_files,
+    table_specs,
+)
 
 console = Console()
 
@@ -26,6 +33,10 @@ def import_command(
     max_mb: Annotated[
         float, typer.Option(min=0.001, help="Refuse files larger than this many megabytes.")
     ] = DEFAULT_MAX_BYTES / (1024 * 1024),
+    date_order: Annotated[
+        str | None,
+        typer.Option(help="How to read dates that fit both day-first and month-first: dmy or mdy (default: detect)."),
+    ] = None,
     template: Annotated[
         str | None, typer.Option(help="Print a header-only CSV template for this canonical table and exit.")
     ] = None,
@@ -40,6 +51,8 @@ def import_command(
         raise typer.BadParameter("give one or more files and --into SNAPSHOT (or --template TABLE)")
     if kind != "auto" and kind not in KINDS:
         raise typer.BadParameter(f"choose auto or one of {', '.join(KINDS)}", param_hint="--kind")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise typer.BadParameter(f"choose {' or '.join(DATE_ORDERS)}", param_hint="--date-order")
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
     ) as bar:
@@ -49,6 +62,7 @@ def import_command(
             into,
             kind,
             max_bytes=int(max_mb * 1024 * 1024),
+            date_order=date_order,
             progress=lambda message, fraction: bar.update(task, description=message, completed=fraction),
         )
     summary = Table("file", "kind", "rows written", "duplicates dropped", "notes")

@@ -31,9 +31,13 @@ _PREVIEW_ROWS = 20
 _log = logging.getLogger(__name__)
 
 
+# The CLI's --date-order, for files whose every date fits both day-first and month-first.
+DATE_ORDER_CHOICES = {AUTO: "Detect (refuse when unclear)", "dmy": "Day first (dmy)", "mdy": "Month first (mdy)"}
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
-def _preview(name: str, data: bytes, kind: str) -> ImportPreview:
-    return preview_import(name, data, kind)
+def _preview(name: str, data: bytes, kind: str, date_order: str | None) -> ImportPreview:
+    return preview_import(name, data, kind, date_order=date_order)
 
 
 def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...]) -> None:
@@ -43,8 +47,16 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         st.success(done, icon=":material/check_circle:")
 
     kinds = {AUTO: "Detect from the file", **KINDS}
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     kind = left.selectbox("File kind", list(kinds), format_func=kinds.get, key="fg_import_kind")
+    order = middle.selectbox(
+        "Date order",
+        list(DATE_ORDER_CHOICES),
+        format_func=DATE_ORDER_CHOICES.get,
+        key="fg_import_date_order",
+        help="For dates such as 3/4/2021 that fit both day-first and month-first (--date-order on the command line).",
+    )
+    date_order = None if order == AUTO else order
     target = right.selectbox(
         "Import into",
         [current_snapshot, *[name for name in snapshots if name != current_snapshot], NEW_SNAPSHOT],
@@ -79,7 +91,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         return
 
     files = [(upload.name, upload.getvalue()) for upload in uploads]
-    previews = [_preview(name, data, kind) for name, data in files]
+    previews = [_preview(name, data, kind, date_order) for name, data in files]
     problems = [problem for preview in previews for problem in preview.problems]
     for preview in previews:
         _show_preview(preview)
@@ -92,7 +104,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         return
     label = f"Import {len(files)} file(s) into {target}.duckdb"
     if st.button(label, type="primary", key="fg_import_go"):
-        _import(files, kind, data_dir / f"{target}.duckdb")
+        _import(files, kind, date_order, data_dir / f"{target}.duckdb")
 
 
 def _show_preview(preview: ImportPreview) -> None:
@@ -112,10 +124,10 @@ def _show_preview(preview: ImportPreview) -> None:
             st.dataframe(data.slice(0, _PREVIEW_ROWS), hide_index=True)
 
 
-def _import(files: list[tuple[str, bytes]], kind: str, target: Path) -> None:
+def _import(files: list[tuple[str, bytes]], kind: str, date_order: str | None, target: Path) -> None:
     try:
         with st.spinner(f"Importing into {target.name}…"):
-            report = import_files(files, into=target, kind=kind)
+            report = import_files(files, into=target, kind=kind, date_order=date_order)
     except ImportRejected as error:
         st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
         st.dataframe(tables.problems_table(error.problems), hide_index=True)

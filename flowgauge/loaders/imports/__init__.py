@@ -22,10 +22,13 @@ The app's upload page and `flowgauge import` call the same API:
     ImportRejected(LoaderError): .problems (at most 50 per file listed), .total; its message is the first
         problem plus "(and N more)".
     progress: a callable (message, fraction 0..1 of the whole import) called as work advances.
+    date_order: 'dmy' or 'mdy' (DATE_ORDERS) for files whose every date fits both day-first and month-first and
+        whose rows do not tell which (preview_import and import_files take it; without it such a file is refused).
 
 File names are reduced to their base name for messages and never used to build a filesystem path.
 """
 
+from flowgauge.loaders.imports.dates import DATE_ORDERS
 from flowgauge.loaders.imports.parsed import Progress
 from flowgauge.loaders.imports.pipeline import (
     KINDS,
@@ -41,6 +44,7 @@ from flowgauge.loaders.imports.tables import canonical_template_csv, table_specs
 from flowgauge.loaders.imports.validation import ImportProblem, ImportRejected
 
 __all__ = [
+    "DATE_ORDERS",
     "DEFAULT_MAX_BYTES",
     "KINDS",
     "FileReport",

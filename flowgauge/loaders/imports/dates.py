@@ -132,7 +132,7 @@ def parse_with(fmt: DateFormat, value: str) -> datetime | None:
     date_text, time_text = (parts[0], parts[1] if len(parts) > 1 else None)
     if " " in fmt.label:
         bits = value.strip().split()
-        date_text, time_text = " ".join(bits[:3]), " ".join(bits[3:]) or None
+        date_text, time_text = _date_part(fmt, value), " ".join(bits[3:]) or None
     match = fmt.pattern.match(date_text)
     clock = _time_of(time_text)
     if not match or clock is None:
@@ -154,24 +154,64 @@ def parse_with(fmt: DateFormat, value: str) -> datetime | None:
         return None
 
 
-class DateReader:
-    """Reads one file's date columns: detects its layout from all values, then parses each value with it."""
+DATE_ORDERS = ("dmy", "mdy")  # what --date-order accepts: day first or month first
 
-    def __init__(self, values: Iterable[str]) -> None:
-        texts = [v.strip() for v in values if v and v.strip() and parse_iso(v) is None]
+
+def _date_part(fmt: DateFormat, value: str) -> str:
+    bits = value.strip().split()
+    return " ".join(bits[:3]) if " " in fmt.label else (bits[0] if bits else "")
+
+
+def shape_fits(fmt: DateFormat, value: str) -> bool:
+    """True when the value is written in this layout, whether or not it is a real date ('31/Sep/21' is DD/MMM/YY)."""
+    return fmt.pattern.match(_date_part(fmt, value)) is not None
+
+
+def _is_iso_layout(fmt: DateFormat | None) -> bool:
+    return fmt is not None and fmt.label == "YYYY-MM-DD"
+
+
+class DateReader:
+    """Reads one file's date columns: detects its one layout from all values, then parses each value with it.
+
+    When every value fits both day-first and month-first (all days 12 or less), `readings` holds both and the first
+    is used unless `order` ('dmy' or 'mdy', the user's --date-order) chooses; a parser that can tell from its rows
+    (date_order.decide_reading) calls use().
+    """
+
+    def __init__(self, values: Iterable[str], order: str | None = None) -> None:
+        values = [v.strip() for v in values if v and v.strip()]
+        texts = [v for v in values if parse_iso(v) is None]
+        iso_count = len(values) - len(texts)
         self.notes: list[str] = []
         self.naive_values = 0
         self.format: DateFormat | None = None
+        self.readings: list[DateFormat] = []
+        self._texts = texts
         if not texts:
             return
-        scores = [(sum(parse_with(fmt, t) is not None for t in texts), -i, fmt) for i, fmt in enumerate(FORMATS)]
-        best_score, _, best = max(scores, key=lambda s: (s[0], s[1]))
-        self.format = best
-        rivals = [fmt for score, _, fmt in scores if score == best_score and fmt is not best and score]
-        twins = [fmt for fmt in rivals if fmt.pattern.pattern == best.pattern.pattern]
-        if twins:
+        # By real dates, then by values merely written that way, so a file whose only date is invalid
+        # ('31/Sep/21') is still told apart by its layout.
+        scores = [
+            (sum(parse_with(fmt, t) is not None for t in texts), sum(shape_fits(fmt, t) for t in texts), -i, fmt)
+            for i, fmt in enumerate(FORMATS)
+        ]
+        valid, shaped, _, best = max(scores, key=lambda s: s[:3])
+        # Mostly ISO 8601: the file's layout is YYYY-MM-DD, and values in other layouts are refused row by row.
+        self.format = FORMATS[0] if iso_count > max(valid, shaped) else best
+        twin = next((f for f in FORMATS if f.pattern == self.format.pattern and f is not self.format), None)
+        chosen = next((f for f in (self.format, twin) if f and order and f.order.lower() == order), None)
+        if chosen is not None:
+            # The user's word wins over the values (a value that cannot be read that way is then a problem).
+            self.format = chosen
+            self.notes.append(f"day and month order given by --date-order {order}")
+            return
+        fits_both = twin is not None and valid == next(score for score, _, _, f in scores if f is twin)
+        if fits_both and any(parse_with(self.format, t) != parse_with(twin, t) for t in texts):
+            self.readings = [self.format, twin]
             self.notes.append(
-                f"dates such as '{texts[0]}' fit both {best.label} and {twins[0].label}; read as {best.label}"
+                f"dates such as '{self.samples(1)[0]}' fit both {self.format.label} and {twin.label}; "
+                f"read as {self.format.label}"
             )
 
     @property
@@ -179,21 +219,44 @@ class DateReader:
         """The detected layout, for messages."""
         return self.format.label if self.format else "YYYY-MM-DD"
 
+    def use(self, fmt: DateFormat, why: str) -> None:
+        """Read the file with one of its two readings, saying why in the notes."""
+        self.format = fmt
+        self.notes = [f"every date fits both {' and '.join(f.label for f in self.readings)}: read as {fmt.label} {why}"]
+
+    def samples(self, count: int) -> list[str]:
+        """Values that read differently day-first and month-first, for messages."""
+        if not self.readings:
+            return []
+        first, second = self.readings
+        differing = (t for t in self._texts if parse_with(first, t) != parse_with(second, t))
+        return list(dict.fromkeys(differing))[:count]
+
     def read(self, value: str | None, problems: Problems, row: int | None, column: str) -> datetime | None:
         """The value as naive UTC (offsets applied; values without one taken as UTC), or a problem."""
         if value is None or not value.strip():
             return None
         iso = parse_iso(value)
+        if iso is not None and self.format is not None and not _is_iso_layout(self.format):
+            problems.add(row, column, self._other_layout(value, "YYYY-MM-DD"))
+            return None
         if iso is not None:
             moment, had_offset = iso
             self.naive_values += not had_offset
             return moment
         moment = parse_with(self.format, value) if self.format else None
         if moment is None:
-            problems.add(row, column, f"'{value.strip()}' is not a date in this file's format {self.label}")
+            other = next((fmt for fmt in FORMATS if parse_with(fmt, value) is not None), None)
+            if other is not None and (self.format is None or other.pattern != self.format.pattern):
+                problems.add(row, column, self._other_layout(value, other.label))
+            else:
+                problems.add(row, column, f"'{value.strip()}' is not a date in this file's format {self.label}")
             return None
         self.naive_values += 1
         return moment
+
+    def _other_layout(self, value: str, layout: str) -> str:
+        return f"'{value.strip()}' is written as {layout}, but this file's dates are {self.label} (one layout per file)"
 
 
 def read_timestamp(

@@ -58,7 +58,8 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     parsed = Parsed(notes=[] if upload.looks_like_json else upload.encoding_notes())
     parsed.main_tables, parsed.fill_only = frozenset({"deployments"}), frozenset({"repositories"})
     dates = DateReader(
-        str(v) for _, r in records for v in (pick(r, *STARTED), pick(r, *FINISHED)) if isinstance(v, str)
+        (str(v) for _, r in records for v in (pick(r, *STARTED), pick(r, *FINISHED)) if isinstance(v, str)),
+        order=upload.date_order,
     )
 
     def when(value, number: int, names: tuple[str, ...]):

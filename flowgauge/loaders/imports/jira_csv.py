@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader
 from flowgauge.loaders.imports.jira_common import (
     ISSUE_KEY,
@@ -21,6 +22,14 @@ KIND = "jira_csv"
 LABEL = "Jira CSV export (Export CSV, all fields)"
 REQUIRED = ("Issue key", "Status", "Created")
 DATE_COLUMNS = ("Created", "Updated", "Resolved", "Last Viewed", "Due date", "Status Category Changed")
+# What every row of a Jira export obeys, (earlier, later): an issue exists before anything else happens to it.
+# A due date is no such bound (it is often set in the past), so it is not here.
+DATE_ORDERINGS = (
+    ("Created", "Updated"),
+    ("Created", "Resolved"),
+    ("Created", "Status Category Changed"),
+    ("Created", "Last Viewed"),
+)
 
 
 # Jira writes the CSV header in the exporting user's language; the main columns in German, French
@@ -66,7 +75,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"work_items"}))
     parsed.fill_only = frozenset({"people", "person_aliases"})
     people = People(parsed, "jira")
-    dates = DateReader(v for row in table.rows for c in DATE_COLUMNS for v in [table.get(row, c)] if v)
+    dates = _date_reader(upload, table)
     key_by_id = {table.get(r, "Issue id"): table.get(r, "Issue key") for r in table.rows if table.get(r, "Issue id")}
     points_column = table.first(*STORY_POINT_FIELDS)
     unresolved_parents = 0
@@ -140,6 +149,26 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if unresolved_parents:
         parsed.notes.append(f"{counted(unresolved_parents, 'parent link')} to issues outside this file, left empty")
     return parsed
+
+
+def _date_reader(upload: Upload, table: CsvTable) -> DateReader:
+    """The file's one date layout, from every date column at once; day or month first decided from the rows."""
+    dates = DateReader(
+        (v for row in table.rows for c in DATE_COLUMNS for v in [table.get(row, c)] if v), order=upload.date_order
+    )
+    if len(dates.readings) > 1 and not upload.date_order:
+        rows = [{c: table.get(row, c) for c in DATE_COLUMNS} for row in table.rows]
+        sprints: dict[str, list[int]] = {}
+        for index, row in enumerate(table.rows):
+            for name in dict.fromkeys(table.get_all(row, "Sprint")):
+                sprints.setdefault(name, []).append(index)
+        # Jira writes dates in the exporting user's locale: German, French and Spanish ones put the day first.
+        localised = any(table.has(alias) for alias in LOCALISED_HEADERS)
+        fallback = ("dmy", "the column names are in a language whose Jira date formats put the day first")
+        decide_reading(
+            upload.name, dates, rows, DATE_ORDERINGS, sprints, "Created", "sprint", fallback if localised else None
+        )
+    return dates
 
 
 def _category(table: CsvTable, row: list[str], problems: Problems, number: int) -> str | None:

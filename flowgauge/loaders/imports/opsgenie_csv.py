@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flowgauge.loaders.imports.dates import DateReader, naive_note, parse_epoch_ms
+from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.reading import Upload
 from flowgauge.loaders.imports.validation import Problems, counted
 
 KIND = "opsgenie_csv"
 LABEL = "Opsgenie alerts or incidents (CSV export)"
-REQUIRED = ("TinyId", "CreatedAt")
+REQUIRED = ("CreatedAt",)
 CLOSED = {"closed", "resolved"}
 
 
@@ -29,13 +30,17 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
     dates = DateReader(
-        v
-        for r in table.rows
-        for c in ("CreatedAt", "UpdatedAt", "ClosedAt")
-        for v in [table.get(r, c)]
-        if v and not v.isdigit()
+        (
+            v
+            for r in table.rows
+            for c in ("CreatedAt", "UpdatedAt", "ClosedAt")
+            for v in [table.get(r, c)]
+            if v and not v.isdigit()
+        ),
+        order=upload.date_order,
     )
     approximate = 0
+    ids = IncidentIds("opsgenie")
     for index, row in enumerate(table.rows):
         number = table.row_number(index)
 
@@ -54,19 +59,19 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         if resolved is None and (table.get(row, "Status") or "").lower() in CLOSED:
             resolved = when("UpdatedAt")
             approximate += resolved is not None
-        parsed.add(
-            "incidents",
-            {
-                "incident_id": f"opsgenie:{table.get(row, 'TinyId')}",
-                "source": "opsgenie",
-                "title": table.get(row, "Message"),
-                "severity": table.get(row, "Priority"),
-                "opened_at": opened,
-                "acknowledged_at": _after(opened, table.get(row, "AckTime"), problems, number, "AckTime"),
-                "resolved_at": resolved,
-            },
-        )
+        incident = {
+            "source": "opsgenie",
+            "title": table.get(row, "Message"),
+            "severity": table.get(row, "Priority"),
+            "opened_at": opened,
+            "acknowledged_at": _after(opened, table.get(row, "AckTime"), problems, number, "AckTime"),
+            "resolved_at": resolved,
+        }
+        incident_id = ids.assign(table.get(row, "TinyId"), incident, table.get(row, "Impacted Services", "Teams"))
+        if incident_id is not None:
+            parsed.add("incidents", {"incident_id": incident_id, **incident})
     problems.raise_if_any()
+    parsed.notes += ids.notes()
     if approximate:
         parsed.notes.append(f"{counted(approximate, 'closed alert')} without a close time: resolved at the last update")
     if dates.naive_values:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flowgauge.loaders.imports.dates import DateReader, naive_note
+from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.reading import Upload
 from flowgauge.loaders.imports.validation import Problems
 
 KIND = "pagerduty_csv"
 LABEL = "PagerDuty incidents (CSV export)"
-REQUIRED = ("id", "created_on")
+REQUIRED = ("created_on",)
 
 
 def detect(upload: Upload) -> bool:
@@ -27,9 +28,10 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if missing:
         raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
-    dates = DateReader(
-        v for r in table.rows for c in ("created_on", "acknowledged_on", "resolved_on") for v in [table.get(r, c)] if v
-    )
+    columns = ("created_on", "acknowledged_on", "resolved_on")
+    values = (v for r in table.rows for c in columns for v in [table.get(r, c)] if v)
+    dates = DateReader(values, order=upload.date_order)
+    ids = IncidentIds("pagerduty")
     for index, row in enumerate(table.rows):
         number = table.row_number(index)
         opened = dates.read(table.get(row, "created_on"), problems, number, "created_on")
@@ -41,20 +43,20 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         acknowledged = acknowledged or _after(opened, table.get(row, "seconds_to_first_ack"), problems, number)
         resolved = dates.read(table.get(row, "resolved_on"), problems, number, "resolved_on")
         resolved = resolved or _after(opened, table.get(row, "seconds_to_resolve"), problems, number)
-        parsed.add(
-            "incidents",
-            {
-                "incident_id": f"pagerduty:{table.get(row, 'id')}",
-                "source": "pagerduty",
-                "title": table.get(row, "title", "description", "summary"),
-                "severity": table.get(row, "priority", "priority_name", "urgency"),
-                "opened_at": opened,
-                "acknowledged_at": acknowledged,
-                "resolved_at": resolved,
-                "url": table.get(row, "html_url", "url"),
-            },
-        )
+        incident = {
+            "source": "pagerduty",
+            "title": table.get(row, "title", "description", "summary"),
+            "severity": table.get(row, "priority", "priority_name", "urgency"),
+            "opened_at": opened,
+            "acknowledged_at": acknowledged,
+            "resolved_at": resolved,
+            "url": table.get(row, "html_url", "url"),
+        }
+        incident_id = ids.assign(table.get(row, "id"), incident, table.get(row, "service_name", "service"))
+        if incident_id is not None:
+            parsed.add("incidents", {"incident_id": incident_id, **incident})
     problems.raise_if_any()
+    parsed.notes += ids.notes()
     if dates.naive_values:
         parsed.notes += naive_note(dates.naive_values)
     return parsed

@@ -25,6 +25,7 @@ from flowgauge.loaders.imports import (
     survey,
     team_map,
 )
+from flowgauge.loaders.imports.dates import DATE_ORDERS
 from flowgauge.loaders.imports.identities import known_people, rename_people
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.reading import DEFAULT_MAX_BYTES, Upload, check_size, display_name, reject_empty
@@ -176,10 +177,22 @@ def _finish(file: str, parsed: Parsed) -> tuple[dict[str, pa.Table], dict[str, i
 
 
 def preview_import(
-    name: str, data: bytes, kind: str = "auto", *, max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None
+    name: str,
+    data: bytes,
+    kind: str = "auto",
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+    date_order: str | None = None,
 ) -> ImportPreview:
     """Parse and validate one file completely and say what importing it would write; writes nothing."""
-    return _check(Upload(name, data), kind, max_bytes, progress or no_progress).preview
+    _check_date_order(date_order)
+    return _check(Upload(name, data, date_order), kind, max_bytes, progress or no_progress).preview
+
+
+def _check_date_order(date_order: str | None) -> None:
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
 
 
 def import_files(
@@ -189,10 +202,14 @@ def import_files(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    date_order: str | None = None,
 ) -> ImportReport:
-    """Import files into a snapshot (created if missing): all validated first, then written at once or not at all."""
+    """Import files into a snapshot (created if missing): all validated first, then written at once or not at all.
+
+    date_order ('dmy' or 'mdy') says how to read dates that fit both day-first and month-first in every file."""
+    _check_date_order(date_order)
     report = progress or no_progress
-    uploads = [_upload(item, max_bytes) for item in files]
+    uploads = [_upload(item, max_bytes, date_order) for item in files]
     total_bytes = sum(len(u.data) for u in uploads) or 1
     done = 0
     checked: list[_Checked] = []
@@ -215,16 +232,16 @@ def import_files(
     return ImportReport(Path(into), files_written)
 
 
-def _upload(item: tuple[str, bytes] | str | os.PathLike, max_bytes: int) -> Upload:
+def _upload(item: tuple[str, bytes] | str | os.PathLike, max_bytes: int, date_order: str | None) -> Upload:
     if isinstance(item, tuple):
-        return Upload(*item)
+        return Upload(*item, date_order)
     path = Path(item)
     if not path.is_file():
         # A path the user typed (not an upload's name), so it is shown as given.
         raise Problems(str(path)).reject(None, None, "no such file")
     # Check the size before reading, so a huge file is refused without loading it into memory.
     check_size(display_name(path.name), path.stat().st_size, max_bytes)
-    return Upload(path.name, path.read_bytes())
+    return Upload(path.name, path.read_bytes(), date_order)
 
 
 def _save(writer: SnapshotWriter, item: _Checked) -> FileReport:

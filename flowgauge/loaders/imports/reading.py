@@ -206,10 +206,12 @@ def parse_json(name: str, text: str) -> Any:
 class Upload:
     """One file handed to the importer: a display name and its bytes, decoded and parsed on demand."""
 
-    def __init__(self, name: str, data: bytes) -> None:
+    def __init__(self, name: str, data: bytes, date_order: str | None = None) -> None:
         self.name = display_name(name)
         self.stem = stem(name)
         self.data = data
+        # 'dmy' or 'mdy' when the user said how to read dates that fit both (--date-order); None to detect.
+        self.date_order = date_order
 
     @cached_property
     def _decoded(self) -> tuple[str, str]:

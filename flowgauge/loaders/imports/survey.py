@@ -29,7 +29,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                                           "score and optionally respondent, survey, scale_max")  # fmt: skip
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"survey_responses"}))
     parsed.fill_only = frozenset({"teams"})
-    dates = DateReader(v for r in table.rows for v in [table.get(r, "date")] if v)
+    dates = DateReader((v for r in table.rows for v in [table.get(r, "date")] if v), order=upload.date_order)
     answers = []
     for index, row in enumerate(table.rows):
         number = table.row_number(index)

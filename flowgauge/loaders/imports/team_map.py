@@ -47,7 +47,9 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"team_memberships"}))
     parsed.fill_only = frozenset({"people", "teams"})
     people = People(parsed, "*")
-    dates = DateReader(v for r in table.rows for c in ("from", "to") for v in [table.get(r, c)] if v)
+    dates = DateReader(
+        (v for r in table.rows for c in ("from", "to") for v in [table.get(r, c)] if v), order=upload.date_order
+    )
     undated = 0
     for index, row in enumerate(table.rows):
         number = table.row_number(index)

@@ -1,0 +1,113 @@
+"""Day-first or month-first, for a file whose every date fits both: decided from what its rows must satisfy.
+
+Two kinds of evidence, in this order:
+1. Orderings every row obeys (an issue is created before it is updated or resolved): a reading that puts a
+   Resolved before its Created in any row is impossible. Only orderings the source guarantees count; a due date
+   may well be earlier than the creation date, so it is never one.
+2. The spread of dates within a group (the items of one sprint are created within weeks of each other, not
+   months): swapping day and month scatters dates a week apart across several months.
+When neither tells, the import stops and asks for --date-order rather than guess.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from flowgauge.loaders.imports.dates import DateFormat, DateReader, parse_with
+from flowgauge.loaders.imports.validation import Problems, counted
+
+# Within one group the right reading keeps dates within four weeks (median over groups), and the wrong one spreads
+# them over more than twice that much: a sprint is one to four weeks long.
+GROUP_SPREAD_DAYS = 28
+
+
+def _when(fmt: DateFormat, text: str | None) -> datetime | None:
+    return parse_with(fmt, text) if text else None
+
+
+def _violations(fmt: DateFormat, rows: Sequence[Mapping[str, str | None]], orderings: Sequence[tuple[str, str]]):
+    """How many rows break an ordering when read with fmt, and the first such (earlier column, later column)."""
+    broken, first = 0, None
+    for row in rows:
+        for earlier, later in orderings:
+            before, after = _when(fmt, row.get(earlier)), _when(fmt, row.get(later))
+            if before is not None and after is not None and before > after:
+                broken += 1
+                first = first or (earlier, later)
+                break
+    return broken, first
+
+
+def _median_spread_days(
+    fmt: DateFormat, rows: Sequence[Mapping[str, str | None]], groups: Mapping[str, Sequence[int]], column: str
+) -> float | None:
+    spreads = []
+    for members in groups.values():
+        moments = [m for i in members if (m := _when(fmt, rows[i].get(column))) is not None]
+        if len(moments) > 1:
+            spreads.append((max(moments) - min(moments)).total_seconds() / 86400)
+    return statistics.median(spreads) if spreads else None
+
+
+def decide_reading(
+    file: str,
+    reader: DateReader,
+    rows: Sequence[Mapping[str, str | None]],
+    orderings: Sequence[tuple[str, str]],
+    groups: Mapping[str, Sequence[int]] | None = None,
+    group_column: str = "",
+    group_noun: str = "group",
+    fallback: tuple[str, str] | None = None,
+) -> None:
+    """Make reader use the one reading its rows allow; ImportRejected asking for --date-order when none stands out.
+
+    rows: each row's date columns as written; orderings: (earlier, later) column pairs every row obeys; groups:
+    row indexes of rows whose group_column dates lie close together (the items of one sprint); fallback: the order
+    ('dmy' or 'mdy') to use when the rows do not tell, and why (a locale the file shows)."""
+    if len(reader.readings) < 2:
+        return
+    first, second = reader.readings
+    broken = {fmt: _violations(fmt, rows, orderings) for fmt in reader.readings}
+    allowed = [fmt for fmt in reader.readings if not broken[fmt][0]]
+    if len(allowed) == 1:
+        other = second if allowed[0] is first else first
+        count, (earlier, later) = broken[other]
+        reader.use(allowed[0], f"(read as {other.label}, {counted(count, 'row')} would have {later} before {earlier})")
+        return
+    spread = {fmt: _median_spread_days(fmt, rows, groups or {}, group_column) for fmt in reader.readings}
+    for fmt, other in ((first, second), (second, first)):
+        near, far = spread[fmt], spread[other]
+        if near is None or far is None:
+            break
+        if near <= GROUP_SPREAD_DAYS < far and far > 2 * near:
+            reader.use(
+                fmt,
+                f"(a {group_noun}'s {group_column} dates lie {near:.0f} days apart this way, {far:.0f} days read as "
+                f"{other.label}; median over {group_noun}s)",
+            )
+            return
+    if fallback is not None:
+        order, why = fallback
+        reader.use(next(fmt for fmt in reader.readings if fmt.order.lower() == order), f"({why})")
+        return
+    raise Problems(file).reject(None, None, ambiguity_message(reader))
+
+
+def ambiguity_message(reader: DateReader) -> str:
+    """Why a file's dates cannot be read yet and what to give: two sample values read both ways."""
+    first, second = reader.readings
+    shown = "; ".join(
+        f"'{text}' is {_day(first, text)} ({first.order.lower()}) or {_day(second, text)} ({second.order.lower()})"
+        for text in reader.samples(2)
+    )
+    return (
+        f"every date fits both {first.label} and {second.label} and the rows do not tell which ({shown}): "
+        "import again with --date-order dmy or --date-order mdy"
+    )
+
+
+def _day(fmt: DateFormat, text: str) -> str:
+    moment = parse_with(fmt, text)
+    return f"{moment.day} {moment:%b %Y}" if moment else "not a date"
