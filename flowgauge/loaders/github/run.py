@@ -11,11 +11,13 @@ from flowgauge.loaders.github.people import PeopleBook
 from flowgauge.loaders.http.progress import ProgressCallback, ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
+from flowgauge.url_safety import keep_web_urls_in_rows, left_out_note, web_url_or_none
 
 
 @dataclass
 class SyncReport:
-    """What a sync did: repositories loaded and skipped, warnings, items per stream, requests made."""
+    """What a sync did: repositories loaded and skipped, warnings, items per stream, requests made, and links left
+    out because they were not http(s) URLs, per table."""
 
     repos_loaded: list[str] = field(default_factory=list)
     repos_skipped: dict[str, str] = field(default_factory=dict)
@@ -23,6 +25,7 @@ class SyncReport:
     items: dict[str, int] = field(default_factory=dict)
     requests: int = 0
     graphql_cost: int = 0
+    urls_left_out: dict[str, int] = field(default_factory=dict)
 
     def count(self, stream: str, n: int) -> None:
         """Add n items loaded to a stream's tally."""
@@ -64,9 +67,25 @@ class SyncRun:
         self.w.save_cursor(self.source_id, repo_id, stream, text, etag=etag, complete=complete)
 
     def write(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Upsert rows into table (nothing for an empty list)."""
+        """Upsert rows into table (nothing for an empty list), any link that is not an http(s) URL stored as NULL."""
         if rows:
+            rows, left_out = keep_web_urls_in_rows(rows)
+            self._count_left_out(table, left_out)
             self.w.upsert(table, rows)
+
+    def web_url(self, table: str, url: str | None) -> str | None:
+        """url when it is an http(s) URL, else None, counted for table as write() counts."""
+        kept = web_url_or_none(url)
+        self._count_left_out(table, int(url is not None and kept is None))
+        return kept
+
+    def link_warnings(self) -> list[str]:
+        """One warning per table that had links left out, for the end of the sync's report."""
+        return [f"{table}: {left_out_note(n, 'url')}" for table, n in self.report.urls_left_out.items()]
+
+    def _count_left_out(self, table: str, n: int) -> None:
+        if n:
+            self.report.urls_left_out[table] = self.report.urls_left_out.get(table, 0) + n
 
     def flush_people(self) -> None:
         """Write the people and aliases collected since the last flush."""

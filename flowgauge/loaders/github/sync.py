@@ -65,6 +65,7 @@ def sync_github(
     if org:
         streams.load_teams(run, org)
     run.report.requests = session.requests
+    run.report.warnings.extend(run.link_warnings())
     writer.record_source(
         source_id,
         "github",

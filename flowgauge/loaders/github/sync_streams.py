@@ -60,7 +60,7 @@ def load_deployments(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
         status, finished_at, url = deployment_outcome(repo_id, number, history)
         run.w.con.execute(
             "UPDATE deployments SET status = ?, finished_at = ?, url = coalesce(?, url) WHERE deployment_id = ?",
-            [status, finished_at, url, f"{repo_id}:deploy:{number}"],
+            [status, finished_at, run.web_url("deployments", url), f"{repo_id}:deploy:{number}"],
         )
         _save_deployments(run, [], map_statuses(repo_id, number, history))
         run.report.count("deployments", 1)

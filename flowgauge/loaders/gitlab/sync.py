@@ -59,6 +59,7 @@ def sync_gitlab(
         save_detected_deployments(writer, project, rules, info.get("default_branch"))
         run.report.repos_loaded.append(project)
     run.report.requests = session.requests
+    run.report.warnings.extend(run.link_warnings())
     detail = {"projects": list(projects), "skipped": run.report.repos_skipped, "warnings": run.report.warnings[:100]}
     writer.record_source(source_id, "gitlab", session.redact.url(location), detail)
     return run.report

@@ -32,6 +32,7 @@ from flowgauge.loaders.imports.reading import DEFAULT_MAX_BYTES, Upload, check_s
 from flowgauge.loaders.imports.tables import NATURAL_KEYS, dedupe_rows, rows_to_arrow, table_specs
 from flowgauge.loaders.imports.validation import ImportProblem, ImportRejected, Problems, counted
 from flowgauge.loaders.store import SnapshotWriter, write_snapshot
+from flowgauge.url_safety import keep_web_urls, left_out_note
 
 # Detection order: the most specific shapes first; canonical-by-name last so a file called
 # deployments.csv with webhook-style columns is read as deployment events, not a bad table.
@@ -137,7 +138,7 @@ def _check(upload: Upload, kind: str, max_bytes: int, progress: Progress) -> _Ch
         elif kind not in _BY_KIND:
             raise Problems(upload.name).reject(None, None, f"unknown kind '{kind}'; choose one of: {', '.join(KINDS)}")
         parsed = _BY_KIND[kind_id].parse(upload, progress)
-        tables, duplicates = _finish(upload.name, parsed)
+        tables, duplicates, link_notes = _finish(upload.name, parsed)
     except ImportRejected as error:
         notes = [f"{error.total:,} problems in all; the first {len(error.problems)} are listed"]
         preview = ImportPreview(
@@ -150,16 +151,18 @@ def _check(upload: Upload, kind: str, max_bytes: int, progress: Progress) -> _Ch
             error.problems,
         )
         return _Checked(preview, error.total, frozenset())
-    notes = list(parsed.notes)
+    notes = [*parsed.notes, *link_notes]
     for table, count in duplicates.items():
         notes.append(f"{table}: {counted(count, 'duplicate row')} dropped (same {table_specs()[table].key_label})")
     preview = ImportPreview(upload.name, kind_id, KINDS[kind_id], tables, duplicates, notes, [])
     return _Checked(preview, 0, parsed.fill_only)
 
 
-def _finish(file: str, parsed: Parsed) -> tuple[dict[str, pa.Table], dict[str, int]]:
-    """Rows typed against the schema and de-duplicated by key (the last row wins)."""
+def _finish(file: str, parsed: Parsed) -> tuple[dict[str, pa.Table], dict[str, int], list[str]]:
+    """Rows typed against the schema and de-duplicated by key (the last row wins), links that are not http(s) left
+    out (NULL: the dashboard would show them as links, and a javascript: one runs when clicked), with a note each."""
     tables: dict[str, pa.Table] = {}
+    notes: list[str] = []
     duplicates = dict(parsed.duplicates_dropped)
     for table, rows in parsed.tables.items():
         if isinstance(rows, list):
@@ -171,9 +174,11 @@ def _finish(file: str, parsed: Parsed) -> tuple[dict[str, pa.Table], dict[str, i
             except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
                 # An API dump with, say, a number where text belongs: say which table, not a traceback.
                 raise Problems(file).reject(None, None, f"has a {table} value of the wrong type ({error})") from None
+        rows, left_out = keep_web_urls(rows)
+        notes += [f"{table}: {left_out_note(count, column)}" for column, count in left_out.items()]
         if rows.num_rows:
             tables[table] = rows
-    return tables, duplicates
+    return tables, duplicates, notes
 
 
 def preview_import(
