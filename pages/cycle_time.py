@@ -5,6 +5,7 @@ import streamlit as st
 from flowgauge.ui import cached, charts, downloads, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
+from flowgauge.ui.text import plain
 
 PHASES = (*charts.PHASES, "cycle_time")
 PHASE_COLUMNS = {
@@ -27,8 +28,8 @@ if now["cycle_time"].value is None:
 grain = st.segmented_control("Period", ["week", "month"], default="week", key="cycle_grain") or "week"
 st.subheader(f"Each phase per {grain}")
 st.caption(
-    f"The {view.statistic} of the PRs merged in each {grain}; shaded bands are {context.benchmark_set.name}'s tiers "
-    "where it benchmarks the phase at the same statistic."
+    f"The {view.statistic} of the PRs merged in each {grain}; shaded bands are "
+    f"{plain(context.benchmark_set.name)}'s tiers where it benchmarks the phase at the same statistic."
 )
 for row_start in range(0, len(PHASES), 2):
     for column, metric_id in zip(st.columns(2), PHASES[row_start : row_start + 2], strict=False):
@@ -36,7 +37,7 @@ for row_start in range(0, len(PHASES), 2):
             result = now[metric_id]
             band = context.benchmark_set.band(metric_id)
             like_for_like = band if band is not None and band.statistic == view.statistic else None
-            st.markdown(f"**{result.name}** · {charts.format_value(result.value, result.unit)} over the period")
+            st.markdown(f"**{plain(result.name)}** · {charts.format_value(result.value, result.unit)} over the period")
             series = cached.trend(context.identity, metric_id, view.filters(), view.statistic, grain)
             downloads.chart(
                 charts.trend_lines([(result.name, series)], "hours", like_for_like, view.statistic),

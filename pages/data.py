@@ -19,10 +19,10 @@ snapshots_tab, quality_tab, definitions_tab, upload_tab = st.tabs(
 
 with snapshots_tab:
     summaries = cached.snapshot_summaries(context.data_dir, context.choices.snapshots)
-    st.caption(f"Snapshot files in the data folder ({context.data_dir}); freshness is the last completed load.")
+    st.caption(f"Snapshot files in the data folder ({plain(context.data_dir)}); freshness is the last completed load.")
     downloads.table(tables.snapshots_table(summaries), "snapshots")
     current = summaries[view.snapshot]
-    st.subheader(f"{view.snapshot}.duckdb")
+    st.subheader(plain(f"{view.snapshot}.duckdb"))
     left, right = st.columns(2)
     with left:
         st.markdown("**Tables** (row counts and the UTC span of each table's main time column)")
@@ -49,7 +49,7 @@ with definitions_tab:
     st.subheader("Linking rules in force")
     st.caption("How deployments, incidents, PRs and bots are recognised; every number on every page uses these.")
     downloads.table(tables.rules_table(DEFAULT_RULES.as_dict()), "linking-rules")
-    st.subheader(f"Benchmark set: {context.benchmark_set.name}")
+    st.subheader(f"Benchmark set: {plain(context.benchmark_set.name)}")
     st.caption(plain(context.benchmark_set.description))
     downloads.table(tables.benchmark_table(context.benchmark_set), "benchmark-set")
 

@@ -45,7 +45,7 @@ else:
     ]
     st.caption(
         f"The worst cluster any key falls in, against {plain(dora_set.name)} at the {dora_set.statistic} "
-        f"({'; '.join(parts)})." + (f" Not placed: {', '.join(cluster.missing)}." if cluster.missing else "")
+        f"({'; '.join(parts)})." + (f" Not placed: {plain(', '.join(cluster.missing))}." if cluster.missing else "")
     )
 
 st.subheader("Deployments and incidents")

@@ -8,11 +8,12 @@ from flowgauge.ui.breakdown_bar import breakdown_alt, breakdown_svg
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import scorecard
+from flowgauge.ui.text import plain
 
 context = page_context()
 view = context.view
 st.title("Overview")
-st.caption(f"{describe(view)} · {view.statistic} · compared with {context.benchmark_set.name}")
+st.caption(f"{describe(view)} · {view.statistic} · compared with {plain(context.benchmark_set.name)}")
 
 now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
 with_value = tuple(metric_id for metric_id, result in now.items() if result.value is not None)
@@ -49,4 +50,4 @@ empty = scorecard(
 if empty:
     with st.expander(f"{len(empty)} metrics have no value in this selection"):
         for result in empty:
-            st.markdown(f"- **{result.name}**: {result.empty_reason}")
+            st.markdown(f"- **{plain(result.name)}**: {plain(result.empty_reason)}")

@@ -24,7 +24,7 @@ HEATMAP_METRICS = (
 context = page_context()
 view = context.view
 st.title("Teams")
-st.caption(f"{describe(view)} · {view.statistic} · tiers from {context.benchmark_set.name}")
+st.caption(f"{describe(view)} · {view.statistic} · tiers from {plain(context.benchmark_set.name)}")
 teams = context.choices.teams
 if not teams:
     show_empty("teams", "this snapshot has no teams", view)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -288,3 +288,25 @@ def test_a_page_link_opens_inside_the_frame_on_a_fresh_server(app_data_dir, brow
         finally:
             page.close()
     assert sorted(path.name for path in data_dir.glob("*.duckdb")) == ["demo.duckdb"]
+
+
+def test_markdown_in_a_shared_link_shows_as_text_in_the_notice(server, browser):
+    base, _ = server
+    hostile = [
+        "[Session expired – sign in](https://example.invalid)",
+        "![logo](https://example.invalid/logo.png) <b>bold</b> :red[locked] :material/warning: $x^2$ :streamlit:",
+        "https://example.invalid/login www.example.invalid help@example.invalid :smile: -> x",
+    ]
+    page = open_view(browser, f"{base}/?{VIEW}&{urlencode([('team', value) for value in hostile])}")
+    try:
+        notice = page.locator("[data-testid=stAlertContentWarning]").first
+        notice.wait_for(timeout=20_000)
+        shoot(page, "hostile-link-notice")
+        shown = notice.inner_text().replace("\u2060", "")  # the word joiners that break Streamlit's short codes
+        for value in hostile:
+            assert value in shown
+        assert notice.locator("a").count() == 0
+        assert notice.locator("img").count() == 0
+        assert notice.locator("b, strong, em, .katex, [data-testid=stIconMaterial]").count() == 0
+    finally:
+        page.close()

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pyarrow as pa
 
 from flowgauge.metrics.benchmark_sets import Band, Tier
+from flowgauge.ui.text import chart_text
 
 # Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -92,8 +93,8 @@ def style(figure: go.Figure, *, height: int = 320, title: str | None = None) -> 
 def cycle_breakdown(phases: Sequence[tuple[str, str, float | None, Tier | None]], statistic: str) -> go.Figure:
     """One stacked horizontal bar of the cycle-time phases: (metric id, name, hours, tier) each."""
     figure = go.Figure()
-    for metric_id, name, hours, tier in phases:
-        tier_text = tier.name if tier else "no benchmark"
+    for metric_id, metric_name, hours, tier in phases:
+        name, tier_text = chart_text(metric_name), chart_text(tier.name) if tier else "no benchmark"
         figure.add_bar(
             y=["Cycle time"],
             x=[hours or 0.0],
@@ -129,7 +130,7 @@ def band_shapes(figure: go.Figure, band: Band | None, y_max: float) -> None:
             opacity=0.12,
             line_width=0,
             layer="below",
-            annotation_text=name,
+            annotation_text=chart_text(name),
             annotation_position="top left",
             annotation_font={"size": 11, "color": "#444"},
         )
@@ -162,11 +163,14 @@ def deployment_timeline(deployments: pa.Table, incidents: pa.Table) -> go.Figure
             continue
         figure.add_scatter(
             x=[r["started_at"] for r in chosen],
-            y=[r["service_id"] or r["repo_id"] for r in chosen],
+            y=[chart_text(r["service_id"] or r["repo_id"]) for r in chosen],
             mode="markers",
             name=name,
             marker={"symbol": symbol, "color": colour, "size": size, "line": {"width": 1, "color": "white"}},
-            customdata=[[r["deployment_id"], r["status"], r["deploy_kind"], r["environment"]] for r in chosen],
+            customdata=[
+                [chart_text(r[key]) for key in ("deployment_id", "status", "deploy_kind", "environment")]
+                for r in chosen
+            ],
             hovertemplate="%{customdata[0]}<br>%{x|%Y-%m-%d %H:%M} UTC<br>status %{customdata[1]}, "
             "%{customdata[2]} deploy to %{customdata[3]}<extra>" + name + "</extra>",
         )
@@ -174,11 +178,13 @@ def deployment_timeline(deployments: pa.Table, incidents: pa.Table) -> go.Figure
     if opened:
         figure.add_scatter(
             x=[r["opened_at"] for r in opened],
-            y=[r["service_id"] or r["repo_id"] or "(no service)" for r in opened],
+            y=[chart_text(r["service_id"] or r["repo_id"] or "(no service)") for r in opened],
             mode="markers",
             name="Incident opened",
             marker={"symbol": "star", "color": "#000000", "size": 12},
-            customdata=[[r["incident_id"], r["severity"] or "", r["hours_to_resolve"]] for r in opened],
+            customdata=[
+                [chart_text(r["incident_id"]), chart_text(r["severity"] or ""), r["hours_to_resolve"]] for r in opened
+            ],
             hovertemplate="Incident %{customdata[0]} %{customdata[1]}<br>opened %{x|%Y-%m-%d %H:%M} UTC<br>"
             "resolved after %{customdata[2]:.1f} hours<extra></extra>",
         )
@@ -189,6 +195,7 @@ def deployment_timeline(deployments: pa.Table, incidents: pa.Table) -> go.Figure
 
 def distribution(values: Sequence[float], name: str, unit: str, colour: str = PALETTE[0]) -> go.Figure:
     """A box with every point beside it: the spread, not only the average."""
+    name = chart_text(name)
     figure = go.Figure(
         go.Box(
             x=list(values),
@@ -211,7 +218,8 @@ def trend_lines(
     """Lines of (name, trend table with period_start/value/n), the band's tiers drawn behind them."""
     figure = go.Figure()
     peak = 0.0
-    for index, (name, table) in enumerate(series):
+    for index, (series_name, table) in enumerate(series):
+        name = chart_text(series_name)
         values = table.column("value").to_pylist()
         peak = max([peak, *[value for value in values if value is not None]])
         figure.add_scatter(
@@ -233,7 +241,8 @@ def trend_lines(
 def box_by_group(groups: Sequence[tuple[str, Sequence[float]]], unit: str) -> go.Figure:
     """One box per group with every point: distributions, not only averages."""
     figure = go.Figure()
-    for index, (name, values) in enumerate(groups):
+    for index, (group, values) in enumerate(groups):
+        name = chart_text(group)
         figure.add_box(
             y=list(values),
             name=name,
@@ -249,15 +258,18 @@ def box_by_group(groups: Sequence[tuple[str, Sequence[float]]], unit: str) -> go
 def tier_heatmap(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[tuple]]) -> go.Figure:
     """Metrics x teams coloured by tier rank; cells are (value text, tier name or '', rank or None, tiers)."""
     colours = [[(-1 if cell[2] is None else cell[2] / max(cell[3] - 1, 1)) for cell in row] for row in cells]
-    text = [[f"{cell[0]}<br>{cell[1]}" if cell[1] else cell[0] for cell in row] for row in cells]
+    text = [
+        [f"{chart_text(cell[0])}<br>{chart_text(cell[1])}" if cell[1] else chart_text(cell[0]) for cell in row]
+        for row in cells
+    ]
     scale = [[0.0, "#eeeeee"], [0.49, "#eeeeee"]] + [
         [0.5 + index / (2 * (len(TIER_COLOURS) - 1)), colour] for index, colour in enumerate(TIER_COLOURS)
     ]
     figure = go.Figure(
         go.Heatmap(
             z=[[(value + 1) / 2 if value >= 0 else 0 for value in row] for row in colours],
-            x=list(columns),
-            y=list(rows),
+            x=[chart_text(column) for column in columns],
+            y=[chart_text(row) for row in rows],
             text=text,
             texttemplate="%{text}",
             hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
@@ -279,9 +291,10 @@ def grouped_bars(
 ) -> go.Figure:
     """Bars per category, one colour per series (e.g. planning and capacity accuracy per sprint)."""
     figure = go.Figure()
-    for index, (name, values) in enumerate(series):
+    for index, (series_name, values) in enumerate(series):
+        name = chart_text(series_name)
         figure.add_bar(
-            x=list(categories),
+            x=[chart_text(category) for category in categories],
             y=list(values),
             name=name,
             marker={"color": PALETTE[index % len(PALETTE)]},
@@ -295,7 +308,8 @@ def grouped_bars(
 def count_lines(series: Sequence[tuple[str, Sequence, Sequence]], unit: str, *, step: bool = True) -> go.Figure:
     """Lines of (name, xs, ys) series, e.g. team sizes per month or survey scores per round."""
     figure = go.Figure()
-    for index, (name, xs, ys) in enumerate(series):
+    for index, (series_name, xs, ys) in enumerate(series):
+        name = chart_text(series_name)
         figure.add_scatter(
             x=list(xs),
             y=list(ys),

@@ -17,6 +17,7 @@ import streamlit as st
 
 from flowgauge.csv_safety import to_csv_bytes
 from flowgauge.ui.charts import PLOTLY_CONFIG
+from flowgauge.url_safety import keep_web_urls
 
 
 def csv_button(table: pa.Table, name: str, label: str = "Download CSV") -> None:
@@ -84,9 +85,22 @@ def table(
     """Show an Arrow table (cells as text, never HTML) with its CSV download below.
 
     A browser grid of hundreds of thousands of rows is slow to send and draw, so at most max_rows are shown;
-    the CSV always holds every row.
+    the CSV always holds every row. A link column links only http(s) URLs: any other value (a javascript: or
+    data: URL from an old snapshot or a copied-in file) is shown as an empty cell; the CSV keeps what the snapshot
+    holds, as text.
     """
-    st.dataframe(data.slice(0, max_rows), column_config=dict(column_config or {}), hide_index=True, height=height)
+    config = dict(column_config or {})
+    shown, _ = keep_web_urls(data.slice(0, max_rows), link_columns(config))
+    st.dataframe(shown, column_config=config, hide_index=True, height=height)
     if data.num_rows > max_rows:
         st.caption(f"Showing the first {max_rows:,} of {data.num_rows:,} rows; the CSV has them all.")
     csv_button(data, name)
+
+
+def link_columns(column_config: Mapping[str, Any]) -> list[str]:
+    """The columns a column_config shows as links (st.column_config.LinkColumn)."""
+    return [
+        name
+        for name, config in column_config.items()
+        if isinstance(config, Mapping) and (config.get("type_config") or {}).get("type") == "link"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from flowgauge.ui.filters import View
+from flowgauge.ui.text import plain
 
 # What to load for each kind of missing data (the metrics engine's empty_reason says which is missing).
 LOAD_HINTS = {
@@ -19,16 +20,16 @@ LOAD_HINTS = {
 
 
 def describe(view: View) -> str:
-    """The selection in words, for captions and empty states."""
+    """The selection in words, as Markdown for captions and empty states (the snapshot's ids shown as text)."""
     scope = []
-    if view.teams:
-        scope.append(f"teams {', '.join(view.teams)}")
-    if view.repos:
-        scope.append(f"repositories {', '.join(view.repos)}")
-    if view.services:
-        scope.append(f"services {', '.join(view.services)}")
-    if view.environments:
-        scope.append(f"environments {', '.join(view.environments)}")
+    for noun, ids in (
+        ("teams", view.teams),
+        ("repositories", view.repos),
+        ("services", view.services),
+        ("environments", view.environments),
+    ):
+        if ids:
+            scope.append(f"{noun} {', '.join(plain(value) for value in ids)}")
     where = "; ".join(scope) if scope else "the whole organisation"
     bots = "bots included" if view.include_bots else "bots left out"
     return f"{view.start:%d %b %Y} – {view.end:%d %b %Y} (UTC), {where}, {bots}"
@@ -37,5 +38,5 @@ def describe(view: View) -> str:
 def show_empty(what: str, reason: str | None, view: View, table: str | None = None) -> None:
     """An info box: nothing to show for what, why, and what to load or change."""
     hint = LOAD_HINTS.get(table or "", "Widen the date range or clear the team, repository or service filters.")
-    because = f" because {reason}" if reason else ""
+    because = f" because {plain(reason)}" if reason else ""
     st.info(f"**No {what} to show**{because}, for {describe(view)}.\n\n{hint}", icon=":material/info:")

@@ -123,11 +123,11 @@ def draw_frame(data_dir: Path) -> PageContext:
     try:
         ensure_demo(data_dir)
     except FlowgaugeError as error:
-        st.error(f"Could not create the demo snapshot: {error}")
+        st.error(f"Could not create the demo snapshot: {plain(error)}")
     snapshots = list_snapshots(data_dir)
     if not snapshots:
         st.error(
-            f"No snapshot in {data_dir}. Create one with `flowgauge demo` or load your organisation "
+            f"No snapshot in {plain(data_dir)}. Create one with `flowgauge demo` or load your organisation "
             "with `flowgauge snapshot github …`, then reload this page."
         )
         st.stop()
@@ -182,7 +182,8 @@ def draw_frame(data_dir: Path) -> PageContext:
     shown = st.session_state.get(_NOTICES_KEY)
     if shown and shown[0] == view:
         for notice in shown[1]:
-            st.warning(notice, icon=":material/link_off:")
+            # Notices repeat what the link or the data folder said (a team, a snapshot, an error): text, not Markdown.
+            st.warning(plain(notice), icon=":material/link_off:")
     return PageContext(data_dir, identity, view, choices, sets[view.benchmark_set])
 
 
@@ -192,13 +193,13 @@ def _open(data_dir: Path, name: str, default: str) -> tuple[SnapshotIdentity, st
         return connections().identity(data_dir / f"{name}.duckdb"), name, None
     except FlowgaugeError as error:
         if name == default:
-            st.error(str(error))
+            st.error(plain(error))
             st.stop()
         problem = f"Snapshot “{name}” cannot be opened ({error}); showing “{default}” instead."
     try:
         return connections().identity(data_dir / f"{default}.duckdb"), default, problem
     except FlowgaugeError as error:
-        st.error(f"{problem} But that one cannot be opened either: {error}")
+        st.error(plain(f"{problem} But that one cannot be opened either: {error}"))
         st.stop()
 
 

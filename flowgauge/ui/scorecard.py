@@ -11,7 +11,7 @@ from flowgauge.metrics import NO_BENCHMARK, MetricResult, tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.ui.charts import PALETTE, format_value, tier_badge
 from flowgauge.ui.sparklines import image_markdown, sparkline_svg
-from flowgauge.ui.text import plain
+from flowgauge.ui.text import link, plain
 
 # A scorecard card's width: two fit a row beside the sidebar on a 900-pixel-wide window (440 pixels of content),
 # four on a 1,400-pixel one (940 pixels), six on a 1,920-pixel one.
@@ -43,8 +43,8 @@ def change_colour(change: float | None, unit: str, direction: str) -> str:
 def explain(result: MetricResult) -> str:
     """Tooltip text: definition, statistic, sample size, what was left out and how it was measured."""
     lines = [result.definition, "", f"Unit: {result.unit}. **{result.statistic}** over **{result.n_used:,}** items."]
-    lines += [f"- {count:,} left out: {reason}" for count, reason in result.exclusions]
-    lines += [f"- measured: {flag}" for flag in result.flags]
+    lines += [f"- {count:,} left out: {plain(reason)}" for count, reason in result.exclusions]
+    lines += [f"- measured: {plain(flag)}" for flag in result.flags]
     return "\n".join(lines)
 
 
@@ -59,12 +59,12 @@ def benchmark_line(result: MetricResult, benchmark_set: BenchmarkSet) -> tuple[s
         return f":small[:gray[No tier: {plain(reason)} ({plain(benchmark_set.name)}).]]", None
     band = scored.band
     colour, icon = tier_badge(scored.tier.rank, len(band.tier_names))
-    notes = [f"[{plain(benchmark_set.name)}]({band.source_url})", band.statistic]
+    notes = [link(benchmark_set.name, band.source_url), plain(band.statistic)]
     if band.confidence != "primary":
         notes.append(f"**{band.confidence} source**")
     return (
         f":{colour}-badge[{icon} {plain(scored.tier.name)}] :small[:gray[{' · '.join(notes)}]]",
-        "Tiers, best first: " + " → ".join(band.tier_names),
+        "Tiers, best first: " + " → ".join(plain(name) for name in band.tier_names),
     )
 
 

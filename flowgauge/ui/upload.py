@@ -16,12 +16,12 @@ from flowgauge.loaders.imports import (
     ImportRejected,
     canonical_template_csv,
     import_files,
-    preview_import,
     table_specs,
 )
 from flowgauge.metrics.facts import cache_facts
 from flowgauge.ui import tables
 from flowgauge.ui.text import plain
+from flowgauge.ui.upload_previews import forget_previews, session_previews
 
 AUTO = "auto"
 NEW_SNAPSHOT = "\x00new"  # never a file stem, so it cannot clash with a snapshot's name
@@ -33,11 +33,6 @@ _log = logging.getLogger(__name__)
 
 # The CLI's --date-order, for files whose every date fits both day-first and month-first.
 DATE_ORDER_CHOICES = {AUTO: "Detect (refuse when unclear)", "dmy": "Day first (dmy)", "mdy": "Month first (mdy)"}
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _preview(name: str, data: bytes, kind: str, date_order: str | None) -> ImportPreview:
-    return preview_import(name, data, kind, date_order=date_order)
 
 
 def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...]) -> None:
@@ -91,7 +86,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         return
 
     files = [(upload.name, upload.getvalue()) for upload in uploads]
-    previews = [_preview(name, data, kind, date_order) for name, data in files]
+    previews = session_previews(files, kind, date_order)
     problems = [problem for preview in previews for problem in preview.problems]
     for preview in previews:
         _show_preview(preview)
@@ -102,7 +97,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
             icon=":material/block:",
         )
         return
-    label = f"Import {len(files)} file(s) into {target}.duckdb"
+    label = f"Import {len(files)} file(s) into {plain(target)}.duckdb"
     if st.button(label, type="primary", key="fg_import_go"):
         _import(files, kind, date_order, data_dir / f"{target}.duckdb")
 
@@ -126,7 +121,7 @@ def _show_preview(preview: ImportPreview) -> None:
 
 def _import(files: list[tuple[str, bytes]], kind: str, date_order: str | None, target: Path) -> None:
     try:
-        with st.spinner(f"Importing into {target.name}…"):
+        with st.spinner(f"Importing into {plain(target.name)}…"):
             report = import_files(files, into=target, kind=kind, date_order=date_order)
     except ImportRejected as error:
         st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
@@ -135,11 +130,12 @@ def _import(files: list[tuple[str, bytes]], kind: str, date_order: str | None, t
     except FlowgaugeError as error:
         st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
         return
+    forget_previews()
     _prepare_facts(target)
     written = ", ".join(
         f"{plain(file.file)} ({sum(file.rows.values()):,} rows as {plain(file.kind_label)})" for file in report.files
     )
-    st.session_state[_DONE_KEY] = f"Imported into {target.name}: {written}."
+    st.session_state[_DONE_KEY] = f"Imported into {plain(target.name)}: {written}."
     # The snapshot file was replaced, so its identity changed: rerun to open it and show fresh numbers at once.
     st.rerun()
 
