@@ -82,6 +82,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
                 on_click="ignore",
             )
     if not uploads:
+        forget_previews()  # the files were removed: their parsed previews go with them
         st.caption("Choose one or more files: each is previewed and checked before anything is written.")
         return
 

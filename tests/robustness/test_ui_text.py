@@ -189,6 +189,7 @@ def test_every_hostile_value_in_every_link_parameter_at_once(app):
 # A snapshot whose own names carry Markdown, HTML and javascript: links (a file copied in from elsewhere).
 TEAM = "Core [ops](https://example.invalid) <b>x</b> :red[y]"
 SERVICE = "api ![i](https://example.invalid/i.png)"
+REPO = "acme/[docs](https://example.invalid) :material/lock:"
 ENVIRONMENT = "prod [live](https://example.invalid)"
 SPRINT = "Sprint <a href='https://example.invalid'>9</a>"
 QUESTION = "Ease of release :material/bolt: $x$ https://example.invalid"
@@ -204,6 +205,10 @@ def hostile_data_dir(tmp_path_factory) -> Path:
         con.execute(APP_FIXTURE_SQL.read_text(encoding="utf-8"))
         con.execute("UPDATE teams SET name = ? WHERE team_id = 'platform'", [TEAM])
         con.execute("UPDATE services SET name = ? WHERE service_id = 'acme/api:api'", [SERVICE])
+        con.execute(
+            "INSERT INTO repositories (repo_id, name, source, url, is_archived) VALUES (?, 'docs', 'import', ?, false)",
+            [REPO, "javascript:alert(1)"],
+        )
         con.execute("UPDATE deployments SET environment = ? WHERE hash(deployment_id) % 2 = 0", [ENVIRONMENT])
         con.execute("UPDATE sprints SET name = ? WHERE hash(sprint_id) % 2 = 0", [SPRINT])
         con.execute("UPDATE survey_responses SET question = ? WHERE hash(question) % 2 = 0", [QUESTION])
@@ -224,15 +229,19 @@ def open_frame(data_dir: Path, page: str, params: dict[str, str | list[str]]) ->
 
 
 def test_names_from_the_snapshot_are_shown_literally_in_the_sidebar_and_captions(hostile_data_dir):
-    at = open_frame(hostile_data_dir, "overview", {"team": "platform", "service": "acme/api:api", "env": ENVIRONMENT})
+    at = open_frame(
+        hostile_data_dir, "overview", {"team": "platform", "repo": REPO, "service": "acme/api:api", "env": ENVIRONMENT}
+    )
     assert_nothing_live(at)
     buttons = {rendered(text) for text in shown_texts(at) if ": " in text}
     assert f"Teams: {TEAM}" in buttons
+    assert f"Repositories: {REPO}" in buttons
     assert f"Services: {SERVICE} (acme/api:api)" in buttons
     assert f"Production environments: {ENVIRONMENT}" in buttons
     # The caption names the selection (its ids) as text.
     caption = rendered(at.caption[0].value)
     assert f"environments {ENVIRONMENT}" in caption and "teams platform" in caption
+    assert f"repositories {REPO}" in caption
 
 
 @pytest.mark.parametrize("page", ["teams", "planning", "devex", "dora", "pull_requests", "cycle_time", "data"])
@@ -379,3 +388,7 @@ def test_upload_previews_belong_to_their_session_and_expire(app_data_dir, tmp_pa
     first.run()
     assert parsed == ["survey.csv"] * 3
     assert any("survey_responses" in markdown.value for markdown in first.markdown)
+    assert len(first.session_state[upload_previews.SESSION_KEY]) == 1
+    # Removing the file from the uploader frees its preview.
+    first.file_uploader(key="fg_upload").clear().run()
+    assert not first.exception and upload_previews.SESSION_KEY not in first.session_state
