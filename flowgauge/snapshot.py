@@ -12,7 +12,7 @@ import duckdb
 from flowgauge.errors import NotASnapshot, SchemaMismatch, SnapshotNotFound
 
 # Bump with every change to loaders/schema.sql, and add a migration to flowgauge.loaders.migrations.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def schema_sql() -> str:

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from flowgauge.ui import cached, charts, downloads, tables
-from flowgauge.ui.empty_states import describe, show_empty
+from flowgauge.ui.empty_states import describe, show_empty, show_load_docs
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import metric_card
+from flowgauge.ui.text import plain
 
 HEADLINE = ("planning_accuracy", "capacity_accuracy")
 HYGIENE = (
@@ -25,10 +26,13 @@ previous_label = f"previous {view.days} days"
 st.subheader("Sprints")
 if now["planning_accuracy"].value is None:
     show_empty("sprint accuracy", now["planning_accuracy"].empty_reason, view, "sprints")
+    show_load_docs("sprints")
 else:
     for column, metric_id in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
         with column:
             metric_card(now[metric_id], before[metric_id], context.benchmark_set, previous_label=previous_label)
+    for flag in (flag for flag in now["planning_accuracy"].flags if "approximate:" in flag):
+        st.warning(plain(flag[0].upper() + flag[1:]), icon=":material/warning:")
     sprints = cached.sprint_rows(context.identity, view.filters())
     per_sprint = tables.sprint_accuracy(
         sprints,

@@ -19,6 +19,8 @@ DETECTED = {
     "jira_export_de.csv": "jira_csv",
     "jira_export_fr_latin1.csv": "jira_csv",
     "jira_search.json": "jira_json",
+    "jira_sprint_report.json": "jira_sprint_report",
+    "sprint_calendar.csv": "sprint_calendar",
     "pagerduty_incidents.csv": "pagerduty_csv",
     "pagerduty_incidents.json": "pagerduty_json",
     "opsgenie_alerts.csv": "opsgenie_csv",

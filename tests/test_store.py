@@ -233,7 +233,7 @@ def test_newer_schema_is_refused_for_reading_and_writing(tmp_path):
 
 def test_older_schema_without_migration_is_refused(tmp_path):
     path = tmp_path / "old.duckdb"
-    make_snapshot_with_version(path, SCHEMA_VERSION - 1)
+    make_snapshot_with_version(path, 0)  # no schema before version 1 has a migration
     with pytest.raises(SchemaMismatch, match="older than this Flowgauge reads .*`flowgauge upgrade "):
         open_snapshot(path)
     with pytest.raises(SchemaMismatch, match="cannot be migrated"), write_snapshot(path):
@@ -252,6 +252,27 @@ def test_older_schema_is_migrated_when_a_migration_exists(tmp_path, monkeypatch)
     assert con.execute("SELECT schema_version FROM snapshot_meta").fetchone()[0] == SCHEMA_VERSION
     assert con.execute("SELECT display_name FROM people").fetchone()[0] == "migrated ana"
     con.close()
+
+
+def test_a_version_1_snapshot_says_a_csv_exports_sprint_items_are_not_known_planned(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    make_snapshot_with_version(path, 1)
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE sprint_items ALTER COLUMN added_after_start SET NOT NULL")  # as version 1 had it
+    con.execute(
+        "INSERT INTO sprint_items (sprint_id, item_key, added_after_start) VALUES "
+        "('jira:name:PAY 12', 'PAY-1', false), ('jira:31', 'PAY-1', false), ('jira:31', 'PAY-2', true)"
+    )
+    con.close()
+    with write_snapshot(path) as writer:
+        writer.con.execute("INSERT INTO sprint_items (sprint_id, item_key) VALUES ('jira:name:PAY 13', 'PAY-1')")
+    con = open_snapshot(path)
+    assert con.execute("SELECT schema_version FROM snapshot_meta").fetchone()[0] == SCHEMA_VERSION
+    rows = con.execute("SELECT sprint_id, item_key, added_after_start FROM sprint_items ORDER BY ALL").fetchall()
+    con.close()
+    # The CSV export's false meant "cannot tell"; the Jira JSON sprint's values were known and stay.
+    assert rows == [("jira:31", "PAY-1", False), ("jira:31", "PAY-2", True), ("jira:name:PAY 12", "PAY-1", None),
+                    ("jira:name:PAY 13", "PAY-1", None)]  # fmt: skip
 
 
 def test_bad_paths_and_files_are_named_in_the_error(tmp_path):

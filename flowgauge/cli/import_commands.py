@@ -16,9 +16,9 @@ from flowgauge.loaders.imports import (
     DATE_ORDERS,
     DEFAULT_MAX_BYTES,
     KINDS,
-    canonical_template_csv,
     import_files,
     table_specs,
+    template_csv,
 )
 
 console = Console()
@@ -38,14 +38,18 @@ def import_command(
         typer.Option(help="How to read dates that fit both day-first and month-first: dmy or mdy (default: detect)."),
     ] = None,
     template: Annotated[
-        str | None, typer.Option(help="Print a header-only CSV template for this canonical table and exit.")
+        str | None,
+        typer.Option(
+            help="Print a header-only CSV template for this table and exit (sprints: a sprint calendar to date the "
+            "sprints of a Jira CSV export)."
+        ),
     ] = None,
 ) -> None:
     """Import exported files (Jira, PagerDuty, Opsgenie, GitHub, GitLab, deployments, teams, surveys, tables)."""
     if template is not None:
         if template not in table_specs():
             raise typer.BadParameter(f"choose one of {', '.join(sorted(table_specs()))}", param_hint="--template")
-        sys.stdout.write(canonical_template_csv(template))
+        sys.stdout.write(template_csv(template))
         return
     if not files or into is None:
         raise typer.BadParameter("give one or more files and --into SNAPSHOT (or --template TABLE)")

@@ -1,4 +1,4 @@
--- Flowgauge canonical snapshot schema, version 1.
+-- Flowgauge canonical snapshot schema, version 2.
 --
 -- One DuckDB file holds one organisation's delivery history. Loaders write it (only through
 -- flowgauge.loaders.store); metrics and the app read it read-only.
@@ -295,7 +295,7 @@ CREATE TABLE IF NOT EXISTS sprint_items (
     sprint_id VARCHAR NOT NULL,          -- sprints.sprint_id
     item_key VARCHAR NOT NULL,           -- work_items.item_key
     added_at TIMESTAMP,                  -- UTC time the item joined the sprint, if known
-    added_after_start BOOLEAN NOT NULL,  -- true for unplanned work added once the sprint had started
+    added_after_start BOOLEAN,           -- true for unplanned work added once the sprint had started; NULL when the source cannot tell (an export without a changelog)
     story_points_at_start DOUBLE,        -- estimate when the sprint started (planned points), NULL if unestimated
     completed_in_sprint BOOLEAN,         -- done by the sprint's end; NULL = derive from resolved_at
     PRIMARY KEY (sprint_id, item_key)

@@ -29,6 +29,8 @@ from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import FACT_FILES, provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
 from flowgauge.metrics.runner import STAGED_MACROS, define_macro, private_cursor, query_rows, sql_text, stage
+from flowgauge.metrics.sprint_gaps import NO_SPRINTS
+from flowgauge.metrics.sprint_gaps import empty_reason as sprint_dates_reason
 
 BY_CHOICES = ("none", "week", "month", "team", "repo", "service", "author", "question")
 # Staged after fg_bots and the facts (facts.py), in this order: each may read the ones before it.
@@ -52,7 +54,7 @@ _MISSING_DATA = {
         "commit_line_ages",
         "no line-age data in this snapshot: load a git clone with `flowgauge snapshot git`",
     ),
-    "planning_values": ("sprints", "no sprint data in this snapshot: import sprints from your issue tracker"),
+    "planning_values": ("sprints", NO_SPRINTS),
     "work_item_values": ("work_items", "no work items in this snapshot: import issues from your issue tracker"),
     "survey_values": ("survey_responses", "no survey responses in this snapshot: import a developer survey"),
     "review_values": ("pr_reviews", "no PR reviews in this snapshot"),
@@ -599,4 +601,6 @@ def _empty_reason(
     if exclusions:
         total = sum(count for count, _ in exclusions)
         return f"all {total} items were left out: {exclusions[0][1]}"
-    return _NOTHING_SELECTED_BY_METRIC.get(definition.id, _NOTHING_SELECTED[definition.source])
+    nothing = _NOTHING_SELECTED_BY_METRIC.get(definition.id, _NOTHING_SELECTED[definition.source])
+    # Sprints without dates never end in a window: say so, and how to date them, rather than "none ended".
+    return (definition.source == "planning_values" and sprint_dates_reason(available, nothing)) or nothing

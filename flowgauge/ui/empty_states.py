@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from flowgauge.ui import docs
 from flowgauge.ui.filters import View
 from flowgauge.ui.text import plain
 
@@ -13,7 +14,9 @@ LOAD_HINTS = {
     "deployments": "Load deployments (GitHub deployments, releases or workflow runs) or import a deployments CSV "
     "on the Data page.",
     "incidents": "Import incidents (PagerDuty, Opsgenie or a CSV) on the Data page.",
-    "sprints": "Import sprints and issues from your issue tracker on the Data page.",
+    "sprints": "Import a Jira CSV export with a sprint calendar on the Data page (the sprints.csv template; "
+    "docs/imports.md, Sprint calendars), or load sprints with their dates and changelogs with `flowgauge snapshot "
+    "jira` (docs/loaders-api.md, Jira loader).",
     "survey_responses": "Import a developer-experience survey CSV on the Data page.",
     "commit_line_ages": "Load a local clone with `flowgauge snapshot git` to measure rework and refactoring.",
 }
@@ -40,3 +43,18 @@ def show_empty(what: str, reason: str | None, view: View, table: str | None = No
     hint = LOAD_HINTS.get(table or "", "Widen the date range or clear the team, repository or service filters.")
     because = f" because {plain(reason)}" if reason else ""
     st.info(f"**No {what} to show**{because}, for {describe(view)}.\n\n{hint}", icon=":material/info:")
+
+
+# Where each kind of missing data is explained: (docs file, heading), shown under the empty state.
+LOAD_DOCS = {
+    "sprints": (("imports.md", "Sprint calendars"), ("loaders-api.md", "Jira loader")),
+}
+
+
+def show_load_docs(table: str) -> None:
+    """The docs sections that say how to load what is missing, each in an expander named after its file."""
+    for file, heading in LOAD_DOCS.get(table, ()):
+        text = docs.section(file, heading)
+        if text is not None:
+            with st.expander(f"{heading} (docs/{file})", icon=":material/menu_book:"):
+                st.markdown(text)

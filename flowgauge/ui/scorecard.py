@@ -40,6 +40,11 @@ def change_colour(change: float | None, unit: str, direction: str) -> str:
     return "inverse" if direction == "lower" else "normal"
 
 
+def is_approximate(result: MetricResult) -> bool:
+    """True when some of the value's items were measured approximately (a flag says 'approximate: ...')."""
+    return any("approximate:" in flag for flag in result.flags)
+
+
 def explain(result: MetricResult) -> str:
     """Tooltip text: definition, statistic, sample size, what was left out and how it was measured."""
     lines = [result.definition, "", f"Unit: {result.unit}. **{result.statistic}** over **{result.n_used:,}** items."]
@@ -89,7 +94,7 @@ def metric_card(
             change = result.value - previous.value
         delta = None if change is None else signed(change, result.unit)
         st.metric(
-            result.name,
+            f"{result.name} (approximate)" if is_approximate(result) else result.name,
             format_value(result.value, result.unit),
             delta=delta,
             delta_color=change_colour(change, result.unit, result.direction),

@@ -14,9 +14,9 @@ from flowgauge.loaders.imports import (
     KINDS,
     ImportPreview,
     ImportRejected,
-    canonical_template_csv,
     import_files,
     table_specs,
+    template_csv,
 )
 from flowgauge.metrics.facts import cache_facts
 from flowgauge.ui import tables
@@ -71,11 +71,11 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         help="Jira, PagerDuty, Opsgenie, GitHub and GitLab exports, deployment events, team maps, surveys, or "
         "canonical tables. Nothing is written until every file is valid.",
     )
-    with st.expander("Templates for canonical tables (header-only CSV)"):
+    with st.expander("Templates (header-only CSV; sprints.csv is a sprint calendar for Jira CSV exports)"):
         for table in sorted(table_specs()):
             st.download_button(
                 f"{table}.csv",
-                data=canonical_template_csv(table),
+                data=template_csv(table),
                 file_name=f"{table}.csv",
                 mime="text/csv",
                 key=f"template-{table}",

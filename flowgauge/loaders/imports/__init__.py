@@ -14,7 +14,10 @@ The app's upload page and `flowgauge import` call the same API:
         ImportRejected and the snapshot is untouched; else writes all files in one write_snapshot(into),
         creating the snapshot if it does not exist. One `sources` row per file ('import:<file name>').
     canonical_template_csv(table) -> str
-        A header-only CSV of a canonical table, offered as a download.
+        A header-only CSV of a canonical table.
+    template_csv(name) -> str
+        The header-only CSV offered as a download and by `flowgauge import --template`: the sprint calendar for
+        'sprints', else canonical_template_csv(name).
     KINDS: kind id -> human label.
     ImportProblem(file, row, column, message); str() reads
         "jira.csv: row 14, column Created: '31/31/24' is not a date in this file's format DD/MMM/YY".
@@ -38,6 +41,7 @@ from flowgauge.loaders.imports.pipeline import (
     detect_kind,
     import_files,
     preview_import,
+    template_csv,
 )
 from flowgauge.loaders.imports.reading import DEFAULT_MAX_BYTES
 from flowgauge.loaders.imports.tables import canonical_template_csv, table_specs
@@ -58,4 +62,5 @@ __all__ = [
     "import_files",
     "preview_import",
     "table_specs",
+    "template_csv",
 ]

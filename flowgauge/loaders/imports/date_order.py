@@ -41,11 +41,11 @@ def _violations(fmt: DateFormat, rows: Sequence[Mapping[str, str | None]], order
 
 
 def _median_spread_days(
-    fmt: DateFormat, rows: Sequence[Mapping[str, str | None]], groups: Mapping[str, Sequence[int]], column: str
+    fmt: DateFormat, rows: Sequence[Mapping[str, str | None]], groups: Mapping[str, Sequence[tuple[int, str]]]
 ) -> float | None:
     spreads = []
-    for members in groups.values():
-        moments = [m for i in members if (m := _when(fmt, rows[i].get(column))) is not None]
+    for cells in groups.values():
+        moments = [m for i, column in cells if (m := _when(fmt, rows[i].get(column))) is not None]
         if len(moments) > 1:
             spreads.append((max(moments) - min(moments)).total_seconds() / 86400)
     return statistics.median(spreads) if spreads else None
@@ -56,16 +56,16 @@ def decide_reading(
     reader: DateReader,
     rows: Sequence[Mapping[str, str | None]],
     orderings: Sequence[tuple[str, str]],
-    groups: Mapping[str, Sequence[int]] | None = None,
-    group_column: str = "",
-    group_noun: str = "group",
+    groups: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+    group_dates: str = "dates",
     fallback: tuple[str, str] | None = None,
 ) -> None:
     """Make reader use the one reading its rows allow; ImportRejected asking for --date-order when none stands out.
 
     rows: each row's date columns as written; orderings: (earlier, later) column pairs every row obeys; groups:
-    row indexes of rows whose group_column dates lie close together (the items of one sprint); fallback: the order
-    ('dmy' or 'mdy') to use when the rows do not tell, and why (a locale the file shows)."""
+    per sprint, the cells (row index, column) whose dates lie within weeks of each other, described as group_dates
+    ("Created dates"); fallback: the order ('dmy' or 'mdy') to use when the rows do not tell, and why (a locale the
+    file shows)."""
     if len(reader.readings) < 2:
         return
     first, second = reader.readings
@@ -76,7 +76,7 @@ def decide_reading(
         count, (earlier, later) = broken[other]
         reader.use(allowed[0], f"(read as {other.label}, {counted(count, 'row')} would have {later} before {earlier})")
         return
-    spread = {fmt: _median_spread_days(fmt, rows, groups or {}, group_column) for fmt in reader.readings}
+    spread = {fmt: _median_spread_days(fmt, rows, groups or {}) for fmt in reader.readings}
     for fmt, other in ((first, second), (second, first)):
         near, far = spread[fmt], spread[other]
         if near is None or far is None:
@@ -84,8 +84,8 @@ def decide_reading(
         if near <= GROUP_SPREAD_DAYS < far and far > 2 * near:
             reader.use(
                 fmt,
-                f"(a {group_noun}'s {group_column} dates lie {near:.0f} days apart this way, {far:.0f} days read as "
-                f"{other.label}; median over {group_noun}s)",
+                f"(a sprint's {group_dates} lie {near:.0f} days apart this way, {far:.0f} days read as "
+                f"{other.label}; median over sprints)",
             )
             return
     if fallback is not None:

@@ -73,7 +73,8 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
             "(and usually Summary, Issue Type, Status Category, Assignee, Resolved, Sprint, Parent)",
         )
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"work_items"}))
-    parsed.fill_only = frozenset({"people", "person_aliases"})
+    # Sprints are names only here: never blank the dates a sprint calendar or a richer source gave them.
+    parsed.fill_only = frozenset({"people", "person_aliases", "sprints"})
     people = People(parsed, "jira")
     dates = _date_reader(upload, table)
     key_by_id = {table.get(r, "Issue id"): table.get(r, "Issue key") for r in table.rows if table.get(r, "Issue id")}
@@ -128,7 +129,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                 {
                     "sprint_id": sprint_id_from_name(name),
                     "item_key": key,
-                    "added_after_start": False,
+                    "added_after_start": None,  # the export has no changelog: planned or added is unknown
                     "story_points_at_start": points,
                     # Jira lists sprints oldest first: an item in a later sprint was carried over, not done.
                     "completed_in_sprint": False if position < len(sprints) - 1 else None,
@@ -143,8 +144,9 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         )
     if sprint_rows:
         parsed.notes.append(
-            f"{counted(sprint_rows, 'sprint membership')}: a CSV export cannot tell planned from added work, "
-            "so none is marked as added after the sprint started, and planned points are the current estimates"
+            f"{counted(sprint_rows, 'sprint membership')}: a CSV export cannot tell planned from added work, so "
+            "planning accuracy counts every item in a sprint at its end as planned (flagged approximate), and planned "
+            "points are the current estimates"
         )
     if unresolved_parents:
         parsed.notes.append(f"{counted(unresolved_parents, 'parent link')} to issues outside this file, left empty")
@@ -158,16 +160,15 @@ def _date_reader(upload: Upload, table: CsvTable) -> DateReader:
     )
     if len(dates.readings) > 1 and not upload.date_order:
         rows = [{c: table.get(row, c) for c in DATE_COLUMNS} for row in table.rows]
-        sprints: dict[str, list[int]] = {}
+        sprints: dict[str, list[tuple[int, str]]] = {}
         for index, row in enumerate(table.rows):
             for name in dict.fromkeys(table.get_all(row, "Sprint")):
-                sprints.setdefault(name, []).append(index)
+                sprints.setdefault(name, []).append((index, "Created"))
         # Jira writes dates in the exporting user's locale: German, French and Spanish ones put the day first.
         localised = any(table.has(alias) for alias in LOCALISED_HEADERS)
-        fallback = ("dmy", "the column names are in a language whose Jira date formats put the day first")
-        decide_reading(
-            upload.name, dates, rows, DATE_ORDERINGS, sprints, "Created", "sprint", fallback if localised else None
-        )
+        day_first = ("dmy", "the column names are in a language whose Jira date formats put the day first")
+        fallback = day_first if localised else None
+        decide_reading(upload.name, dates, rows, DATE_ORDERINGS, sprints, "Created dates", fallback)
     return dates
 
 

@@ -121,7 +121,8 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                     "sprint_id": sprint_id,
                     "item_key": key,
                     "added_at": added,
-                    "added_after_start": bool(added and starts and added > starts),
+                    # Without a changelog nobody can tell whether the item was planned: unknown, not planned.
+                    "added_after_start": None if histories is None else bool(added and starts and added > starts),
                     "story_points_at_start": story_points(points, problems, number, "story points"),
                 },
             )

@@ -18,10 +18,12 @@ from flowgauge.loaders.imports import (
     gitlab_api_mrs,
     jira_csv,
     jira_json,
+    jira_sprint_report,
     opsgenie_csv,
     opsgenie_json,
     pagerduty_csv,
     pagerduty_json,
+    sprint_calendar,
     survey,
     team_map,
 )
@@ -29,7 +31,14 @@ from flowgauge.loaders.imports.dates import DATE_ORDERS
 from flowgauge.loaders.imports.identities import known_people, rename_people
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.reading import DEFAULT_MAX_BYTES, Upload, check_size, display_name, reject_empty
-from flowgauge.loaders.imports.tables import NATURAL_KEYS, dedupe_rows, rows_to_arrow, table_specs
+from flowgauge.loaders.imports.sprint_dates import DATING_KINDS, drop_undated_note, undated_in_file, undated_in_snapshot
+from flowgauge.loaders.imports.tables import (
+    NATURAL_KEYS,
+    canonical_template_csv,
+    dedupe_rows,
+    rows_to_arrow,
+    table_specs,
+)
 from flowgauge.loaders.imports.validation import ImportProblem, ImportRejected, Problems, counted
 from flowgauge.loaders.store import SnapshotWriter, write_snapshot
 from flowgauge.url_safety import keep_web_urls, left_out_note
@@ -40,6 +49,8 @@ MODULES: list[ModuleType] = [
     canonical,
     jira_csv,
     jira_json,
+    jira_sprint_report,
+    sprint_calendar,
     pagerduty_csv,
     pagerduty_json,
     opsgenie_csv,
@@ -53,6 +64,12 @@ MODULES: list[ModuleType] = [
 ]
 KINDS: dict[str, str] = {module.KIND: module.LABEL for module in MODULES}
 _BY_KIND = {module.KIND: module for module in MODULES}
+
+
+def template_csv(name: str) -> str:
+    """A header-only CSV to fill in: the sprint calendar for 'sprints' (what an export lacks is sprint dates), else
+    the canonical table's columns."""
+    return sprint_calendar.template_csv() if name == "sprints" else canonical_template_csv(name)
 
 
 @dataclass(frozen=True)
@@ -151,7 +168,7 @@ def _check(upload: Upload, kind: str, max_bytes: int, progress: Progress) -> _Ch
             error.problems,
         )
         return _Checked(preview, error.total, frozenset())
-    notes = [*parsed.notes, *link_notes]
+    notes = [*parsed.notes, *link_notes, *undated_in_file(tables.get("sprints"))]
     for table, count in duplicates.items():
         notes.append(f"{table}: {counted(count, 'duplicate row')} dropped (same {table_specs()[table].key_label})")
     preview = ImportPreview(upload.name, kind_id, KINDS[kind_id], tables, duplicates, notes, [])
@@ -229,12 +246,14 @@ def import_files(
     if problems:
         raise ImportRejected(problems, sum(c.total_problems for c in checked))
     report("Writing the snapshot", 0.9)
-    files_written = []
+    written: dict[int, FileReport] = {}
+    # Sprint calendars first, so the notes of an export imported with one count only the sprints still undated.
+    order = sorted(range(len(checked)), key=lambda i: checked[i].preview.kind not in DATING_KINDS)
     with write_snapshot(into) as writer:
-        for item in checked:
-            files_written.append(_save(writer, item))
+        for index in order:
+            written[index] = _save(writer, checked[index])
     report("Done", 1.0)
-    return ImportReport(Path(into), files_written)
+    return ImportReport(Path(into), [written[index] for index in range(len(checked))])
 
 
 def _upload(item: tuple[str, bytes] | str | os.PathLike, max_bytes: int, date_order: str | None) -> Upload:
@@ -265,6 +284,9 @@ def _save(writer: SnapshotWriter, item: _Checked) -> FileReport:
             if table in NATURAL_KEYS:
                 _delete_same_natural_key(writer, table, data)
             rows[table] = _upsert(writer, table, data)
+    if "sprints" in tables:
+        # The preview counted the file's undated sprints; the snapshot may have their dates from a calendar.
+        notes = drop_undated_note(notes) + undated_in_snapshot(writer.con, tables["sprints"])
     detail = {"kind": preview.kind, "rows": rows, "duplicates_dropped": preview.duplicates_dropped}
     writer.record_source(f"import:{preview.file}", "import", preview.file, detail | {"notes": notes})
     return FileReport(preview.file, preview.kind, preview.kind_label, rows, preview.duplicates_dropped, notes)

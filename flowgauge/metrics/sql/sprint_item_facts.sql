@@ -6,7 +6,9 @@ WITH selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 )
 SELECT
-    s.sprint_id, s.team_id, s.ends_at, si.item_key, si.added_after_start,
+    s.sprint_id, s.team_id, s.ends_at, si.item_key,
+    -- NULL: the source could not tell (an export without a changelog); the item counts as planned, approximately.
+    coalesce(si.added_after_start, false) AS added_after_start, si.added_after_start IS NULL AS scope_unknown,
     -- Work added mid-sprint has no estimate at the start: its current estimate stands in.
     CASE WHEN si.added_after_start THEN coalesce(si.story_points_at_start, w.story_points)
         ELSE si.story_points_at_start END AS points,
