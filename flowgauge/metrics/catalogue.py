@@ -295,7 +295,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "ratio",
             "work_item_values",
             "Percent of work items with active work in the window (in progress or done, not resolved before it) "
-            "that have a parent epic or story; sub-tasks are left out.",
+            "that have a parent epic or story; sub-tasks are left out, and so are epics unless the rule "
+            "epics_need_parent is true (an epic's parent is an initiative most teams don't track).",
         ),
         _metric(
             "pm_in_progress_with_estimate",

@@ -63,6 +63,8 @@ class LinkingRules:
     incident_window_hours: int = 48  # incident -> latest earlier deployment, and deployment -> hotfix, within this
     bot_logins: tuple[str, ...] = ()  # extra person ids / logins to treat as bots (lower case)
     cfr_mode: Literal["failed_deployments", "incidents"] = "failed_deployments"
+    # Whether epics count in "issues linked to a parent": an epic's parent is an initiative most teams don't track.
+    epics_need_parent: bool = False
 
     def __post_init__(self) -> None:
         if self.cfr_mode not in ("failed_deployments", "incidents"):
@@ -81,6 +83,7 @@ class LinkingRules:
             "window_hours": self.incident_window_hours,
             "bot_logins": [login.lower() for login in self.bot_logins],
             "cfr_mode": self.cfr_mode,
+            "epics_need_parent": self.epics_need_parent,
         }
 
     def as_dict(self) -> dict[str, Any]:

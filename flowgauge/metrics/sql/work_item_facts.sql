@@ -4,7 +4,9 @@
 -- The app keeps this for the whole snapshot (see pr_facts.sql).
 WITH active AS (
     SELECT w.item_key, w.team_id, w.assignee_id, w.parent_key, w.is_subtask, w.story_points, w.resolved_at,
-        coalesce(w.started_at, w.created_at) AS active_from
+        coalesce(w.started_at, w.created_at) AS active_from,
+        -- Jira's epic issue type in the languages it ships ('Epic' in English, German, French, Italian).
+        coalesce(lower(w.item_type) IN ('epic', 'épica', 'epica', 'épico', 'epico', 'épique'), false) AS is_epic
     FROM work_items w
     WHERE w.status_category IN ('in_progress', 'done')
         AND coalesce(w.started_at, w.created_at) < $end AND (w.resolved_at IS NULL OR w.resolved_at >= $start)

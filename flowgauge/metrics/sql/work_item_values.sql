@@ -1,4 +1,5 @@
--- Per work item (one row, all three metrics) with active work in the window: linked to a parent (sub-tasks left out), estimated, assigned.
+-- Per work item (one row, all three metrics) with active work in the window: linked to a parent (sub-tasks left out, and
+-- epics unless the rule epics_need_parent is true), estimated, assigned.
 -- Window: started (else created) before $end and not resolved before $start, from fg_work_item_facts
 -- (work_item_facts.sql); team = item team, else assignee's team.
 WITH chosen AS (
@@ -13,7 +14,10 @@ scoped AS (
 )
 SELECT active_from AS event_at, NULL::VARCHAR AS repo_id, NULL::VARCHAR AS service_id, assignee_id AS actor_id,
     team_ids, item_key AS subject, NULL::VARCHAR AS point_kind,
-    CASE WHEN NOT is_subtask THEN {num: (parent_key IS NOT NULL)::INTEGER, den: 1} END AS pm_issues_linked_to_parent,
+    -- Epics count only under the rule epics_need_parent: an epic's parent is an initiative most teams don't track.
+    CASE WHEN NOT is_subtask THEN {num: (parent_key IS NOT NULL)::INTEGER, den: 1,
+        reason: CASE WHEN is_epic AND NOT $epics_need_parent THEN 'epics: left out by the rule epics_need_parent = false'
+        END} END AS pm_issues_linked_to_parent,
     {num: (story_points IS NOT NULL)::INTEGER, den: 1} AS pm_in_progress_with_estimate,
     {num: (assignee_id IS NOT NULL)::INTEGER, den: 1} AS pm_in_progress_with_assignee
 FROM scoped
