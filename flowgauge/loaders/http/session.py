@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -99,6 +100,12 @@ class ApiSession:
                 self.not_modified += 1
                 return response
             self._raise_for_status(response, url)
+            fault = _undecodable_json(response)
+            if fault is not None:
+                # A 200 whose JSON body was cut short (a proxy or load balancer dropping the stream after
+                # the headers) is a transport fault like a disconnect: the same request usually succeeds.
+                failures = self._after_failure(failures, f"{fault} from {self._where(url)}")
+                continue
             return response
 
     def get(self, url: str, *, params: Mapping[str, Any] | None = None, etag: str | None = None) -> httpx.Response:
@@ -170,6 +177,24 @@ class ApiSession:
         if status in (404, 410):
             raise NotFound(self.redact(f"{where}: not found or not visible to this token ({status})"), status)
         raise ApiError(self.redact(f"{where}: HTTP {status} {message}"), status)
+
+
+def _undecodable_json(response: httpx.Response) -> str | None:
+    """What is wrong with a successful answer that says it is JSON but does not parse, or None when it parses.
+
+    Every caller reads a JSON answer whole, so it is parsed here once more to catch a cut body before a caller's
+    parse fails with a traceback; a page costs milliseconds to parse, against hundreds for the request.
+    """
+    if response.status_code == 204 or "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        response.json()
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError both are ValueErrors
+        if not response.content:
+            return "an empty JSON body"
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else "bytes that are not text"
+        return f"an incomplete or invalid JSON body ({len(response.content):,} bytes; {reason})"
+    return None
 
 
 def _error_message(response: httpx.Response) -> str:
