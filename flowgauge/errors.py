@@ -25,5 +25,9 @@ class SnapshotBusy(SnapshotError):
     """Another load is writing the same snapshot."""
 
 
+class SnapshotWriteFailed(SnapshotError):
+    """The disk refused a snapshot write (full, read-only, no permission); the snapshot on disk is unchanged."""
+
+
 class LoaderError(FlowgaugeError):
     """A source could not be read."""

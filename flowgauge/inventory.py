@@ -8,6 +8,8 @@ from datetime import datetime
 
 import duckdb
 
+from flowgauge.sql_names import quoted
+
 # Bookkeeping tables describe the snapshot rather than the organisation's history.
 BOOKKEEPING_TABLES = ("snapshot_meta", "sources", "sync_state")
 
@@ -65,13 +67,13 @@ def summarize_snapshot(con: duckdb.DuckDBPyConnection) -> SnapshotSummary:
             time_column[table] = column
     tables = []
     for table, column in sorted(time_column.items()):
-        # Identifiers come from the catalogue above, never from users.
+        # The names come from the file's catalogue, and a snapshot may come from anyone: quoted, never trusted.
         if column:
             rows, earliest, latest = con.execute(
-                f'SELECT count(*), min("{column}"), max("{column}") FROM "{table}"'
+                f"SELECT count(*), min({quoted(column)}), max({quoted(column)}) FROM {quoted(table)}"
             ).fetchall()[0]
         else:
-            rows, earliest, latest = con.execute(f'SELECT count(*), NULL, NULL FROM "{table}"').fetchall()[0]
+            rows, earliest, latest = con.execute(f"SELECT count(*), NULL, NULL FROM {quoted(table)}").fetchall()[0]
         tables.append(TableSummary(table, int(rows), column, _as_datetime(earliest), _as_datetime(latest)))
     version, tool, created, updated = con.execute(
         "SELECT schema_version, tool_version, created_at, updated_at FROM snapshot_meta LIMIT 1"

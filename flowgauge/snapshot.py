@@ -13,6 +13,9 @@ from flowgauge.errors import NotASnapshot, SchemaMismatch, SnapshotNotFound
 
 # Bump with every change to loaders/schema.sql, and add a migration to flowgauge.loaders.migrations.
 SCHEMA_VERSION = 2
+# Beside the snapshots, hidden so that nothing listing snapshots (*.duckdb in the data folder) sees the metrics' cache
+# files (flowgauge.metrics.facts). The one folder a reading connection may touch besides its snapshot.
+CACHE_FOLDER = ".flowgauge-cache"
 
 
 def schema_sql() -> str:
@@ -58,7 +61,18 @@ def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise NotASnapshot(f"{path}: cannot be opened as a snapshot ({error})") from None
     con.execute("USE snapshot")
+    _lock_down(con, path)
     return con
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    # A snapshot may come from anyone, and every reader runs SQL over it: with external access off, nothing run on
+    # this connection can read or write other files (read_csv('/etc/passwd'), COPY TO), attach databases, load
+    # extensions or reach the network. Only the facts cache beside the snapshot stays allowed. DuckDB refuses to
+    # turn either setting back on while the database runs.
+    cache = Path(path).resolve().parent / CACHE_FOLDER
+    con.execute("SET allowed_directories = ?", [[f"{cache}{os.sep}"]])
+    con.execute("SET enable_external_access = false")
 
 
 def read_schema_version(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> int:
@@ -71,6 +85,23 @@ def read_schema_version(con: duckdb.DuckDBPyConnection, path: str | os.PathLike)
     if not rows or rows[0][0] is None:
         raise NotASnapshot(f"{path}: a DuckDB file, but not a Flowgauge snapshot (no snapshot_meta)")
     return int(rows[0][0])
+
+
+def refuse_stored_code(con: duckdb.DuckDBPyConnection, path: str | os.PathLike) -> None:
+    """Refuse a file holding views or macros: a Flowgauge snapshot has only tables, and SQL stored in a file from
+    elsewhere would run whenever a reader reads the table it stands in for."""
+    names = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal "
+        "UNION ALL SELECT DISTINCT function_name FROM duckdb_functions() "
+        "WHERE database_name = current_database() AND NOT internal ORDER BY 1"
+    ).fetchall()
+    if names:
+        shown = ", ".join(repr(name) for (name,) in names[:3])
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        raise NotASnapshot(
+            f"{path}: holds views or macros ({shown}{more}), which Flowgauge snapshots never have; refused, as "
+            "reading it would run the SQL they hold (drop them with DuckDB to use the file)"
+        )
 
 
 def check_schema_version(found: int, path: str | os.PathLike) -> None:
@@ -97,6 +128,7 @@ def open_snapshot(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     con = attach_read_only(resolved)
     try:
         check_schema_version(read_schema_version(con, path), path)
+        refuse_stored_code(con, path)
     except Exception:
         con.close()
         raise

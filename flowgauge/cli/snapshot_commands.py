@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flowgauge.cli.clean_leftovers import clean_leftovers
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.inventory import summarize_snapshot
 from flowgauge.snapshot import open_snapshot
@@ -42,37 +44,63 @@ def demo(
     prepare_for_dashboard(out, console)
 
 
-def info(snapshot: Annotated[Path, typer.Argument(help="Snapshot file to describe.")]) -> None:
+def info(
+    snapshot: Annotated[
+        Path | None,
+        typer.Argument(help="Snapshot file to describe (with --clean: a snapshot or its folder).", show_default=False),
+    ] = None,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean",
+            help="Instead, remove what crashed or failed loads left in the snapshot's folder (default: "
+            "$FLOWGAUGE_DATA_DIR, else data/), "
+            "and print what was removed and the bytes freed.",
+        ),
+    ] = False,
+) -> None:
     """Show a snapshot's tables, row counts, time spans, sources and freshness."""
+    if clean:
+        # A snapshot's folder, even when the snapshot is gone (a first load that failed leaves work files too).
+        folder = snapshot if snapshot is None or snapshot.is_dir() else snapshot.parent
+        clean_leftovers(folder or Path(os.environ.get("FLOWGAUGE_DATA_DIR") or DEFAULT_DEMO_PATH.parent), console)
+        return
+    if snapshot is None:
+        raise typer.BadParameter("name the snapshot file to describe", param_hint="SNAPSHOT")
     con = open_snapshot(snapshot)
     try:
         summary = summarize_snapshot(con)
     finally:
         con.close()
+    # Names and locations come from the file, which may come from anyone: shown as text, never as rich markup.
     console.print(
-        f"[bold]{snapshot}[/bold]  schema v{summary.schema_version}, written by flowgauge "
-        f"{summary.tool_version}, created {summary.created_at:%Y-%m-%d %H:%M} UTC, "
-        f"last updated {summary.updated_at:%Y-%m-%d %H:%M} UTC"
+        Text.assemble(
+            (str(snapshot), "bold"),
+            f"  schema v{summary.schema_version}, written by flowgauge {summary.tool_version}, "
+            f"created {summary.created_at:%Y-%m-%d %H:%M} UTC, last updated {summary.updated_at:%Y-%m-%d %H:%M} UTC",
+        )
     )
     tables = Table("table", "rows", "from (UTC)", "to (UTC)", "time column")
     for t in summary.tables:
         tables.add_row(
-            t.table,
+            Text(t.table),
             f"{t.rows:,}",
             f"{t.earliest:%Y-%m-%d}" if t.earliest else "",
             f"{t.latest:%Y-%m-%d}" if t.latest else "",
-            t.time_column or "",
+            Text(t.time_column or ""),
         )
     console.print(tables)
     sources = Table("source", "kind", "location", "loaded (UTC)", "rows written")
     for s in summary.sources:
-        sources.add_row(s.source_id, s.kind, s.location, f"{s.loaded_at:%Y-%m-%d %H:%M}", f"{s.rows_written:,}")
+        sources.add_row(
+            Text(s.source_id), Text(s.kind), Text(s.location), f"{s.loaded_at:%Y-%m-%d %H:%M}", f"{s.rows_written:,}"
+        )
     console.print(sources)
     for s in summary.sources:
         if s.summary:
             console.print(Text(f"{s.source_id}: {s.summary}"))
     if summary.empty_tables:
-        console.print(f"Empty tables: {', '.join(summary.empty_tables)}")
+        console.print(Text(f"Empty tables: {', '.join(summary.empty_tables)}"))
 
 
 def upgrade(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,20 +21,25 @@ import duckdb
 import pyarrow as pa
 
 from flowgauge import __version__
-from flowgauge.errors import SchemaMismatch, SnapshotBusy, SnapshotNotFound
+from flowgauge.errors import SchemaMismatch, SnapshotNotFound, SnapshotWriteFailed
+from flowgauge.leftovers import remove_files
 from flowgauge.loaders.migrations import MIGRATIONS
+from flowgauge.loaders.work_files import (
+    disk_reason,
+    exclusive_lock,
+    remove_stale_work_files,
+    resumable_work_paths,
+    temp_work_path,
+    version_note,
+    wal_of,
+)
 from flowgauge.snapshot import (
     SCHEMA_VERSION,
     attach_read_only,
     read_schema_version,
+    refuse_stored_code,
     schema_sql,
-    snapshot_identity,
 )
-
-try:  # POSIX advisory locks keep two loads from racing on one snapshot.
-    import fcntl
-except ImportError:  # pragma: no cover - Windows has no fcntl; loads are then not serialised
-    fcntl = None
 
 
 def utc_now() -> datetime:
@@ -59,6 +63,7 @@ class SnapshotWriter:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.rows_written = 0
+        self.changed = False  # whether anything was written (rows or cursors): a resumable load then has progress
         self._primary_keys = _primary_keys(con)
 
     def upsert(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> int:
@@ -78,6 +83,7 @@ class SnapshotWriter:
         finally:
             self.con.unregister("_incoming")
         self.rows_written += data.num_rows
+        self.changed = True
         return data.num_rows
 
     def delete_where(self, table: str, condition_sql: str, params: Sequence[Any] = ()) -> int:
@@ -87,6 +93,7 @@ class SnapshotWriter:
             params,
         ).fetchall()[0][0]
         self.con.execute(f'DELETE FROM "{table}" WHERE {condition_sql}', params)
+        self.changed = self.changed or count > 0
         return int(count)
 
     def record_source(self, source_id: str, kind: str, location: str, detail: Mapping[str, Any] | None = None) -> None:
@@ -120,6 +127,7 @@ class SnapshotWriter:
             "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?, ?, ?, ?, ?)",
             [source_id, repo_id, stream, cursor, etag, complete, utc_now()],
         )
+        self.changed = True
 
     def cursor(self, source_id: str, repo_id: str, stream: str) -> SyncCursor | None:
         """The stored sync position of one stream, or None if it was never synced."""
@@ -154,38 +162,15 @@ def _known(table: str, tables: Mapping[str, bool]) -> str:
     return table
 
 
-def _work_paths(target: Path) -> tuple[Path, Path]:
-    """The resumable work file and the note recording which target version it started from."""
-    partial = target.with_name(f".{target.name}.partial")
-    return partial, partial.with_name(partial.name + ".base")
-
-
-@contextlib.contextmanager
-def _exclusive_lock(target: Path) -> Iterator[None]:
-    lock_path = target.with_name(f".{target.name}.lock")
-    with open(lock_path, "a+b") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise SnapshotBusy(f"{target}: another load is writing this snapshot; try again when it ends") from None
-        yield
-
-
-def _remove_quietly(*paths: Path) -> None:
-    for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-
-
 def _prepare_work_file(target: Path, work: Path, fresh: bool) -> None:
     """Put a copy of the current snapshot (or nothing, for a fresh one) at the work path."""
-    _remove_quietly(work, work.with_name(work.name + ".wal"))
+    remove_files([work, wal_of(work)])
     if not fresh and target.exists():
         # Validates the file before copying, so a non-snapshot target is refused, not overwritten.
         probe = attach_read_only(target)
         try:
             found = read_schema_version(probe, target)
+            refuse_stored_code(probe, target)  # loaders read the snapshot they write, with external access on
         finally:
             probe.close()
         if found > SCHEMA_VERSION:
@@ -232,11 +217,13 @@ def _publish(work: Path, target: Path) -> None:
     with open(work, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(work, target)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    # The rename is done: a folder that refuses fsync (some network file systems do) does not undo it.
+    with contextlib.suppress(OSError):
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
 @contextlib.contextmanager
@@ -246,44 +233,83 @@ def write_snapshot(
     """Open a snapshot for writing; on a clean exit the result atomically replaces the file at path.
 
     fresh: start from an empty snapshot instead of a copy of the current one (the demo does).
-    resumable: on failure keep the work file, and continue from it on the next resumable write
-    to the same path while the snapshot there is unchanged (interrupted API syncs resume from
-    their stored cursors). Without it, a failure discards all work and the file stays as it was.
+    resumable: on failure keep the work file when it holds progress (rows or cursors written, or progress resumed
+    from an earlier run), and continue from it on the next resumable write to the same path while the snapshot
+    there is unchanged (interrupted API syncs resume from their stored cursors). A load that fails before saving
+    anything (a refused token) leaves nothing behind, as there is nothing to resume. Without resumable, a failure
+    discards all work and the file stays as it was.
+
+    The disk refusing the work (full, read-only, no permission) raises SnapshotWriteFailed, one line naming the
+    snapshot and the reason, after removing the work file whether resumable or not: it is what filled the disk.
+    Every write first removes the stale work files crashed writes left (see flowgauge.loaders.work_files).
     """
     target = Path(path)
     if not target.parent.exists():
         raise SnapshotNotFound(f"{target.parent}: folder does not exist")
     target = target.resolve()
-    with _exclusive_lock(target):
+    with exclusive_lock(target):
+        remove_stale_work_files(target)
         if resumable:
-            work, base_note = _work_paths(target)
-            base = json.dumps(snapshot_identity(target).__dict__) if target.exists() else "none"
+            work, base_note = resumable_work_paths(target)
+            base = version_note(target)
             resuming = work.exists() and base_note.exists() and base_note.read_text() == base
+        else:
+            work, base_note, resuming = temp_work_path(target), None, False
+        writer = None
+        stage = "copying the current snapshot"
+        try:
             if not resuming:
                 _prepare_work_file(target, work, fresh)
-                base_note.write_text(base)
-        else:
-            work = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-            base_note = None
-            _prepare_work_file(target, work, fresh)
-        try:
+                if base_note is not None:
+                    base_note.write_text(base)
+            stage = "opening the work copy"
             con = _open_work_file(work, target)
             try:
+                stage = "writing"
                 writer = SnapshotWriter(con)
                 yield writer
+                stage = "saving"
                 con.execute(
                     "UPDATE snapshot_meta SET tool_version = ?, updated_at = ?",
                     [__version__, utc_now()],
                 )
                 con.execute("CHECKPOINT")
-            finally:
-                con.close()
+            except BaseException:
+                # After a fatal DuckDB error (a full disk) closing fails too; the first error is the one to tell.
+                with contextlib.suppress(duckdb.Error):
+                    con.close()
+                raise
+            con.close()
+            stage = "publishing"
             _publish(work, target)
-            if base_note is not None:
-                _remove_quietly(base_note)
-        except BaseException:
-            # BaseException, so Ctrl-C too: the target was never touched. A resumable work file is
-            # kept (DuckDB's WAL makes it consistent up to the last committed statement).
-            if not resumable:
-                _remove_quietly(work, work.with_name(work.name + ".wal"))
+        except BaseException as error:
+            # BaseException, so Ctrl-C too: the target was never touched.
+            refused = _disk_refusal(error, target, stage)
+            progress = resuming or (writer is not None and writer.changed)
+            if refused is not None or not resumable or not progress:
+                # A resumable work file with progress is kept (DuckDB's WAL makes it consistent up to the last
+                # committed statement); anything else could never be used again.
+                remove_files([work, wal_of(work)] + ([base_note] if base_note is not None else []))
+            if refused is not None:
+                raise refused from None
             raise
+        # The snapshot changed, so any resumable work of an earlier version can never resume now.
+        remove_stale_work_files(target)
+
+
+def _disk_refusal(error: BaseException, target: Path, stage: str) -> SnapshotWriteFailed | None:
+    """The one-line error for a disk that refused the work file, or None when error is about something else.
+
+    While the loader writes, only DuckDB errors count (the loader's own OSErrors are about its source, a git clone
+    say); around it, every OSError is about the work file or the folder.
+    """
+    if stage == "writing" and not isinstance(error, duckdb.Error):
+        return None
+    if not isinstance(error, OSError | duckdb.Error):
+        return None
+    reason = disk_reason(error)
+    if reason is None:
+        return None
+    return SnapshotWriteFailed(
+        f"{target}: not written, {reason} in {target.parent} (while {stage}); the snapshot there is unchanged"
+    )

@@ -39,9 +39,11 @@ from typing import Any
 
 import duckdb
 
+from flowgauge.leftovers import Removed, pid_alive, remove_files
 from flowgauge.metrics.filters import DEFAULT_RULES, Filters, LinkingRules
 from flowgauge.metrics.runner import private_cursor, sql_text, stage_as
-from flowgauge.snapshot import SnapshotIdentity, open_snapshot, snapshot_identity
+from flowgauge.snapshot import CACHE_FOLDER, SnapshotIdentity, open_snapshot, snapshot_identity
+from flowgauge.sql_names import quoted
 
 CACHE_DATABASE = "fg_cache"
 # Staged name -> SQL file. The names are fixed here, never taken from users.
@@ -67,12 +69,12 @@ _KEPT_ORDER = {
 # million PRs, in memory or in a cache file): room for the default rules and one environment filter. Further
 # variants are staged per call instead of evicting tables other threads may be reading.
 MAX_KEPT_VARIANTS = 2
-# Beside the snapshots, hidden so that nothing listing snapshots (*.duckdb in the data folder) sees the cache files.
-CACHE_FOLDER = ".flowgauge-cache"
 # A build that died (killed server) leaves its unfinished file; an hour is far longer than any build takes.
 _ABANDONED_BUILD_SECONDS = 3600
 _KEY = "[0-9a-f]{16}"  # the snapshot, rules-variant and code keys of a cache file's name (sha256 prefixes)
 _CACHE_FILE = re.compile(rf"(.+)\.({_KEY})\.({_KEY})\.({_KEY})\.duckdb")
+# An unfinished build: <cache file stem>.<builder's pid>-<random>.building (earlier releases: .<random>.building).
+_BUILDING = re.compile(r".+?\.(?:(?P<pid>\d+)-)?[0-9a-f]+\.building(?:\.wal)?")
 
 _build_lock = threading.Lock()
 _warmers: dict[str, duckdb.DuckDBPyConnection] = {}  # cache token -> the cursor background builds use
@@ -107,7 +109,7 @@ def keep_facts(con: duckdb.DuckDBPyConnection, snapshot: SnapshotIdentity | None
     # Background builds need a cursor of the connection itself: a cursor of a caller's cursor dies (and refuses to
     # close while busy) with that cursor, and callers close theirs after each call.
     warmer = con.cursor()
-    warmer.execute(f'USE "{database.replace(chr(34), chr(34) * 2)}"')
+    warmer.execute(f"USE {quoted(database)}")
     with _build_lock:
         _warmers[token] = warmer
     return True
@@ -243,7 +245,8 @@ def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, p
         except duckdb.Error as error:
             # A damaged or foreign file: rebuild it below rather than fail the view.
             _log.warning("facts cache %s unreadable, rebuilding it: %s", target, error)
-    building = target.with_name(f"{target.stem}.{uuid.uuid4().hex}.building")
+    # The builder's process id in the name lets a later build tell a dead build's file from a running one's.
+    building = target.with_name(f"{target.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.building")
     staging = f"fg_build_{variant}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -267,27 +270,36 @@ def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, p
 
 
 def _remove_stale(current: Path) -> None:
-    """Delete the cache files this one makes useless: those of earlier versions of the same snapshot, those other
+    """Delete the cache files this one makes useless: those of earlier versions of the same snapshot, and those other
     code wrote (an upgrade's predecessor, whatever their rules; no version of the code reads another's files, and
-    earlier releases named them <snapshot key>.<facts key>), and builds abandoned long ago. Other rules' files of this
-    snapshot and code stay: up to MAX_KEPT_VARIANTS are in use at once."""
+    earlier releases named them <snapshot key>.<facts key>); and every abandoned build in the folder. Other rules'
+    files of this snapshot and code stay: up to MAX_KEPT_VARIANTS are in use at once."""
     name, snapshot_key, _variant, code_key = _CACHE_FILE.fullmatch(current.name).groups()
     ours = re.compile(rf"{re.escape(name)}\.({_KEY})\.{_KEY}\.({_KEY})\.duckdb")
     earlier_release = re.compile(rf"{re.escape(name)}\.{_KEY}\.{_KEY}\.duckdb")
-    now = time.time()
     for path in current.parent.iterdir():
         cached = ours.fullmatch(path.name)
         stale = cached is not None and (cached[1] != snapshot_key or cached[2] != code_key)
-        stale = stale or earlier_release.fullmatch(path.name) is not None
-        abandoned = (
-            path.name.startswith(f"{name}.")
-            and path.name.endswith(".building")
-            and _older_than(path, now - _ABANDONED_BUILD_SECONDS)
-        )
-        if stale or abandoned:
+        if stale or earlier_release.fullmatch(path.name) is not None:
             # Another process may still read an old file: on POSIX it keeps its open copy; elsewhere it stays.
             with contextlib.suppress(OSError):
                 path.unlink()
+    remove_abandoned_builds(current.parent)
+
+
+def remove_abandoned_builds(cache_folder: Path) -> list[Removed]:
+    """Delete the unfinished cache files (and their WALs) of builds whose process is gone (killed mid-build), or of
+    builds older than any build takes; a running build's files stay. Returns what was removed."""
+    moment = time.time() - _ABANDONED_BUILD_SECONDS
+    abandoned = []
+    for path in sorted(cache_folder.iterdir()) if cache_folder.is_dir() else []:
+        build = _BUILDING.fullmatch(path.name)
+        if build is None:
+            continue
+        owner_gone = build["pid"] is not None and not pid_alive(int(build["pid"]))
+        if owner_gone or _older_than(path, moment):
+            abandoned.append(path)
+    return remove_files(abandoned)
 
 
 def _older_than(path: Path, moment: float) -> bool:

@@ -12,6 +12,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from flowgauge.sql_names import quoted
+
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Temp tables staged per call; names come from this list, never from users.
 STAGED_TABLES = (
@@ -104,7 +106,7 @@ def private_cursor(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyCo
     database = con.execute("SELECT current_database()").fetchall()[0][0]
     cursor = con.cursor()
     try:
-        cursor.execute(f'USE "{database.replace(chr(34), chr(34) * 2)}"')
+        cursor.execute(f"USE {quoted(database)}")
         yield cursor
     finally:
         cursor.close()
