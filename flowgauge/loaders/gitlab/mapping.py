@@ -7,6 +7,7 @@ from typing import Any
 
 from flowgauge.loaders.github.mapping import ISSUE_KEY, branch_keys, parse_time
 from flowgauge.loaders.github.people import PeopleBook, Person
+from flowgauge.loaders.gitlab.draft_notes import ready_for_review_at
 
 # GitLab names bots by convention: project/group access-token users ('project_42_bot_...'),
 # service accounts ending in '-bot'/'_bot', and GitHub-style '[bot]'. Deleted users become 'ghost'.
@@ -18,7 +19,6 @@ FINAL_PIPELINE = {"success": "success", "failed": "failure", "canceled": "cancel
 # System notes GitLab writes for review events (English, as the API always returns them).
 APPROVED, UNAPPROVED = "approved this merge request", "unapproved this merge request"
 CHANGES_REQUESTED = "requested changes"
-READY, DRAFT = "marked this merge request as ready", "marked this merge request as draft"
 
 
 def person(user: dict[str, Any] | None) -> Person | None:
@@ -67,7 +67,7 @@ def map_merge_request(
         "base_branch": mr.get("target_branch"),
         "head_branch": mr.get("source_branch"),
         "created_at": created_at,
-        "ready_for_review_at": _ready_at(mr, notes, created_at),
+        "ready_for_review_at": ready_for_review_at(mr, notes, created_at),
         "first_commit_at": min(authored) if authored else None,
         "first_review_at": min(others) if others else None,
         "first_approval_at": min(approvals) if approvals else None,
@@ -83,18 +83,6 @@ def map_merge_request(
     }
     pr_commits = [{"pr_id": pr_id, "repo_id": project, "sha": c["sha"]} for c in commit_rows]
     return row, reviews, commit_rows, pr_commits
-
-
-def _ready_at(mr: dict[str, Any], notes: list[dict[str, Any]], created_at):
-    events = sorted(
-        (n for n in notes if n.get("system") and n.get("body") in (READY, DRAFT)), key=lambda n: n["created_at"]
-    )
-    if events and events[0]["body"] == DRAFT:
-        return created_at  # opened ready, made a draft later
-    ready = [parse_time(n["created_at"]) for n in events if n["body"] == READY]
-    if ready:
-        return ready[0]
-    return None if mr.get("draft", mr.get("work_in_progress")) else created_at
 
 
 def map_notes(pr_id: str, notes: list[dict[str, Any]], people: PeopleBook) -> list[dict[str, Any]]:
