@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from flowgauge.metrics import APPROXIMATE_DEPLOYMENTS
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, dora_cluster
 from flowgauge.ui import cached, charts, downloads, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
-from flowgauge.ui.scorecard import metric_card
+from flowgauge.ui.scorecard import APPROXIMATE_MARK, metric_card
 from flowgauge.ui.text import plain
 
 DORA_METRICS = (*DORA_KEYS, "deployment_rework_rate")
@@ -27,7 +28,10 @@ for column, metric_id in zip([*st.columns(3), *st.columns(3)], DORA_METRICS, str
         )
 bucket = now["deploy_frequency"].details.get("dora_bucket")
 if bucket:
-    st.caption(f"Deployment frequency in DORA's answer buckets: **{bucket}**.")
+    st.caption(
+        f"Deployment frequency in DORA's answer buckets: **{bucket}**."
+        + (f" {APPROXIMATE_DEPLOYMENTS}." if now["deploy_frequency"].approximate else "")
+    )
 
 st.subheader("DORA cluster")
 dora_set = cached.dora_set(str(context.data_dir / "benchmarks"), view.benchmark_set)
@@ -47,6 +51,9 @@ else:
         f"The worst cluster any key falls in, against {plain(dora_set.name)} at the {dora_set.statistic} "
         f"({'; '.join(parts)})." + (f" Not placed: {plain(', '.join(cluster.missing))}." if cluster.missing else "")
     )
+    approximate = [plain(at_set_statistic[key].name) for key in cluster.tiers if at_set_statistic[key].approximate]
+    if approximate:
+        st.markdown(f"{APPROXIMATE_MARK} :small[:gray[({', '.join(approximate)})]]")
 
 st.subheader("Deployments and incidents")
 deployments = cached.deployment_rows(context.identity, view.filters())

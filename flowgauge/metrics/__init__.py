@@ -12,6 +12,7 @@ from flowgauge.metrics.breakdowns import (
 )
 from flowgauge.metrics.catalogue import METRICS, MetricDefinition
 from flowgauge.metrics.engine import (
+    APPROXIMATE_DEPLOYMENTS,
     MetricResult,
     SelectionAggregates,
     UnknownMetric,
@@ -28,6 +29,7 @@ from flowgauge.metrics.runner import query
 from flowgauge.metrics.scoring import NO_BENCHMARK, Scored, score, tier_of
 
 __all__ = [
+    "APPROXIMATE_DEPLOYMENTS",
     "BREAKDOWN_BY",
     "BadLinkingRule",
     "DEFAULT_RULES",

@@ -103,9 +103,12 @@ METRICS: dict[str, MetricDefinition] = dict(
             "lower",
             "distribution",
             "pr_values",
-            "Hours from merge to the first successful production deployment containing the PR: the deployment's PR "
-            "list when the source gives one, else the deployment whose new commits include the merge commit, else "
-            "the first production deployment of the same service (or repository) starting at or after the merge.",
+            "Hours from merge to the first successful production deployment containing the PR and started at or "
+            "after the merge: the earliest of the deployments whose PR list names it or whose new commits include "
+            "its merge commit, else the first production deployment of the same service (or repository) starting "
+            "at or after the merge. A deployment that started before the merge never counts; a PR only such "
+            "deployments name, with none since, is left out with that reason. Values on deployments inferred "
+            "from merges are flagged approximate.",
         ),
         _metric(
             "cycle_time",

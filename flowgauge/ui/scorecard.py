@@ -7,11 +7,15 @@ from typing import Literal
 
 import streamlit as st
 
-from flowgauge.metrics import NO_BENCHMARK, MetricResult, tier_of
+from flowgauge.metrics import APPROXIMATE_DEPLOYMENTS, NO_BENCHMARK, MetricResult, tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.ui.charts import PALETTE, format_value, tier_badge
 from flowgauge.ui.sparklines import image_markdown, sparkline_svg
 from flowgauge.ui.text import link, plain
+
+# Shown on every card and cluster measured on inferred deployments, not only in the tooltip: a manager reading
+# "on-demand" must see that the deployments were merges standing in for them.
+APPROXIMATE_MARK = f":small[:orange[:material/warning: {APPROXIMATE_DEPLOYMENTS}]]"
 
 # A scorecard card's width: two fit a row beside the sidebar on a 900-pixel-wide window (440 pixels of content),
 # four on a 1,400-pixel one (940 pixels), six on a 1,920-pixel one.
@@ -108,6 +112,8 @@ def metric_card(
             alt = f"{result.name} per week, oldest first ({weeks} weeks with a value)"
             lines.append(image_markdown(drawing, alt))
         text, tooltip = benchmark_line(result, benchmark_set)
+        if result.approximate:
+            lines.append(APPROXIMATE_MARK)
         st.markdown("\n\n".join([*lines, text]), help=tooltip)
 
 

@@ -13,7 +13,7 @@ WITH production_environments AS (
 production AS (
     SELECT
         d.deployment_id, d.repo_id, d.service_id, d.environment, d.status, d.deploy_kind, d.started_at, d.finished_at,
-        coalesce(d.service_id, d.repo_id) AS scope_key,
+        d.is_approximate, coalesce(d.service_id, d.repo_id) AS scope_key,
         coalesce(s.owner_team_id, r.owner_team_id) AS owner_team_id
     FROM deployments d
     LEFT JOIN services s ON s.service_id = d.service_id

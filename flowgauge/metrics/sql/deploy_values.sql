@@ -1,17 +1,24 @@
 -- Per-deployment and per-incident items of the DORA metrics, read from fg_deploy_outcomes and fg_incidents.
 -- Window: deployments started and incidents opened in [$start, $end); a deployment counts as failed at most once.
+-- An inferred deployment (is_approximate: e.g. a merge to the default branch standing in for one) flags every item
+-- it is, word for word as metrics/engine.py's APPROXIMATE_DEPLOYMENTS, which the cards and the cluster look for.
+WITH deploys AS (
+    SELECT *, CASE WHEN is_approximate THEN 'approximate: deployments inferred from merges' END AS approximate_flag
+    FROM fg_deploy_outcomes  -- failed: see stage_deploy_outcomes.sql
+)
 SELECT
     started_at AS event_at, repo_id, service_id, NULL::VARCHAR AS actor_id, team_ids, NULL::VARCHAR AS subject,
     NULL::VARCHAR AS point_kind,
-    {num: 1} AS deploy_frequency,
+    {num: 1, flag: approximate_flag} AS deploy_frequency,
     -- Under the incidents rule deployments are only the denominator; the incidents below are the numerator.
-    {num: CASE WHEN $cfr_mode = 'incidents' THEN 0 ELSE failed::INTEGER END, den: 1, link_rule: NULL::VARCHAR}
-        AS change_failure_rate,
+    {num: CASE WHEN $cfr_mode = 'incidents' THEN 0 ELSE failed::INTEGER END, den: 1, link_rule: NULL::VARCHAR,
+        flag: approximate_flag} AS change_failure_rate,
     CASE WHEN failed THEN {value: (epoch(next_success_done_at) - epoch(started_at)) / 3600.0,
-        reason: CASE WHEN next_success_done_at IS NULL THEN 'not recovered yet: no later successful deployment' END}
+        reason: CASE WHEN next_success_done_at IS NULL THEN 'not recovered yet: no later successful deployment' END,
+        flag: approximate_flag}
     END AS failed_deployment_recovery_time,
-    {num: (deploy_kind IN ('hotfix', 'rollback'))::INTEGER, den: 1} AS deployment_rework_rate
-FROM fg_deploy_outcomes  -- failed: see stage_deploy_outcomes.sql
+    {num: (deploy_kind IN ('hotfix', 'rollback'))::INTEGER, den: 1, flag: approximate_flag} AS deployment_rework_rate
+FROM deploys
 UNION ALL BY NAME
 SELECT
     opened_at AS event_at, repo_id, service_id, NULL::VARCHAR AS actor_id, team_ids, NULL::VARCHAR AS subject,

@@ -79,47 +79,58 @@ production_environments AS (
         AND (len($environments::VARCHAR[]) = 0 OR list_contains($environments::VARCHAR[], environment))
 ),
 production AS (
-    SELECT d.deployment_id, d.repo_id, coalesce(d.service_id, d.repo_id) AS scope_key, d.started_at, d.status
+    SELECT
+        d.deployment_id, d.repo_id, coalesce(d.service_id, d.repo_id) AS scope_key, d.started_at, d.status,
+        d.is_approximate
     FROM deployments d
     WHERE d.environment IN (SELECT environment FROM production_environments)
         AND d.status IN ('success', 'failure', 'error')
 ),
 merged AS (SELECT pr_id, repo_id, service_id, scope_key, merged_at, merge_commit_sha FROM prs WHERE merged_at IS NOT NULL),
+successful AS (SELECT * FROM production WHERE status = 'success'),
 -- Every merged PR here merged at or after $start, so earlier deployments cannot have shipped it.
 shipped AS (
-    SELECT * FROM production
-    WHERE status = 'success'
-        AND started_at >= $start
+    SELECT * FROM successful
+    WHERE started_at >= $start
         AND (scope_key IN (SELECT scope_key FROM merged) OR scope_key IN (SELECT repo_id FROM merged))
 ),
-by_source AS (
-    SELECT dp.pr_id, min(s.started_at) AS deployed_at
+-- Successful deployments that name the PR: in their own PR list ('source') or with its merge, squash or last
+-- rebased commit among their new commits ('commit_ancestry'). Those before $start too, so a link to a deployment
+-- that started before the merge is noticed whatever the window.
+named AS (
+    SELECT dp.pr_id, 'source' AS rule, s.started_at, s.is_approximate
     FROM deployment_pull_requests dp
-    JOIN shipped s USING (deployment_id)
-    JOIN merged m USING (pr_id)
-    GROUP BY dp.pr_id
-),
--- The merge, squash or last rebased commit on the base branch is in the deployment's new commits; only asked for
--- PRs the deployments' own PR lists do not name.
-by_commit AS (
-    SELECT m.pr_id, min(s.started_at) AS deployed_at
-    FROM (SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_source)) m
+    JOIN successful s USING (deployment_id)
+    UNION ALL
+    SELECT m.pr_id, 'commit_ancestry' AS rule, s.started_at, s.is_approximate
+    FROM merged m
     JOIN deployment_commits dc ON dc.repo_id = m.repo_id AND dc.sha = m.merge_commit_sha
-    JOIN shipped s USING (deployment_id)
-    GROUP BY m.pr_id
+    JOIN successful s USING (deployment_id)
+),
+-- The earliest of them that started at or after the merge (the PR's own list first on a tie). One that started
+-- before the merge cannot have shipped it and is never taken: the PR falls through to the next deployment by time.
+by_name AS (
+    SELECT
+        n.pr_id,
+        min(n.started_at) FILTER (WHERE n.started_at >= m.merged_at) AS deployed_at,
+        arg_min(n.rule, (n.started_at, n.rule <> 'source')) FILTER (WHERE n.started_at >= m.merged_at) AS rule,
+        arg_min(n.is_approximate, (n.started_at, n.rule <> 'source')) FILTER (WHERE n.started_at >= m.merged_at)
+            AS is_approximate
+    FROM named n
+    JOIN merged m USING (pr_id)
+    GROUP BY n.pr_id
 ),
 -- Fallback: the first production deployment of the same service (else repo-level) starting at or after the merge.
 unlinked AS (
-    SELECT * FROM merged
-    WHERE pr_id NOT IN (SELECT pr_id FROM by_source) AND pr_id NOT IN (SELECT pr_id FROM by_commit)
+    SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_name WHERE deployed_at IS NOT NULL)
 ),
 by_time AS (
-    SELECT m.pr_id, s.started_at AS deployed_at
+    SELECT m.pr_id, s.started_at AS deployed_at, s.is_approximate
     FROM unlinked m
     ASOF JOIN shipped s ON m.scope_key = s.scope_key AND s.started_at >= m.merged_at
 ),
 by_time_repo AS (
-    SELECT m.pr_id, s.started_at AS deployed_at
+    SELECT m.pr_id, s.started_at AS deployed_at, s.is_approximate
     FROM (SELECT * FROM unlinked WHERE service_id IS NOT NULL) m
     ASOF JOIN shipped s ON m.repo_id = s.scope_key AND s.started_at >= m.merged_at
 ),
@@ -130,25 +141,28 @@ linked AS (
         -- PRs with no review rows at all fall back to the times the source reported.
         CASE WHEN r.pr_id IS NULL THEN p.first_review_at ELSE r.first_review_at END AS review_at,
         CASE WHEN r.pr_id IS NULL THEN p.first_approval_at ELSE r.first_approval_at END AS approval_at,
-        coalesce(bs.deployed_at, bc.deployed_at, bt.deployed_at, btr.deployed_at) AS deployed_at,
+        coalesce(bn.deployed_at, bt.deployed_at, btr.deployed_at) AS deployed_at,
         CASE
-            WHEN bs.deployed_at IS NOT NULL THEN 'source'
-            WHEN bc.deployed_at IS NOT NULL THEN 'commit_ancestry'
+            WHEN bn.deployed_at IS NOT NULL THEN bn.rule
             WHEN bt.deployed_at IS NOT NULL OR btr.deployed_at IS NOT NULL THEN 'merged_since_previous'
         END AS deploy_link_rule,
+        -- The deployment it was linked to was inferred (e.g. merges to the default branch standing in for them).
+        coalesce(bn.is_approximate, bt.is_approximate, btr.is_approximate, false) AS deploy_approximate,
+        -- Only deployments that started before it merged name it, and none of its scope came since.
+        bn.pr_id IS NOT NULL AND coalesce(bn.deployed_at, bt.deployed_at, btr.deployed_at) IS NULL
+            AS named_only_before_merge,
         (p.scope_key IN (SELECT scope_key FROM deploy_scopes) OR p.repo_id IN (SELECT scope_key FROM deploy_scopes))
             AS has_deploy_data
     FROM prs p
     LEFT JOIN reviews r USING (pr_id)
-    LEFT JOIN by_source bs USING (pr_id)
-    LEFT JOIN by_commit bc USING (pr_id)
+    LEFT JOIN by_name bn USING (pr_id)
     LEFT JOIN by_time bt USING (pr_id)
     LEFT JOIN by_time_repo btr USING (pr_id)
 )
 SELECT
     pr_id, repo_id, service_id, author_id, team_ids, author_is_bot, state, is_draft,
     created_at, ready_at, first_commit_at, review_at, approval_at, merged_at, closed_at, event_at, deployed_at,
-    deploy_link_rule, has_deploy_data,
+    deploy_link_rule, deploy_approximate, named_only_before_merge, has_deploy_data,
     coalesce(lines_added, 0) + coalesce(lines_deleted, 0) AS size_lines,
     lines_added IS NULL AND lines_deleted IS NULL AS size_unknown,
     lines_changed_after_open,

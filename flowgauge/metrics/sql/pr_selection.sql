@@ -9,7 +9,8 @@ WITH chosen AS (
 )
 SELECT
     repo_id, service_id, author_id, p.team_ids, event_at, ready_at, created_at, merged_at, closed_at,
-    first_commit_at, review_at, approval_at, deployed_at, deploy_link_rule, has_deploy_data, size_lines,
+    first_commit_at, review_at, approval_at, deployed_at, deploy_link_rule, deploy_approximate,
+    named_only_before_merge, has_deploy_data, size_lines,
     size_unknown, lines_changed_after_open, has_issue_key, coding_hours, pickup_hours, approve_hours, merge_hours,
     review_hours, deploy_hours, lead_hours, cycle_hours,
     CASE WHEN author_is_bot AND NOT with_bots THEN 'bot-authored PRs excluded' END AS bot_reason

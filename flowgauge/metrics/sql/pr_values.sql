@@ -4,7 +4,11 @@
 -- Waiting and stale PRs are pr_open_values.sql's: aggregated apart, neither carries the other's columns.
 WITH prs AS NOT MATERIALIZED (
     -- Inlined, so the scan reads only the columns and (facts being in event order) the row groups it needs.
-    SELECT * FROM fg_selected_prs($teams::VARCHAR[], $repos::VARCHAR[], $services::VARCHAR[], $include_bots)
+    SELECT
+        *,
+        -- Word for word as metrics/engine.py's APPROXIMATE_DEPLOYMENTS, which the cards and the cluster look for.
+        CASE WHEN deploy_approximate THEN 'approximate: deployments inferred from merges' END AS approximate_flag
+    FROM fg_selected_prs($teams::VARCHAR[], $repos::VARCHAR[], $services::VARCHAR[], $include_bots)
 ),
 merged_items AS (
     SELECT
@@ -21,20 +25,27 @@ merged_items AS (
             CASE WHEN approval_at IS NULL THEN 'merged without approval: merge time has no value' END)} AS merge_time,
         {value: review_hours, reason: coalesce(bot_reason,
             CASE WHEN review_at IS NULL THEN 'merged without review: review time has no value' END)} AS review_time,
-        {value: deploy_hours, link_rule: deploy_link_rule, reason: coalesce(bot_reason, CASE
+        {value: deploy_hours, link_rule: deploy_link_rule, flag: approximate_flag, reason: coalesce(bot_reason, CASE
             WHEN deployed_at IS NOT NULL THEN NULL
+            WHEN named_only_before_merge
+                THEN 'only deployments that started before the merge name it, none since: deploy time unknown'
             WHEN has_deploy_data THEN 'no production deployment yet: deploy time unknown'
             ELSE 'no deployment data for their repository/service: deploy time unknown'
         END)} AS deploy_time,
         {value: cycle_hours, link_rule: deploy_link_rule,
-            flag: CASE WHEN NOT has_deploy_data THEN 'cycle time measured to merge: no deployment data' END,
+            flag: CASE WHEN NOT has_deploy_data THEN 'cycle time measured to merge: no deployment data'
+                ELSE approximate_flag END,
             reason: coalesce(bot_reason, CASE
                 WHEN first_commit_at IS NULL THEN 'no first commit time: cycle time unknown'
+                WHEN named_only_before_merge
+                    THEN 'only deployments that started before the merge name it, none since: cycle time unknown'
                 WHEN has_deploy_data AND deployed_at IS NULL THEN 'no production deployment yet: cycle time unknown'
             END)} AS cycle_time,
-        {value: lead_hours, link_rule: deploy_link_rule, reason: coalesce(bot_reason, CASE
+        {value: lead_hours, link_rule: deploy_link_rule, flag: approximate_flag, reason: coalesce(bot_reason, CASE
             WHEN first_commit_at IS NULL THEN 'no first commit time: lead time unknown'
             WHEN deployed_at IS NOT NULL THEN NULL
+            WHEN named_only_before_merge
+                THEN 'only deployments that started before the merge name it, none since: lead time unknown'
             WHEN has_deploy_data THEN 'no production deployment yet: lead time unknown'
             ELSE 'no deployment data for their repository/service: lead time unknown'
         END)} AS lead_time_for_changes,

@@ -2,7 +2,7 @@
 -- plus title, branch and link. Window as fg_prs: merged or ready in [$start, $end), or open at some moment in it.
 SELECT
     p.pr_id, pr.title, pr.url, p.repo_id, pr.head_branch, p.author_id, p.team_ids, p.state, p.author_is_bot,
-    p.created_at, p.merged_at, p.deployed_at,
+    p.created_at, p.merged_at, p.deployed_at, p.deploy_link_rule, p.deploy_approximate,
     -- fg_prs clamps spans with greatest(..., 0), which turns a missing end into 0 h: show those as empty.
     CASE WHEN p.first_commit_at IS NOT NULL THEN p.coding_hours END AS coding_hours,
     CASE WHEN p.review_at IS NOT NULL THEN p.pickup_hours END AS pickup_hours,
