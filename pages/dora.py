@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from flowgauge.metrics import APPROXIMATE_DEPLOYMENTS
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, dora_cluster
 from flowgauge.ui import cached, charts, downloads, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
-from flowgauge.ui.scorecard import APPROXIMATE_MARK, metric_card
+from flowgauge.ui.scorecard import approximate_mark, approximate_notes, metric_card
 from flowgauge.ui.text import plain
 
 DORA_METRICS = (*DORA_KEYS, "deployment_rework_rate")
@@ -30,7 +29,7 @@ bucket = now["deploy_frequency"].details.get("dora_bucket")
 if bucket:
     st.caption(
         f"Deployment frequency in DORA's answer buckets: **{bucket}**."
-        + (f" {APPROXIMATE_DEPLOYMENTS}." if now["deploy_frequency"].approximate else "")
+        + "".join(f" {plain(note)}." for note in approximate_notes(now["deploy_frequency"]))
     )
 
 st.subheader("DORA cluster")
@@ -51,9 +50,11 @@ else:
         f"The worst cluster any key falls in, against {plain(dora_set.name)} at the {dora_set.statistic} "
         f"({'; '.join(parts)})." + (f" Not placed: {plain(', '.join(cluster.missing))}." if cluster.missing else "")
     )
-    approximate = [plain(at_set_statistic[key].name) for key in cluster.tiers if at_set_statistic[key].approximate]
-    if approximate:
-        st.markdown(f"{APPROXIMATE_MARK} :small[:gray[({', '.join(approximate)})]]")
+    marked = {key: found for key in cluster.tiers if (found := approximate_notes(at_set_statistic[key]))}
+    if marked:
+        notes = list(dict.fromkeys(note for found in marked.values() for note in found))
+        names = ", ".join(plain(at_set_statistic[key].name) for key in marked)
+        st.markdown(f"{approximate_mark(notes)} :small[:gray[({names})]]")
 
 st.subheader("Deployments and incidents")
 deployments = cached.deployment_rows(context.identity, view.filters())

@@ -18,6 +18,7 @@ from flowgauge.metrics import APPROXIMATE_DEPLOYMENTS, DEFAULT_RULES, Filters, c
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.snapshot import open_snapshot, snapshot_identity
 from flowgauge.ui.lists import deployment_rows, pull_request_rows
+from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "metrics" / "deploy_links.sql"
@@ -76,7 +77,7 @@ def test_inferred_deployments_flag_every_dora_figure(con):
     assert everything["change_failure_rate"].flags == (f"2 of 5: {APPROXIMATE_DEPLOYMENTS}",)
     # Lead times 2 h and 4 h (site, inferred), 27 h and 28 h (api): median 15.5 h, two of four inferred.
     lead = everything["lead_time_for_changes"]
-    assert (lead.value, lead.flags, lead.approximate) == (15.5, (f"2 of 4: {APPROXIMATE_DEPLOYMENTS}",), True)
+    assert (lead.value, lead.flags) == (15.5, (f"2 of 4: {APPROXIMATE_DEPLOYMENTS}",))
     site = compute_all(con, Filters(APRIL.start, APRIL.end, repos=("acme/site",)), statistic="median")
     assert site["deploy_frequency"].flags == (APPROXIMATE_DEPLOYMENTS,)
     assert site["deploy_frequency"].details["dora_bucket"] == "weekly"
@@ -143,14 +144,16 @@ def test_cards_and_the_dora_cluster_mark_inferred_deployments(snapshot, page, ma
     at.run()
     assert not at.exception, at.exception
     cards = card_texts(at.main)
-    # The mark is in the card's own text, not only in its tooltip; cards of metrics on PRs alone have none.
-    assert {name for name, text in cards.items() if APPROXIMATE_DEPLOYMENTS in text} == marked
+    # The card's label says approximate and its text says why, not only its tooltip; PR-only metrics have neither.
+    assert {name for name, text in cards.items() if plain(APPROXIMATE_DEPLOYMENTS) in text} == {
+        f"{name} (approximate)" for name in marked
+    }
     assert ("Coding time" if page == "overview" else "Failed deployment recovery time") in cards
     if page == "dora":
         cluster = [block.value for block in at.markdown if ":small[:gray[(" in block.value]
         assert cluster == [
-            f":small[:orange[:material/warning: {APPROXIMATE_DEPLOYMENTS}]] "
+            f":small[:orange[:material/warning: {plain(APPROXIMATE_DEPLOYMENTS)}]] "
             ":small[:gray[(Deployment frequency, Lead time for changes, Change failure rate)]]"
         ]
         # Five deployments in 30 days: 1.2 a week.
-        assert f"**daily**. {APPROXIMATE_DEPLOYMENTS}." in " ".join(caption.value for caption in at.caption)
+        assert f"**daily**. {plain(APPROXIMATE_DEPLOYMENTS)}." in " ".join(caption.value for caption in at.caption)

@@ -103,7 +103,7 @@ def _unapplied_filters(definition: MetricDefinition, filters: Filters) -> list[s
 
 
 # The flag of an item measured on inferred deployments (is_approximate: merges to the default branch standing in for
-# them), word for word as deploy_values.sql and pr_values.sql write it.
+# them), word for word as deploy_values.sql and pr_values.sql write it; cards and the DORA cluster show it.
 APPROXIMATE_DEPLOYMENTS = "approximate: deployments inferred from merges"
 
 
@@ -128,11 +128,6 @@ class MetricResult:
     definition: str = ""
     rules: Mapping[str, Any] = field(default_factory=dict, hash=False)
     details: Mapping[str, Any] = field(default_factory=dict, hash=False)  # link rule counts, DORA bucket, ...
-
-    @property
-    def approximate(self) -> bool:
-        """Whether some of its items were measured on inferred deployments (APPROXIMATE_DEPLOYMENTS)."""
-        return any(APPROXIMATE_DEPLOYMENTS in flag for flag in self.flags)
 
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-ready plain values."""

@@ -7,15 +7,11 @@ from typing import Literal
 
 import streamlit as st
 
-from flowgauge.metrics import APPROXIMATE_DEPLOYMENTS, NO_BENCHMARK, MetricResult, tier_of
+from flowgauge.metrics import NO_BENCHMARK, MetricResult, tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.ui.charts import PALETTE, format_value, tier_badge
 from flowgauge.ui.sparklines import image_markdown, sparkline_svg
 from flowgauge.ui.text import link, plain
-
-# Shown on every card and cluster measured on inferred deployments, not only in the tooltip: a manager reading
-# "on-demand" must see that the deployments were merges standing in for them.
-APPROXIMATE_MARK = f":small[:orange[:material/warning: {APPROXIMATE_DEPLOYMENTS}]]"
 
 # A scorecard card's width: two fit a row beside the sidebar on a 900-pixel-wide window (440 pixels of content),
 # four on a 1,400-pixel one (940 pixels), six on a 1,920-pixel one.
@@ -44,9 +40,21 @@ def change_colour(change: float | None, unit: str, direction: str) -> str:
     return "inverse" if direction == "lower" else "normal"
 
 
+def approximate_notes(result: MetricResult) -> list[str]:
+    """How the value's items were measured approximately ('approximate: deployments inferred from merges'): its
+    flags that say so, without their 'N of M:' counts, once each."""
+    return list(dict.fromkeys(flag[flag.index("approximate:") :] for flag in result.flags if "approximate:" in flag))
+
+
 def is_approximate(result: MetricResult) -> bool:
     """True when some of the value's items were measured approximately (a flag says 'approximate: ...')."""
-    return any("approximate:" in flag for flag in result.flags)
+    return bool(approximate_notes(result))
+
+
+def approximate_mark(notes: Sequence[str]) -> str:
+    """The visible line under a card or a cluster saying how it is approximate, not only in the tooltip: a manager
+    reading 'on-demand' must see that the deployments were merges standing in for them."""
+    return f":small[:orange[:material/warning: {plain('; '.join(notes))}]]"
 
 
 def explain(result: MetricResult) -> str:
@@ -112,8 +120,8 @@ def metric_card(
             alt = f"{result.name} per week, oldest first ({weeks} weeks with a value)"
             lines.append(image_markdown(drawing, alt))
         text, tooltip = benchmark_line(result, benchmark_set)
-        if result.approximate:
-            lines.append(APPROXIMATE_MARK)
+        if notes := approximate_notes(result):
+            lines.append(approximate_mark(notes))
         st.markdown("\n\n".join([*lines, text]), help=tooltip)
 
 
