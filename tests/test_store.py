@@ -22,7 +22,7 @@ REQUIRED_TABLES = {
     "snapshot_meta", "sources", "sync_state", "people", "person_aliases", "teams", "team_memberships",
     "repositories", "services", "pull_requests", "pr_reviews", "commits", "pr_commits", "commit_line_ages",
     "deployments", "deployment_statuses", "deployment_pull_requests", "deployment_commits", "releases",
-    "workflow_runs", "incidents", "work_items", "sprints", "sprint_items", "survey_responses",
+    "workflow_runs", "incidents", "work_items", "sprints", "sprint_items", "sprint_scope_events", "survey_responses",
 }  # fmt: skip
 
 
@@ -273,6 +273,21 @@ def test_a_version_1_snapshot_says_a_csv_exports_sprint_items_are_not_known_plan
     # The CSV export's false meant "cannot tell"; the Jira JSON sprint's values were known and stay.
     assert rows == [("jira:31", "PAY-1", False), ("jira:31", "PAY-2", True), ("jira:name:PAY 12", "PAY-1", None),
                     ("jira:name:PAY 13", "PAY-1", None)]  # fmt: skip
+
+
+def test_a_version_2_snapshot_gains_sprint_scope_events(tmp_path):
+    path = tmp_path / "v2.duckdb"
+    make_snapshot_with_version(path, 2)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE sprint_scope_events")
+    con.close()
+    with write_snapshot(path):
+        pass
+    con = open_snapshot(path)
+    assert con.execute("SELECT schema_version FROM snapshot_meta").fetchone()[0] == SCHEMA_VERSION
+    assert con.execute("SELECT count(*) FROM sprint_scope_events").fetchone()[0] == 0
+    assert con.execute("SELECT display_name FROM people").fetchone()[0] == "Ana"  # the rest kept
+    con.close()
 
 
 def test_bad_paths_and_files_are_named_in_the_error(tmp_path):

@@ -6,7 +6,14 @@ import sys
 
 import typer
 
-from flowgauge.cli import api_commands, git_commands, import_commands, report_commands, snapshot_commands
+from flowgauge.cli import (
+    api_commands,
+    git_commands,
+    import_commands,
+    jira_commands,
+    report_commands,
+    snapshot_commands,
+)
 from flowgauge.errors import FlowgaugeError
 
 app = typer.Typer(
@@ -22,11 +29,12 @@ report_commands.register(app)
 
 # `flowgauge snapshot <source> ...`: one subcommand per loader, each registered by its own module.
 snapshot_app = typer.Typer(
-    help="Load history from a source (git, github, gitlab) into a snapshot.", no_args_is_help=True
+    help="Load history from a source (git, github, gitlab, jira) into a snapshot.", no_args_is_help=True
 )
 app.add_typer(snapshot_app, name="snapshot")
 git_commands.register(snapshot_app)
 api_commands.register(snapshot_app)
+jira_commands.register(snapshot_app)
 
 
 def run() -> None:

@@ -1,7 +1,8 @@
 """Schema migrations: SQL that brings a snapshot from one schema version to the next.
 
 MIGRATIONS[n] upgrades a version-n snapshot to n + 1. Version 1 is the first released schema; a
-snapshot without a path to the current version is refused.
+snapshot without a path to the current version is refused. schema.sql runs after the migrations, so
+a step only has to change what already exists or name what it adds for the record.
 """
 
 MIGRATIONS: dict[int, str] = {
@@ -10,5 +11,16 @@ MIGRATIONS: dict[int, str] = {
     1: """
     ALTER TABLE sprint_items ALTER COLUMN added_after_start DROP NOT NULL;
     UPDATE sprint_items SET added_after_start = NULL WHERE sprint_id LIKE 'jira:name:%' AND NOT added_after_start;
+    """,
+    # 2 -> 3: sprint_scope_events, the per-sprint item history the Jira loader reads from changelogs.
+    2: """
+    CREATE TABLE IF NOT EXISTS sprint_scope_events (
+        sprint_id VARCHAR NOT NULL,
+        item_key VARCHAR NOT NULL,
+        event VARCHAR NOT NULL,
+        event_at TIMESTAMP NOT NULL,
+        story_points DOUBLE,
+        PRIMARY KEY (sprint_id, item_key, event, event_at)
+    );
     """,
 }

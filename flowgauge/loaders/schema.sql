@@ -1,4 +1,4 @@
--- Flowgauge canonical snapshot schema, version 2.
+-- Flowgauge canonical snapshot schema, version 3.
 --
 -- One DuckDB file holds one organisation's delivery history. Loaders write it (only through
 -- flowgauge.loaders.store); metrics and the app read it read-only.
@@ -299,6 +299,17 @@ CREATE TABLE IF NOT EXISTS sprint_items (
     story_points_at_start DOUBLE,        -- estimate when the sprint started (planned points), NULL if unestimated
     completed_in_sprint BOOLEAN,         -- done by the sprint's end; NULL = derive from resolved_at
     PRIMARY KEY (sprint_id, item_key)
+);
+
+-- How each sprint's scope changed, item by item, as the source's history tells it (the Jira loader reads it from
+-- changelogs). A sprint with rows here has exact planned and unplanned work; sprint_items alone is approximate.
+CREATE TABLE IF NOT EXISTS sprint_scope_events (
+    sprint_id VARCHAR NOT NULL,          -- sprints.sprint_id
+    item_key VARCHAR NOT NULL,           -- work_items.item_key
+    event VARCHAR NOT NULL,              -- committed (in the sprint at its start)|added (joined after the start)|removed (left before the end)|completed (in the sprint and done at its end)
+    event_at TIMESTAMP NOT NULL,         -- UTC time: the sprint's start for committed, the change for added and removed, the move to done for completed
+    story_points DOUBLE,                 -- the item's estimate at that time in story points, NULL if unestimated
+    PRIMARY KEY (sprint_id, item_key, event, event_at)
 );
 
 -- Developer-experience survey answers, aggregated or per (anonymous) respondent.

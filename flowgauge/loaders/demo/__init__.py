@@ -22,7 +22,7 @@ from flowgauge.loaders.store import write_snapshot
 TABLES = ("teams", "people", "person_aliases", "team_memberships", "repositories", "services", "pull_requests",
           "pr_reviews", "commits", "pr_commits", "commit_line_ages", "deployments", "deployment_statuses",
           "deployment_pull_requests", "deployment_commits", "releases", "workflow_runs", "incidents", "work_items",
-          "sprints", "sprint_items", "survey_responses")  # fmt: skip
+          "sprints", "sprint_items", "sprint_scope_events", "survey_responses")  # fmt: skip
 OPEN_INCIDENTS = 2
 
 

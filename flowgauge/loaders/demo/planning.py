@@ -196,6 +196,7 @@ def _team_plan(
         "points_at_start": np.r_[np.where(is_added, np.nan, points), points[carried_rows]],
         "completed": np.r_[done_in_sprint, done_next[carried_rows]],
         "closed": np.r_[closed_sprint[sprint], closed_sprint[np.minimum(sprint[carried_rows] + 1, n - 1)]],
+        "starts": np.r_[s_start, next_start[carried_rows]],
     }
     state = np.where(closed_sprint, 0, np.where(starts < window.end, 1, 2))
     sprints = {
@@ -274,4 +275,36 @@ def _tables(org: Org, window: Window, items, links, sprint_rows, keys: pa.Array)
                 "completed_in_sprint": pa.array(links["completed"], mask=~links["closed"]),
             }
         ),
+        "sprint_scope_events": _scope_events(window, items, links, link_item, keys),
     }
+
+
+def _scope_events(window: Window, items, links, link_item: np.ndarray, keys: pa.Array) -> pa.Table:
+    """The history a Jira changelog would give of each started sprint: committed, added and completed items."""
+    started = links["starts"] < window.end
+    added = links["added_after_start"]
+    points_now = items["points"][link_item]
+    entry_points = np.where(added, points_now, links["points_at_start"])
+    resolved = items["resolved"][link_item]
+    kinds = (
+        ("committed", started & ~added, links["starts"]),
+        ("added", started & added & (links["added_at"] < window.end), links["added_at"]),
+        (
+            "completed",
+            started & links["completed"] & links["closed"],
+            np.where(resolved >= 0, resolved, links["starts"]),
+        ),
+    )
+    parts = [
+        pa.table(
+            {
+                "sprint_id": col.join("jira:", col.text(links["sprint"][chosen])),
+                "item_key": keys.take(pa.array(link_item[chosen])),
+                "event": pa.array([event] * int(chosen.sum()), pa.string()),
+                "event_at": col.timestamps(at[chosen]),
+                "story_points": pa.array(entry_points[chosen], from_pandas=True),
+            }
+        )
+        for event, chosen, at in kinds
+    ]
+    return pa.concat_tables(parts)

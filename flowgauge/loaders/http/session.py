@@ -203,5 +203,8 @@ def _error_message(response: httpx.Response) -> str:
     except ValueError:
         return response.reason_phrase
     if isinstance(body, dict):
-        return str(body.get("message") or body.get("error") or response.reason_phrase)[:200]
+        # Jira answers {"errorMessages": [...], "errors": {field: message}} where GitHub and GitLab send "message".
+        jira = [*(body.get("errorMessages") or []), *(body.get("errors") or {}).values()]
+        found = body.get("message") or body.get("error") or "; ".join(str(m) for m in jira if m)
+        return str(found or response.reason_phrase)[:200]
     return response.reason_phrase

@@ -1,0 +1,128 @@
+"""`flowgauge snapshot jira`: boards, sprints and issues with changelogs from Jira Cloud or Data Center."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import httpx
+import typer
+from rich.markup import escape
+
+from flowgauge.cli.api_commands import (
+    DEFAULT_OUT,
+    EXIT_NOTHING_LOADED,
+    SINCE_HELP,
+    MissingToken,
+    _ensure_folder,
+    _on_wait,
+    _parse_since,
+    _progress,
+    _ProgressBars,
+    console,
+)
+from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.loaders.http.session import ApiSession
+from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
+from flowgauge.loaders.store import write_snapshot
+
+PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# Tests replace this to serve a fake Jira through httpx.MockTransport.
+client_factory: Callable[[str, JiraAuth], httpx.Client] = build_jira_client
+
+
+class _NothingLoaded(Exception):
+    """No board, project or query could be read; raised inside the write so the snapshot stays as it was."""
+
+
+def jira_auth(site: str) -> JiraAuth:
+    """Credentials from the environment: JIRA_EMAIL and JIRA_API_TOKEN (Cloud), or JIRA_TOKEN (Data Center)."""
+    email, api_token, pat = (os.environ.get(n) for n in ("JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_TOKEN"))
+    cloud = bool(email and api_token)
+    if cloud and pat:
+        # Both set: the site says which (Atlassian hosts every Cloud site under atlassian.net).
+        cloud = (urlsplit(site).hostname or "").endswith(".atlassian.net")
+    if cloud:
+        return JiraAuth("cloud", api_token, email)
+    if pat:
+        return JiraAuth("datacenter", pat)
+    if api_token and not email:
+        raise MissingToken("JIRA_API_TOKEN is set but JIRA_EMAIL is not: Jira Cloud signs in with both")
+    raise MissingToken(
+        "set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_TOKEN (a Data Center personal access token)"
+    )
+
+
+def jira(
+    site: Annotated[str, typer.Option(help="Jira site, e.g. https://acme.atlassian.net or https://jira.acme.com.")],
+    board: Annotated[
+        list[int] | None, typer.Option(help="Board id (repeatable): its issues, sprints and team.")
+    ] = None,
+    project: Annotated[list[str] | None, typer.Option(help="Project key (repeatable), e.g. PAY.")] = None,
+    jql: Annotated[str | None, typer.Option(help="A JQL query selecting the issues to load.")] = None,
+    since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
+    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
+) -> None:
+    """Load issues with their changelogs, boards and sprints (with scope changes) from Jira."""
+    from flowgauge.loaders.jira.sync import sync_jira
+
+    parsed = urlsplit(site)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.username or parsed.password:
+        raise typer.BadParameter(
+            f"{site!r}: expected the site's address, like https://acme.atlassian.net", param_hint="--site"
+        )
+    if not (board or project or jql):
+        raise typer.BadParameter("name at least one --board ID, --project KEY or --jql QUERY", param_hint="--board")
+    bad = [key for key in project or [] if not PROJECT_KEY.match(key)]
+    if bad:
+        raise typer.BadParameter(
+            f"{', '.join(bad)}: a project key is upper-case letters and digits, like PAY", param_hint="--project"
+        )
+    auth = jira_auth(site)
+    since_at = _parse_since(since)
+    _ensure_folder(out)
+    location = f"{parsed.scheme}://{parsed.netloc}{parsed.path}".rstrip("/")
+    with client_factory(site, auth) as client:
+        session = ApiSession(client, on_wait=_on_wait, redactor=auth.redactor(client))
+        with _progress() as progress:
+            try:
+                with write_snapshot(out, resumable=True) as writer:
+                    report = sync_jira(
+                        session,
+                        writer,
+                        deployment=auth.deployment,
+                        boards=board or [],
+                        projects=project or [],
+                        jql=jql,
+                        since=since_at,
+                        full=full,
+                        progress=_ProgressBars(progress),
+                        source_id=f"jira:{parsed.hostname}",
+                        location=location,
+                    )
+                    if not report.repos_loaded:
+                        raise _NothingLoaded
+            except _NothingLoaded:
+                for warning in report.warnings:
+                    console.print(f"[red]warning[/red]: {escape(warning)}")
+                console.print(f"No board, project or query could be loaded; {out} is unchanged.")
+                raise typer.Exit(EXIT_NOTHING_LOADED) from None
+    counts = ", ".join(f"{n:,} {stream}" for stream, n in report.items.items() if n)
+    scopes = len(report.repos_loaded) + len(report.repos_skipped)
+    console.print(
+        f"Wrote {out}: {len(report.repos_loaded)} of {scopes} boards, projects or queries loaded "
+        f"({counts or 'no changes'}); {report.requests:,} API requests ({auth.deployment})"
+    )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
+    prepare_for_dashboard(out, console)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `jira` to the `flowgauge snapshot` group."""
+    app.command()(jira)

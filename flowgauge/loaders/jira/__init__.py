@@ -1,0 +1,1 @@
+"""Jira loader: issues with changelogs, boards and sprints from Jira Cloud or Data Center, over the REST APIs."""

@@ -1,0 +1,135 @@
+"""`flowgauge snapshot jira` end to end: Cloud and Data Center sign-in, the report's planning numbers, no leaks."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from fixtures.jira.fake_jira import FakeJira
+from fixtures.jira.scenario import world
+from typer.testing import CliRunner
+
+from flowgauge.cli import jira_commands
+from flowgauge.cli.main import app
+from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
+from flowgauge.snapshot import open_snapshot
+
+CLOUD_TOKEN = "ATATT3xFfGF0-cli-secret-token-0987"
+DC_TOKEN = "NjQ2ODkxMjM0NTY3OkRDLXNlY3JldC10b2tlbg"
+SITE = "https://acme.atlassian.test"
+
+
+def serve(monkeypatch, fake: FakeJira) -> None:
+    def factory(site: str, auth: JiraAuth) -> httpx.Client:
+        client = build_jira_client(site, auth)  # the real headers, so the fake checks the real sign-in
+        client._transport = httpx.MockTransport(fake.handle)
+        return client
+
+    monkeypatch.setattr(jira_commands, "client_factory", factory)
+    for name in ("JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    if fake.deployment == "cloud":
+        monkeypatch.setenv("JIRA_EMAIL", fake.email)
+        monkeypatch.setenv("JIRA_API_TOKEN", fake.token)
+    else:
+        monkeypatch.setenv("JIRA_TOKEN", fake.token)
+
+
+def flat(text: str) -> str:
+    """Terminal output on one line, without the frame rich draws around usage errors."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def load(tmp_path, *extra: str):
+    out = tmp_path / "jira.duckdb"
+    result = CliRunner().invoke(app, ["snapshot", "jira", "--site", SITE, "--out", str(out), *extra])
+    return out, result
+
+
+def report(out, start: str, end: str) -> dict:
+    args = ["report", str(out), "--from", start, "--to", end, "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(("deployment", "token"), [("cloud", CLOUD_TOKEN), ("datacenter", DC_TOKEN)])
+def test_report_planning_and_capacity_accuracy_equal_the_hand_computed_sprints(
+    monkeypatch, tmp_path, deployment, token
+):
+    fake = world(deployment, token=token)
+    serve(monkeypatch, fake)
+    out, result = load(tmp_path, "--board", "7")
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 boards, projects or queries loaded" in flat(result.output)
+    # Sprint 1 (ends 03-15), by hand: planned at its start PAY-1 (3 points), PAY-2 (5) and PAY-3 (2) = 10 points;
+    # completed of those PAY-1 and PAY-3 (PAY-3 left and came back before it was done) = 5; added PAY-4 (1, done) and
+    # PAY-5 (3, not done). Planning accuracy 5 / 10, capacity accuracy (5 + 1) / 10.
+    sprint1 = report(out, "2024-03-01", "2024-03-16")
+    assert sprint1["planning_accuracy"]["value"] == pytest.approx(50.0)
+    assert sprint1["capacity_accuracy"]["value"] == pytest.approx(60.0)
+    assert sprint1["planning_accuracy"]["flags"] == ["measured in story points"]
+    # Sprint 2 (ends 03-29): planned PAY-2 (8 points by then) and PAY-5 (3, removed on 03-22: planned, not done)
+    # = 11; completed PAY-2; added PAY-7 (2, done). Planning 8 / 11, capacity (8 + 2) / 11. Read from the sprint's
+    # members at its end alone, PAY-5 would be missing and planning accuracy would be 100%.
+    sprint2 = report(out, "2024-03-16", "2024-04-01")
+    assert sprint2["planning_accuracy"]["value"] == pytest.approx(8 / 11 * 100)
+    assert sprint2["capacity_accuracy"]["value"] == pytest.approx(10 / 11 * 100)
+    both = report(out, "2024-03-01", "2024-04-01")
+    assert both["planning_accuracy"]["value"] == pytest.approx((5 + 8) / (10 + 11) * 100)
+    assert both["capacity_accuracy"]["value"] == pytest.approx((6 + 10) / (10 + 11) * 100)
+    # The token is nowhere: not in the output, the snapshot file or the recorded source.
+    assert token not in result.output and token.encode() not in out.read_bytes()
+    con = open_snapshot(out)
+    try:
+        sources = con.execute("SELECT source_id, kind, location, detail FROM sources").fetchall()
+    finally:
+        con.close()
+    assert [s[:3] for s in sources] == [("jira:acme.atlassian.test", "jira", SITE)]
+    assert token not in json.dumps(sources, default=str)
+
+
+def test_a_refused_token_is_one_line_without_the_token(monkeypatch, tmp_path):
+    fake = world("cloud", token=CLOUD_TOKEN)
+    serve(monkeypatch, fake)
+    monkeypatch.setenv("JIRA_API_TOKEN", "ATATT3xFfGF0-wrong-token-55555")
+    out, result = load(tmp_path, "--project", "PAY")
+    assert result.exit_code == 1
+    assert "the token was refused (401 You are not authenticated" in str(result.exception)
+    assert "wrong-token" not in str(result.exception) and not out.exists()
+
+
+def test_missing_credentials_name_the_variables(monkeypatch, tmp_path):
+    serve(monkeypatch, world("cloud"))
+    for name in ("JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    _, result = load(tmp_path, "--board", "7")
+    assert "set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_TOKEN" in str(result.exception)
+    monkeypatch.setenv("JIRA_API_TOKEN", "ATATT3xFfGF0-no-email-4444")
+    _, result = load(tmp_path, "--board", "7")
+    assert "JIRA_API_TOKEN is set but JIRA_EMAIL is not" in str(result.exception)
+
+
+def test_nothing_loadable_exits_2_and_leaves_the_snapshot_unchanged(monkeypatch, tmp_path):
+    fake = world("datacenter", token=DC_TOKEN)
+    serve(monkeypatch, fake)
+    out, first = load(tmp_path, "--board", "7")
+    assert first.exit_code == 0, first.output
+    before = out.read_bytes()
+    _, result = load(tmp_path, "--board", "99")
+    assert result.exit_code == 2
+    text = flat(result.output)  # the path may be wrapped mid-word: check the words around it
+    assert "board:99: skipped" in text and "No board, project or query could be loaded;" in text
+    assert text.endswith("is unchanged.")
+    assert out.read_bytes() == before
+
+
+def test_options_are_checked_before_any_request(monkeypatch, tmp_path):
+    fake = world("cloud")
+    serve(monkeypatch, fake)
+    _, result = load(tmp_path)
+    assert result.exit_code == 2 and "name at least one --board ID, --project KEY or --jql QUERY" in flat(result.output)
+    _, result = load(tmp_path, "--project", "pay-1")
+    assert result.exit_code == 2 and "pay-1: a project key is upper-case letters and digits" in flat(result.output)
+    assert fake.log == []
