@@ -10,6 +10,7 @@ import pytest
 from fixtures.jira.fake_jira import FakeJira
 from fixtures.jira.scenario import world
 
+from flowgauge.loaders.http.errors import RetriesExhausted
 from flowgauge.loaders.http.retry import RetryPolicy
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
@@ -178,6 +179,32 @@ def test_a_rerun_reads_only_issues_updated_since_minus_a_day(tmp_path):
     searches = [line for line in fake.log if "search/jql" in line]
     assert len(searches) == 1 and "updated+%3E%3D+%222024-03-27+10%3A00%22" in searches[0]
     assert q(path, "SELECT summary FROM work_items WHERE item_key = 'PAY-5'") == [("Refund reports",)]
+
+
+def test_an_interrupted_run_resumes_after_the_last_page_it_wrote(tmp_path):
+    fake = world("cloud")
+    path = tmp_path / "jira.duckdb"
+
+    def unavailable(request: httpx.Request):
+        if "search/jql" in request.url.path and request.url.params.get("nextPageToken") == "4":
+            return httpx.Response(503, json={"errorMessages": ["Service unavailable"]})
+        return None
+
+    fake.faults.append(unavailable)
+    with pytest.raises(
+        RetriesExhausted,
+        match="HTTP 503 from https://acme.atlassian.test/rest/api/3/search/jql; gave up after 3 attempts",
+    ):
+        run(fake, path)
+    assert not path.exists()  # nothing published
+    fake.faults.clear()
+    run(fake, path)
+    # Pages 1 and 2 (PAY-1, PAY-4, PAY-3, PAY-2, updated up to 03-20 11:00) were kept: the rerun asks from a day
+    # before that, so PAY-2, PAY-5, PAY-7 and PAY-8 (two pages), not the whole board again.
+    searches = [line for line in fake.log if "search/jql" in line]
+    assert len(searches) == 2 and "updated+%3E%3D+%222024-03-19+11%3A00%22" in searches[0]
+    assert q(path, "SELECT count(*) FROM work_items") == [(7,)]
+    assert q(path, "SELECT count(*) FROM sprint_scope_events") == [(16,)]
 
 
 def test_a_sprint_that_started_since_the_last_run_has_its_issues_read_again(tmp_path):
