@@ -88,12 +88,16 @@ def summarize_snapshot(con: duckdb.DuckDBPyConnection) -> SnapshotSummary:
 
 
 def _detail_summary(detail: str | None) -> str | None:
-    """The 'summary' a loader wrote into its source's detail JSON, if any."""
+    """The 'summary' a loader wrote into its source's detail JSON, else an import's notes ('12 sprints have no
+    dates: ...'), if any."""
     try:
         parsed = json.loads(detail or "{}")
     except ValueError:
         return None
-    summary = parsed.get("summary") if isinstance(parsed, dict) else None
+    if not isinstance(parsed, dict):
+        return None
+    notes = parsed.get("notes")
+    summary = parsed.get("summary") or ("; ".join(str(note) for note in notes) if isinstance(notes, list) else None)
     return str(summary) if summary else None
 
 

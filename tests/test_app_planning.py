@@ -47,3 +47,16 @@ def test_with_a_sprint_calendar_the_cards_say_approximate(tmp_path):
         "Approximate: no changelog, so work added after the sprint started is unknown and every item in the sprint at "
         "its end counts as planned (story points; load sprints with the Jira loader for exact figures)"
     ]
+
+
+def test_the_data_page_shows_the_import_summary_of_undated_sprints(tmp_path):
+    import_files([FIXTURES / "jira_export_en.csv"], tmp_path / "demo.duckdb")
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.session_state["fg_data_dir"] = str(tmp_path)
+    at.run()
+    assert not at.exception, at.exception
+    sources = next(frame.value for frame in at.dataframe if "load summary" in frame.value.columns)
+    assert (
+        "2 sprints have no dates: planning accuracy needs a sprint calendar (flowgauge import --template sprints) "
+        "or the Jira loader" in sources["load summary"][0]
+    )
