@@ -94,35 +94,36 @@ shipped AS (
     WHERE started_at >= $start
         AND (scope_key IN (SELECT scope_key FROM merged) OR scope_key IN (SELECT repo_id FROM merged))
 ),
--- Successful deployments that name the PR: in their own PR list ('source') or with its merge, squash or last
--- rebased commit among their new commits ('commit_ancestry'). Those before $start too, so a link to a deployment
--- that started before the merge is noticed whatever the window.
-named AS (
-    SELECT dp.pr_id, 'source' AS rule, s.started_at, s.is_approximate
+-- Deployments that name the PR: its own list ('source') first, else the deployment whose new commits include its
+-- merge, squash or last rebased commit ('commit_ancestry'), the latter asked only for PRs the lists do not name.
+-- Only a deployment started at or after the merge can have shipped it: an earlier one is never taken, and the PR
+-- falls through to the next deployment by time. Every successful one is read, not only the window's, so that a
+-- link to one before the merge is noticed whatever the window.
+by_source AS (
+    SELECT
+        dp.pr_id,
+        min(s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS deployed_at,
+        arg_min(s.is_approximate, s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS is_approximate
     FROM deployment_pull_requests dp
     JOIN successful s USING (deployment_id)
-    UNION ALL
-    SELECT m.pr_id, 'commit_ancestry' AS rule, s.started_at, s.is_approximate
-    FROM merged m
+    JOIN merged m USING (pr_id)
+    GROUP BY dp.pr_id
+),
+by_commit AS (
+    SELECT
+        m.pr_id,
+        min(s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS deployed_at,
+        arg_min(s.is_approximate, s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS is_approximate
+    FROM (SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_source WHERE deployed_at IS NOT NULL)) m
     JOIN deployment_commits dc ON dc.repo_id = m.repo_id AND dc.sha = m.merge_commit_sha
     JOIN successful s USING (deployment_id)
-),
--- The earliest of them that started at or after the merge (the PR's own list first on a tie). One that started
--- before the merge cannot have shipped it and is never taken: the PR falls through to the next deployment by time.
-by_name AS (
-    SELECT
-        n.pr_id,
-        min(n.started_at) FILTER (WHERE n.started_at >= m.merged_at) AS deployed_at,
-        arg_min(n.rule, (n.started_at, n.rule <> 'source')) FILTER (WHERE n.started_at >= m.merged_at) AS rule,
-        arg_min(n.is_approximate, (n.started_at, n.rule <> 'source')) FILTER (WHERE n.started_at >= m.merged_at)
-            AS is_approximate
-    FROM named n
-    JOIN merged m USING (pr_id)
-    GROUP BY n.pr_id
+    GROUP BY m.pr_id
 ),
 -- Fallback: the first production deployment of the same service (else repo-level) starting at or after the merge.
 unlinked AS (
-    SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_name WHERE deployed_at IS NOT NULL)
+    SELECT * FROM merged
+    WHERE pr_id NOT IN (SELECT pr_id FROM by_source WHERE deployed_at IS NOT NULL)
+        AND pr_id NOT IN (SELECT pr_id FROM by_commit WHERE deployed_at IS NOT NULL)
 ),
 by_time AS (
     SELECT m.pr_id, s.started_at AS deployed_at, s.is_approximate
@@ -141,21 +142,25 @@ linked AS (
         -- PRs with no review rows at all fall back to the times the source reported.
         CASE WHEN r.pr_id IS NULL THEN p.first_review_at ELSE r.first_review_at END AS review_at,
         CASE WHEN r.pr_id IS NULL THEN p.first_approval_at ELSE r.first_approval_at END AS approval_at,
-        coalesce(bn.deployed_at, bt.deployed_at, btr.deployed_at) AS deployed_at,
+        coalesce(bs.deployed_at, bc.deployed_at, bt.deployed_at, btr.deployed_at) AS deployed_at,
         CASE
-            WHEN bn.deployed_at IS NOT NULL THEN bn.rule
+            WHEN bs.deployed_at IS NOT NULL THEN 'source'
+            WHEN bc.deployed_at IS NOT NULL THEN 'commit_ancestry'
             WHEN bt.deployed_at IS NOT NULL OR btr.deployed_at IS NOT NULL THEN 'merged_since_previous'
         END AS deploy_link_rule,
         -- The deployment it was linked to was inferred (e.g. merges to the default branch standing in for them).
-        coalesce(bn.is_approximate, bt.is_approximate, btr.is_approximate, false) AS deploy_approximate,
+        coalesce(bs.is_approximate, bc.is_approximate, bt.is_approximate, btr.is_approximate, false)
+            AS deploy_approximate,
         -- Only deployments that started before it merged name it, and none of its scope came since.
-        bn.pr_id IS NOT NULL AND coalesce(bn.deployed_at, bt.deployed_at, btr.deployed_at) IS NULL
+        (bs.pr_id IS NOT NULL OR bc.pr_id IS NOT NULL)
+            AND coalesce(bs.deployed_at, bc.deployed_at, bt.deployed_at, btr.deployed_at) IS NULL
             AS named_only_before_merge,
         (p.scope_key IN (SELECT scope_key FROM deploy_scopes) OR p.repo_id IN (SELECT scope_key FROM deploy_scopes))
             AS has_deploy_data
     FROM prs p
     LEFT JOIN reviews r USING (pr_id)
-    LEFT JOIN by_name bn USING (pr_id)
+    LEFT JOIN by_source bs USING (pr_id)
+    LEFT JOIN by_commit bc USING (pr_id)
     LEFT JOIN by_time bt USING (pr_id)
     LEFT JOIN by_time_repo btr USING (pr_id)
 )
