@@ -228,6 +228,14 @@ def test_the_cli_prints_the_summary_and_the_data_page_shows_it(styles, tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"styles: PRs found: {SUMMARY}" in done.stderr
     assert "  unrecognised: " in done.stderr and "Fix #12 properly" in done.stderr
+    info = subprocess.run(
+        [sys.executable, "-m", "flowgauge.cli.main", "info", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    assert info.returncode == 0, info.stderr
+    assert f"git:styles: 10 PRs in the commits read: {SUMMARY}" in info.stdout
     page = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
     page.session_state["fg_data_dir"] = str(out.parent)
     page.query_params["snapshot"] = "styles"
