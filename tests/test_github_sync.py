@@ -490,3 +490,37 @@ def test_team_member_who_left_gets_an_end_date_and_a_newcomer_a_start(synced):
     assert [(p, ended) for p, _, ended in got] == [("alice", False), ("bob", True), ("dave", False)]
     assert got[0][1] == "1970-01-01 00:00:00" and got[2][1] != "1970-01-01 00:00:00"
     assert fake.count("GET /orgs/acme/teams?") == 1  # the team list itself was unchanged (304)
+
+
+def test_labels_closing_issues_and_draft_events_past_the_first_nested_page_are_fetched(tmp_path):
+    """25 labels, 12 closing issues and 30 draft events: more than the Pulls query's first pages (20, 10, 20)."""
+    fake = organisation()
+    events = [
+        {"__typename": kind, "createdAt": f"2024-03-{10 + i // 10:02d}T{i % 10:02d}:00:00Z"}
+        for i, kind in enumerate(["ReadyForReviewEvent", "ConvertToDraftEvent"] * 15)
+    ]
+    fake.repos["acme/payments"].pulls.append(
+        pull(
+            6,
+            created="2024-03-09T09:00:00Z",
+            updated="2024-03-20T09:00:00Z",
+            state="OPEN",
+            draft=True,
+            labels=[f"area-{i:02d}" for i in range(25)],
+            closing=[{"number": 100 + i, "repository": {"nameWithOwner": "acme/payments"}} for i in range(12)],
+            timeline=events,
+        )
+    )
+    report = run(fake, tmp_path / "gh.duckdb", repos=["acme/payments"])
+    [(labels, keys, ready)] = rows(
+        tmp_path / "gh.duckdb",
+        "SELECT labels, issue_keys, ready_for_review_at::VARCHAR FROM pull_requests WHERE number = 6",
+    )
+    assert labels == [f"area-{i:02d}" for i in range(25)]
+    assert keys == [f"acme/payments#{100 + i}" for i in range(12)]
+    assert ready == "2024-03-10 00:00:00"
+    # One follow-up request brought the rest of all three connections together.
+    extras = [line for line in fake.log if line.startswith("graphql PullExtras")]
+    assert len(extras) == 1 and '"number": 6' in extras[0]
+    assert all(f'"{flag}": true' in extras[0] for flag in ("labels", "closing", "timeline"))
+    assert not [w for w in report.warnings if "#6" in w] and report.notes == []

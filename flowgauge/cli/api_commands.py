@@ -164,6 +164,10 @@ def _summarise(out: Path, report) -> None:
     )
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {warning}")
+    if report.notes:
+        console.print("What the API's answers lacked (loaded as NULL, or the item skipped):")
+    for note in report.notes:
+        console.print(f"  {note}", markup=False, highlight=False)
     if report.repos_skipped:
         console.print(f"Skipped {len(report.repos_skipped)}: {', '.join(report.repos_skipped)}")
 

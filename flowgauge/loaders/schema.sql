@@ -184,7 +184,8 @@ CREATE TABLE IF NOT EXISTS deployments (
     environment VARCHAR NOT NULL,        -- environment name as the source gives it ('production', 'prod-eu')
     sha VARCHAR,                         -- commit sha deployed
     ref VARCHAR,                         -- tag, release or branch name deployed, if any
-    status VARCHAR NOT NULL,             -- success|failure|error|in_progress|cancelled
+    status VARCHAR NOT NULL,             -- queued|in_progress|success|failure|error|cancelled, or unknown: the source never
+                                         -- reported a status (or only 'inactive'); the same mapping as deployment_statuses
     deploy_kind VARCHAR NOT NULL,        -- regular|hotfix|rollback (hotfix and rollback are unplanned rework)
     started_at TIMESTAMP NOT NULL,       -- UTC time the deployment started
     finished_at TIMESTAMP,               -- UTC time it reached its final status
@@ -196,7 +197,8 @@ CREATE TABLE IF NOT EXISTS deployments (
 -- Status history of each deployment (GitHub deployment statuses, pipeline state changes).
 CREATE TABLE IF NOT EXISTS deployment_statuses (
     deployment_id VARCHAR NOT NULL,      -- deployments.deployment_id
-    status VARCHAR NOT NULL,             -- queued|in_progress|success|failure|error|inactive|cancelled
+    status VARCHAR NOT NULL,             -- queued|in_progress|success|failure|error|cancelled, or inactive (GitHub: a later
+                                         -- deployment replaced it); deployments.status is the first final one, else the latest
     status_at TIMESTAMP NOT NULL,        -- UTC time the status was set
     description VARCHAR,                 -- free text from the source
     PRIMARY KEY (deployment_id, status, status_at)

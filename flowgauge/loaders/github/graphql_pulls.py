@@ -101,18 +101,24 @@ def fetch_pull_pages(
         kept = []
         reached_stop = False
         for node in page.nodes:
-            # updatedAt is ISO-8601 UTC with a Z, so string order is time order.
-            if stop_at is not None and node["updatedAt"] <= stop_at:
+            # updatedAt is ISO-8601 UTC with a Z, so string order is time order. A node without one is kept:
+            # the mapper counts what it lacks, and the next node with a time decides where the page stops.
+            updated = node.get("updatedAt")
+            if stop_at is not None and updated is not None and updated <= stop_at:
                 reached_stop = True
                 break
             kept.append(node)
         for node in kept:
+            if not isinstance(node.get("number"), int):
+                continue  # no follow-up can name it; the mapper skips it and counts why
             for key, query_file, size in (
                 ("reviews", "pull_reviews.graphql", sizes["reviews"]),
                 ("commits", "pull_commits.graphql", sizes["commits"]),
             ):
                 for error in _complete_nested(session, owner, name, node, key, query_file, size):
                     warnings.append(f"{repo_id}#{node['number']}: GraphQL {key} follow-up: {error.get('message')}")
+            for error in _complete_extras(session, owner, name, node):
+                warnings.append(f"{repo_id}#{node['number']}: GraphQL labels/issues/timeline follow-up: {error}")
         cost = (page.data.get("rateLimit") or {}).get("cost")
         yield PullPage(
             kept,
@@ -133,21 +139,64 @@ def _complete_nested(
 ) -> list[dict[str, Any]]:
     """Append the remaining pages of node[key] when its first nested page was not the last; returns GraphQL errors."""
     conn = node.get(key)
-    if not conn or not (conn.get("pageInfo") or {}).get("hasNextPage"):
-        return []
+    info = (conn or {}).get("pageInfo") or {}
+    if not info.get("hasNextPage") or not info.get("endCursor"):
+        return []  # without a cursor the next page cannot be asked for (the first would come back again)
     errors: list[dict[str, Any]] = []
     more = paginate_graphql(
         session,
         load_query(query_file),
         {"owner": owner, "name": name, "number": node["number"], "first": size},
         lambda data: ((data.get("repository") or {}).get("pullRequest") or {}).get(key),
-        after=conn["pageInfo"]["endCursor"],
+        after=info["endCursor"],
     )
+    conn["nodes"] = list(conn.get("nodes") or [])
     for page in more:
         conn["nodes"].extend(page.nodes)
         errors.extend(page.errors)
     conn["pageInfo"] = {"hasNextPage": False, "endCursor": None}
     return errors
+
+
+# The small connections of a PR that pull_extras.graphql completes: node key -> (variable prefix).
+EXTRA_CONNECTIONS = {"labels": "labels", "closingIssuesReferences": "closing", "timelineItems": "timeline"}
+
+
+def _complete_extras(session: ApiSession, owner: str, name: str, node: dict[str, Any]) -> list[str]:
+    """Append the remaining labels, closing issues and timeline items of a PR whose first pages were not the last.
+
+    One request per round brings the next page of every connection still open, so a PR with 25 labels and
+    30 draft events costs one extra request, not two. Returns the messages of GraphQL errors met.
+    """
+    errors: list[str] = []
+    while True:
+        open_keys = [key for key in EXTRA_CONNECTIONS if _next_cursor(node.get(key))]
+        if not open_keys:
+            return errors
+        variables: dict[str, Any] = {"owner": owner, "name": name, "number": node["number"]}
+        for key, prefix in EXTRA_CONNECTIONS.items():
+            variables[prefix] = key in open_keys
+            variables[f"{prefix}After"] = _next_cursor(node[key]) if key in open_keys else None
+        result = session.graphql(load_query("pull_extras.graphql"), variables)
+        errors += [str(e.get("message", e)) for e in result.errors]
+        pull = (result.data.get("repository") or {}).get("pullRequest") or {}
+        for key in open_keys:
+            more = pull.get(key) or {}
+            asked_after = _next_cursor(node[key])
+            node[key]["nodes"] = [*(node[key].get("nodes") or []), *(more.get("nodes") or [])]
+            info = more.get("pageInfo") or {}
+            # A page that brought nothing or did not move the cursor ends the connection: never loop forever.
+            done = not more.get("nodes") or info.get("endCursor") in (None, asked_after)
+            node[key]["pageInfo"] = {
+                "hasNextPage": bool(info.get("hasNextPage")) and not done,
+                "endCursor": info.get("endCursor"),
+            }
+
+
+def _next_cursor(conn: Any) -> str | None:
+    """The cursor to ask a connection's next page after, or None when it has none (or no cursor to go on from)."""
+    info = (conn.get("pageInfo") or {}) if isinstance(conn, dict) else {}
+    return info.get("endCursor") if info.get("hasNextPage") else None
 
 
 def _describe_error(repo_id: str, data: dict[str, Any], error: dict[str, Any]) -> str:

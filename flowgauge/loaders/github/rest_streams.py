@@ -14,12 +14,18 @@ from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.http.streams import PER_PAGE, StreamPage, bounded, newest_first
 
 
+def numeric_id(item: dict[str, Any]) -> int | None:
+    """An item's numeric id, or None when it has none."""
+    value = item.get("id")
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
 def fetch_deployments(
     session: ApiSession, repo_id: str, cursor: dict[str, Any], etag: str | None, since: str | None = None
 ) -> Iterator[StreamPage]:
     """Deployments newer than the last complete run and created since `since` (GitHub lists them newest first)."""
     url = f"repos/{repo_id}/deployments"
-    return newest_first(session, url, cursor, etag, key=lambda d: int(d["id"]), since=since)
+    return newest_first(session, url, cursor, etag, key=numeric_id, since=since)
 
 
 def fetch_deployment_statuses(session: ApiSession, repo_id: str, deployment_number: int) -> list[dict[str, Any]]:
@@ -33,7 +39,7 @@ def fetch_releases(
 ) -> Iterator[StreamPage]:
     """Releases newer than the last complete run and created since `since`; drafts are left out by the mapper."""
     url = f"repos/{repo_id}/releases"
-    return newest_first(session, url, cursor, etag, key=lambda r: int(r["id"]), since=since)
+    return newest_first(session, url, cursor, etag, key=numeric_id, since=since)
 
 
 def fetch_workflow_runs(

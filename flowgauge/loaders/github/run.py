@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flowgauge.loaders.github.people import PeopleBook
+from flowgauge.loaders.http.fields import FieldNotes, SkipItem
 from flowgauge.loaders.http.progress import ProgressCallback, ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
@@ -16,8 +18,8 @@ from flowgauge.url_safety import keep_web_urls_in_rows, left_out_note, web_url_o
 
 @dataclass
 class SyncReport:
-    """What a sync did: repositories loaded and skipped, warnings, items per stream, requests made, and links left
-    out because they were not http(s) URLs, per table."""
+    """What a sync did: repositories loaded and skipped, warnings, items per stream, requests made, links left out
+    because they were not http(s) URLs (per table), and what the API's items lacked (fields counted, items skipped)."""
 
     repos_loaded: list[str] = field(default_factory=list)
     repos_skipped: dict[str, str] = field(default_factory=dict)
@@ -26,10 +28,22 @@ class SyncReport:
     requests: int = 0
     graphql_cost: int = 0
     urls_left_out: dict[str, int] = field(default_factory=dict)
+    fields: FieldNotes = field(default_factory=FieldNotes)
 
     def count(self, stream: str, n: int) -> None:
         """Add n items loaded to a stream's tally."""
         self.items[stream] = self.items.get(stream, 0) + n
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per thing the load could not read fully: 'deployments: 3 without updated_at'."""
+        return self.fields.lines()
+
+    def detail_notes(self) -> dict[str, Any]:
+        """The notes for the source's detail JSON: as a list, and as the one-line 'summary' that `flowgauge info`
+        and the Data page show (none when the answers lacked nothing)."""
+        notes = self.notes
+        return {"notes": notes, "summary": "what the API's answers lacked: " + "; ".join(notes) if notes else None}
 
 
 class SyncRun:
@@ -65,6 +79,24 @@ class SyncRun:
         """Store a stream's cursor (JSON text) and ETag; called after every page."""
         text = json.dumps(cursor, sort_keys=True)
         self.w.save_cursor(self.source_id, repo_id, stream, text, etag=etag, complete=complete)
+
+    def map_each(
+        self,
+        items: list[dict[str, Any]],
+        mapper: Callable[[dict[str, Any], FieldNotes], dict[str, Any] | None],
+        where: Callable[[int, dict[str, Any]], str],
+    ) -> list[dict[str, Any]]:
+        """mapper(item, notes) for each item; an item it skips (SkipItem) is counted, named by where(position, item)."""
+        rows = []
+        for position, item in enumerate(items):
+            try:
+                row = mapper(item, self.report.fields)
+            except SkipItem as skip:
+                self.report.fields.note_skipped(skip, where(position, item))
+                continue
+            if row is not None:
+                rows.append(row)
+        return rows
 
     def write(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Upsert rows into table (nothing for an empty list), any link that is not an http(s) URL stored as NULL."""

@@ -75,6 +75,7 @@ def sync_github(
             "org": org,
             "skipped": run.report.repos_skipped,
             "warnings": run.report.warnings[:100],
+            **run.report.detail_notes(),
             "requests": session.requests,
         },
     )
@@ -120,17 +121,16 @@ def _sync_pulls(run: SyncRun, repo_id: str, page_size: int) -> str | None:
         if repo:
             default_branch = (repo.get("defaultBranchRef") or {}).get("name")
             run.write("repositories", [_repository_row(repo_id, repo)])
-        rows = map_pulls(repo_id, page.pulls, run.people)
+        rows = map_pulls(repo_id, page.pulls, run.people, run.report.fields)
         run.flush_people()
         for table in ("pull_requests", "pr_reviews", "pr_commits"):
             run.write(table, getattr(rows, table))
         run.write("commits", _commits_not_stored(run, repo_id, rows.commits))
         run.report.warnings.extend(page.warnings)
         run.report.graphql_cost += page.cost or 0
-        if page.pulls:
-            run_high = max(filter(None, [run_high, page.pulls[0]["updatedAt"]]))
-        loaded += len(page.pulls)
-        run.report.count("pull_requests", len(page.pulls))
+        run_high = max(filter(None, [run_high, *(_updated_at(node) for node in page.pulls)]), default=None)
+        loaded += len(rows.pull_requests)
+        run.report.count("pull_requests", len(rows.pull_requests))
         if page.has_next:
             state = {"stop_at": stop_at, "run_high": run_high, "after": page.end_cursor}
             run.save(repo_id, "pull_requests", state, None, complete=False)
@@ -138,6 +138,11 @@ def _sync_pulls(run: SyncRun, repo_id: str, page_size: int) -> str | None:
             run.save(repo_id, "pull_requests", {"high_water": run_high or stop_at}, None, complete=True)
         run.tick(repo_id, "pull_requests", loaded, None if stop_at else page.total_count, finished=not page.has_next)
     return default_branch
+
+
+def _updated_at(node: dict[str, Any]) -> str | None:
+    value = node.get("updatedAt")
+    return value if isinstance(value, str) else None
 
 
 def _commits_not_stored(run: SyncRun, repo_id: str, commits: list[dict[str, Any]]) -> list[dict[str, Any]]:

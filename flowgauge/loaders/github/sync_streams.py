@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from flowgauge.loaders.github import rest_streams as rest
 from flowgauge.loaders.github.deployments import DetectionRules
 from flowgauge.loaders.github.graphql_pulls import load_query
 from flowgauge.loaders.github.rest_mapping import (
+    UNKNOWN_STATE,
     deployment_outcome,
     map_deployment,
     map_incident,
@@ -20,36 +22,52 @@ from flowgauge.loaders.github.rest_mapping import (
     map_workflow_run,
 )
 from flowgauge.loaders.github.run import SyncRun
+from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
 from flowgauge.loaders.http.paginate import paginate_graphql
 from flowgauge.loaders.store import utc_now
 
 TAGS_QUERY_FILE = "tags.graphql"
 
 
+# A deployment that has reported no status yet is asked again on later runs for this long after it started;
+# past it, a tool that never reports statuses would otherwise cost one request per deployment per run forever.
+UNKNOWN_RECHECK = timedelta(days=7)
+
+
 def load_deployments(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
     """Fetch new production deployments with their statuses, and re-ask the statuses of ones still running."""
     environment = re.compile(rules.environment)
+    notes = run.report.fields
     cursor, etag = run.state(repo_id, "deployments")
-    # Deployments still running last time may have new statuses without the list changing.
+    # Deployments still queued or running last time may have new statuses without the list changing.
     open_numbers = [
         int(row[0].rsplit(":", 1)[1])
         for row in run.w.con.execute(
             "SELECT deployment_id FROM deployments WHERE repo_id = ? AND detection_rule = 'deployments_api' "
-            "AND status = 'in_progress'",
-            [repo_id],
+            "AND (status IN ('queued', 'in_progress') OR (status = ? AND started_at >= ?))",
+            [repo_id, UNKNOWN_STATE, utc_now() - UNKNOWN_RECHECK],
         ).fetchall()
     ]
     loaded = 0
     for page in rest.fetch_deployments(run.session, repo_id, cursor, etag, since=run.since_iso):
         rows, statuses = [], []
-        for deployment in page.items:
-            if not environment.search(deployment.get("environment") or ""):
-                continue  # not a production environment under this repository's rules
-            history = rest.fetch_deployment_statuses(run.session, repo_id, deployment["id"])
-            rows.append(map_deployment(repo_id, deployment, history))
-            statuses.extend(map_statuses(repo_id, deployment["id"], history))
-            if deployment["id"] in open_numbers:
-                open_numbers.remove(deployment["id"])
+        for position, deployment in enumerate(page.items):
+            number = rest.numeric_id(deployment)
+            try:
+                # Without an environment no rule can tell whether it went to production.
+                name = Item(deployment, notes, "deployments").need("environment")
+                if not environment.search(str(name)):
+                    continue  # not a production environment under this repository's rules
+                if number is None:
+                    raise SkipItem("deployments", "id")
+                history = rest.fetch_deployment_statuses(run.session, repo_id, number)
+                rows.append(map_deployment(repo_id, deployment, history, notes))
+            except SkipItem as skip:
+                notes.note_skipped(skip, f"{repo_id} deployment {number or f'{position + 1} of a page'}")
+                continue
+            statuses.extend(map_statuses(repo_id, number, history))  # counted once, by map_deployment
+            if number in open_numbers:
+                open_numbers.remove(number)
         _save_deployments(run, rows, statuses)
         loaded += len(rows)
         run.report.count("deployments", len(rows))
@@ -57,13 +75,23 @@ def load_deployments(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
         run.tick(repo_id, "deployments", loaded, finished=page.complete)
     for number in open_numbers:
         history = rest.fetch_deployment_statuses(run.session, repo_id, number)
-        status, finished_at, url = deployment_outcome(repo_id, number, history)
+        status, finished_at, url = deployment_outcome(repo_id, number, history, notes)
         run.w.con.execute(
             "UPDATE deployments SET status = ?, finished_at = ?, url = coalesce(?, url) WHERE deployment_id = ?",
             [status, finished_at, run.web_url("deployments", url), f"{repo_id}:deploy:{number}"],
         )
         _save_deployments(run, [], map_statuses(repo_id, number, history))
         run.report.count("deployments", 1)
+
+
+def _named(scope: str, kind: str) -> Callable[[int, dict[str, Any]], str]:
+    """How a skipped item is named in the load summary: by its id or number, else by its place in the page."""
+
+    def where(position: int, item: dict[str, Any]) -> str:
+        key = item.get("id") or item.get("number") or item.get("name") or item.get("tag_name") or item.get("slug")
+        return f"{scope} {kind} {key if key is not None else f'{position + 1} of a page'}"
+
+    return where
 
 
 def _save_deployments(run: SyncRun, rows: list[dict[str, Any]], statuses: list[dict[str, Any]]) -> None:
@@ -76,7 +104,7 @@ def load_releases(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
     cursor, etag = run.state(repo_id, "releases")
     loaded = 0
     for page in rest.fetch_releases(run.session, repo_id, cursor, etag, since=run.since_iso):
-        rows = [row for row in (map_release(repo_id, r) for r in page.items) if row]
+        rows = run.map_each(page.items, lambda r, notes: map_release(repo_id, r, notes), _named(repo_id, "release"))
         # A release replaces the bare-tag row of its tag; keep the sha the tag stream found.
         for row in rows:
             known = run.w.con.execute(
@@ -106,8 +134,7 @@ def load_tags(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
     )
     for page in pages:
         rows, stopped = [], False
-        for ref in page.nodes:
-            row = map_tag(repo_id, ref)
+        for row in run.map_each(page.nodes, lambda ref, notes: map_tag(repo_id, ref, notes), _named(repo_id, "tag")):
             stamp = row["published_at"].isoformat() if row["published_at"] else None
             if stop_at and stamp and stamp <= stop_at:
                 stopped = True
@@ -147,7 +174,9 @@ def load_runs(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
     newest = cursor.get("newest")
     loaded = 0
     for page in rest.fetch_workflow_runs(run.session, repo_id, cursor, etag, since=run.since_iso):
-        rows = [map_workflow_run(repo_id, item) for item in page.items]
+        rows = run.map_each(
+            page.items, lambda item, notes: map_workflow_run(repo_id, item, notes), _named(repo_id, "workflow run")
+        )
         for item in page.items:
             created = item.get("created_at")
             newest = max(filter(None, [newest, created]), default=None)
@@ -178,7 +207,9 @@ def load_incidents(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
         newest = cursor.get("newest")
         loaded = 0
         for page in rest.fetch_incident_issues(run.session, repo_id, label, cursor, etag, since=run.since_iso):
-            rows = [row for row in (map_incident(repo_id, issue) for issue in page.items) if row]
+            rows = run.map_each(
+                page.items, lambda issue, notes: map_incident(repo_id, issue, notes), _named(repo_id, "issue")
+            )
             run.write("incidents", rows)
             newest = max(filter(None, [newest, *(i.get("updated_at") for i in page.items)]), default=None)
             loaded += len(rows)
@@ -199,7 +230,7 @@ def load_teams(run: SyncRun, org: str) -> None:
     _, etag = run.state("", "teams")
     teams, new_etag = rest.fetch_teams(run.session, org, etag)
     if teams is not None:
-        run.write("teams", [map_team(t) for t in teams])
+        run.write("teams", run.map_each(teams, map_team, _named(org, "team")))
         run.save("", "teams", {}, new_etag, True)
     slugs = [row[0] for row in run.w.con.execute("SELECT team_id FROM teams").fetchall()]
     now = utc_now()
@@ -214,8 +245,14 @@ def load_teams(run: SyncRun, org: str) -> None:
         run.report.count("teams", 1)
 
 
+def _member(member: dict[str, Any], notes: FieldNotes) -> dict[str, Any]:
+    """A team member as it is: SkipItem without a login, which names the person."""
+    Item(member, notes, "team members").need("login")
+    return member
+
+
 def _save_memberships(run: SyncRun, slug: str, members: list[dict[str, Any]], first_sync: bool, now: datetime) -> None:
-    current = {run.people.actor(m) for m in members} - {None}
+    current = {run.people.actor(m) for m in run.map_each(members, _member, _named(slug, "member"))} - {None}
     run.flush_people()
     open_rows = run.w.con.execute(
         "SELECT person_id FROM team_memberships WHERE team_id = ? AND valid_to IS NULL", [slug]

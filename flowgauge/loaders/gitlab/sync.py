@@ -15,6 +15,7 @@ from flowgauge.loaders.github.run import SyncReport, SyncRun
 from flowgauge.loaders.gitlab import rest_streams as api
 from flowgauge.loaders.gitlab.mapping import map_deployment, map_merge_request, map_pipeline, map_release
 from flowgauge.loaders.http.errors import Forbidden, NotFound
+from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
 from flowgauge.loaders.http.progress import ProgressCallback, no_progress
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
@@ -43,7 +44,7 @@ def sync_gitlab(
             run.report.repos_skipped[project] = str(error)
             run.report.warnings.append(f"{project}: skipped, {error}")
             continue
-        run.write("repositories", [_repository_row(project, info)])
+        run.write("repositories", [_repository_row(project, info, run.report.fields)])
         rules = config.for_repo(project)
         for name, step in (
             ("merge_requests", _sync_mrs),
@@ -56,42 +57,53 @@ def sync_gitlab(
             except (NotFound, Forbidden) as error:
                 # A feature switched off for the project (no CI, no environments) must not lose the rest.
                 run.report.warnings.append(f"{project}: {name} not loaded, {error}")
-        save_detected_deployments(writer, project, rules, info.get("default_branch"))
+        save_detected_deployments(
+            writer, project, rules, info.get("default_branch") if isinstance(info, dict) else None
+        )
         run.report.repos_loaded.append(project)
     run.report.requests = session.requests
     run.report.warnings.extend(run.link_warnings())
-    detail = {"projects": list(projects), "skipped": run.report.repos_skipped, "warnings": run.report.warnings[:100]}
+    detail = {
+        "projects": list(projects),
+        "skipped": run.report.repos_skipped,
+        "warnings": run.report.warnings[:100],
+        **run.report.detail_notes(),
+    }
     writer.record_source(source_id, "gitlab", session.redact.url(location), detail)
     return run.report
 
 
-def _repository_row(project: str, info: dict[str, Any]) -> dict[str, Any]:
+def _repository_row(project: str, data: dict[str, Any], notes: FieldNotes) -> dict[str, Any]:
+    info = Item(data, notes, "projects")
     return {
         "repo_id": project,
-        "name": info.get("path") or project.rsplit("/", 1)[-1],
+        "name": info.want("path") or project.rsplit("/", 1)[-1],
         "source": "gitlab",
-        "url": info.get("web_url"),
-        "default_branch": info.get("default_branch"),
-        "is_archived": bool(info.get("archived")),
-        "created_at": parse_time(info.get("created_at")),
+        "url": info.want("web_url"),
+        "default_branch": info.want("default_branch"),
+        "is_archived": bool(info.want("archived")),
+        "created_at": parse_time(info.want("created_at")),
     }
 
 
 def _incremental(run: SyncRun, project: str, stream: str, pages, handle) -> None:
-    """Drive one updated_after stream: handle(new items) per page, cursor saved after each page.
+    """Drive one updated_after stream: handle(new items) per page, returning the rows written; cursor saved after
+    each page.
 
-    Items updated exactly at the stored bound were handled last time (updated_after is inclusive).
+    Items updated exactly at the stored bound were handled last time (updated_after is inclusive). An item
+    without updated_at is always handled (the mapper counts it) and moves no cursor.
     """
     cursor, _ = run.state(project, stream)
     bound = cursor.get("updated_from")
     newest = cursor.get("newest", bound)
     loaded = 0
     for page in pages(cursor):
-        fresh = [i for i in page.items if not bound or i["updated_at"] > bound]
-        handle(fresh)
-        newest = max(filter(None, [newest, *(i["updated_at"] for i in page.items)]), default=None)
-        loaded += len(fresh)
-        run.report.count(stream, len(fresh))
+        stamps = [_updated_at(i) for i in page.items]
+        fresh = [i for i, stamp in zip(page.items, stamps, strict=True) if not bound or not stamp or stamp > bound]
+        written = handle(fresh)
+        newest = max(filter(None, [newest, *stamps]), default=None)
+        loaded += written
+        run.report.count(stream, written)
         if page.complete:
             run.save(project, stream, {"updated_from": newest} if newest else {}, None, True)
         else:
@@ -99,18 +111,33 @@ def _incremental(run: SyncRun, project: str, stream: str, pages, handle) -> None
         run.tick(project, stream, loaded, finished=page.complete)
 
 
+def _updated_at(item: dict[str, Any]) -> str | None:
+    value = item.get("updated_at")
+    return value if isinstance(value, str) else None
+
+
 def _sync_mrs(run: SyncRun, project: str, rules) -> None:
-    def handle(items: list[dict[str, Any]]) -> None:
+    def handle(items: list[dict[str, Any]]) -> int:
         tables: dict[str, list[dict[str, Any]]] = {
             "pull_requests": [],
             "pr_reviews": [],
             "commits": [],
             "pr_commits": [],
         }
-        for mr in items:
-            notes = api.fetch_mr_notes(run.session, project, mr["iid"])
-            commits = api.fetch_mr_commits(run.session, project, mr["iid"])
-            row, reviews, commit_rows, links = map_merge_request(project, mr, notes, commits, run.people)
+        for position, mr in enumerate(items):
+            iid = mr.get("iid")
+            if not isinstance(iid, int):
+                run.report.fields.note_skipped(SkipItem("merge requests", "iid"), _where(project, position, mr))
+                continue
+            notes = api.fetch_mr_notes(run.session, project, iid)
+            commits = api.fetch_mr_commits(run.session, project, iid)
+            try:
+                row, reviews, commit_rows, links = map_merge_request(
+                    project, mr, notes, commits, run.people, run.report.fields
+                )
+            except SkipItem as skip:
+                run.report.fields.note_skipped(skip, f"{project}!{iid}")
+                continue
             tables["pull_requests"].append(row)
             tables["pr_reviews"].extend(reviews)
             tables["commits"].extend(commit_rows)
@@ -119,6 +146,7 @@ def _sync_mrs(run: SyncRun, project: str, rules) -> None:
         for table, rows in tables.items():
             unique = {json.dumps([r.get(k) for k in _KEYS[table]]): r for r in rows}  # one row per key per upsert
             run.write(table, list(unique.values()))
+        return len(tables["pull_requests"])
 
     _incremental(
         run,
@@ -140,21 +168,40 @@ _KEYS = {
 def _sync_deployments(run: SyncRun, project: str, rules) -> None:
     environment = re.compile(rules.environment)
 
-    def handle(items: list[dict[str, Any]]) -> None:
-        pairs = [map_deployment(project, d) for d in items]
-        chosen = [(row, status) for row, status in pairs if environment.search(row["environment"])]
-        run.write("deployments", [row for row, _ in chosen])
-        statuses = {(s["deployment_id"], s["status"], s["status_at"]): s for _, s in chosen}
+    def production(d: dict[str, Any], notes: FieldNotes):
+        # Without an environment no rule can tell whether it went to production; other environments are left
+        # before mapping, so what they lack is not counted.
+        if not environment.search(str(Item(d, notes, "deployments").need("environment", "name"))):
+            return None
+        return map_deployment(project, d, notes)
+
+    def handle(items: list[dict[str, Any]]) -> int:
+        pairs = run.map_each(items, production, _named(project, "deployment"))
+        run.write("deployments", [row for row, _ in pairs])
+        statuses = {(s["deployment_id"], s["status"], s["status_at"]): s for _, s in pairs if s}
         run.write("deployment_statuses", list(statuses.values()))
+        return len(pairs)
 
     _incremental(
         run, project, "deployments", lambda c: api.fetch_deployments(run.session, project, c, run.since_iso), handle
     )
 
 
+def _where(project: str, position: int, item: dict[str, Any]) -> str:
+    key = item.get("iid") or item.get("id") or item.get("tag_name")
+    return f"{project} {key if key is not None else f'item {position + 1} of a page'}"
+
+
+def _named(project: str, kind: str):
+    """How a skipped item of kind is named in the load summary."""
+    return lambda position, item: f"{kind} {_where(project, position, item)}"
+
+
 def _sync_pipelines(run: SyncRun, project: str, rules) -> None:
-    def handle(items: list[dict[str, Any]]) -> None:
-        run.write("workflow_runs", [map_pipeline(project, p) for p in items])
+    def handle(items: list[dict[str, Any]]) -> int:
+        rows = run.map_each(items, lambda p, notes: map_pipeline(project, p, notes), _named(project, "pipeline"))
+        run.write("workflow_runs", rows)
+        return len(rows)
 
     _incremental(
         run, project, "pipelines", lambda c: api.fetch_pipelines(run.session, project, c, run.since_iso), handle
@@ -165,7 +212,8 @@ def _sync_releases(run: SyncRun, project: str, rules) -> None:
     stored = None if run.full else run.w.cursor(run.source_id, project, "releases")
     releases, etag = api.fetch_releases(run.session, project, stored.etag if stored else None)
     if releases is not None:
-        run.write("releases", [map_release(project, r) for r in releases])
-        run.report.count("releases", len(releases))
+        rows = run.map_each(releases, lambda r, notes: map_release(project, r, notes), _named(project, "release"))
+        run.write("releases", list({row["tag_name"]: row for row in rows}.values()))
+        run.report.count("releases", len(rows))
     run.save(project, "releases", {}, etag, True)
     run.tick(project, "releases", len(releases or []), finished=True)

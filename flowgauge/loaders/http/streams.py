@@ -31,7 +31,7 @@ def newest_first(
     url: str,
     cursor: dict[str, Any],
     etag: str | None,
-    key: Callable[[dict[str, Any]], int],
+    key: Callable[[dict[str, Any]], int | None],
     params: dict[str, Any] | None = None,
     since: str | None = None,
 ) -> Iterator[StreamPage]:
@@ -58,11 +58,14 @@ def newest_first(
         fresh = []
         stopped = False
         for item in page.items:
-            if key(item) <= top or (since and (item.get("created_at") or "") < since):
+            # An item without a key or a creation time cannot mark where the list was read to: it is passed on
+            # (the mapper counts or skips it) and the next item decides.
+            item_key, created = key(item), item.get("created_at")
+            if (item_key is not None and item_key <= top) or (since and isinstance(created, str) and created < since):
                 stopped = True
                 break
             fresh.append(item)
-        run_top = max([run_top, *(key(i) for i in fresh)])
+        run_top = max([run_top, *(k for k in map(key, fresh) if k is not None)])
         if stopped or page.next_url is None:
             yield StreamPage(fresh, {"top": run_top}, first_etag, complete=True)
             return
