@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from fixtures.github.fake_github import FakeGitHub, FakeRepo, deployment, deployment_status
 from fixtures.gitlab.fake_gitlab import FakeGitLab, FakeProject
@@ -10,6 +12,7 @@ from flowgauge.loaders.github.sync import sync_github
 from flowgauge.loaders.gitlab.sync import sync_gitlab
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import write_snapshot
+from flowgauge.metrics import Filters, compute_all
 from flowgauge.snapshot import open_snapshot
 
 # GitHub status state -> (deployments.status, deployment_statuses.status); None: the deployment has no status.
@@ -105,3 +108,19 @@ def test_gitlab_deployment_statuses_are_stored_alike_in_both_tables(gitlab_load,
 def test_a_gitlab_deployment_without_status_is_counted(gitlab_load):
     _, report = gitlab_load
     assert "deployments: 1 without status" in report.notes
+
+
+def test_deployments_of_unknown_state_are_left_out_of_the_dora_metrics_with_that_reason(github_load):
+    # Production deployments 1-8 in March 2024: success, failure and error ones count; the queued and running
+    # ones have no outcome yet; the two that never reported a status (or only 'inactive') are left out, counted.
+    con = open_snapshot(github_load)
+    try:
+        results = compute_all(con, Filters(date(2024, 3, 1), date(2024, 3, 15)))
+    finally:
+        con.close()
+    reason = "state unknown: the deployment never reported a status"
+    assert results["deploy_frequency"].value == pytest.approx(3 / 2)  # 3 deployments over 2 weeks
+    assert results["deploy_frequency"].exclusions == ((2, reason),)
+    assert results["change_failure_rate"].value == pytest.approx(2 / 3 * 100)  # failure and error of 3
+    assert (2, reason) in results["change_failure_rate"].exclusions
+    assert (2, reason) in results["deployment_rework_rate"].exclusions

@@ -163,8 +163,9 @@ METRICS: dict[str, MetricDefinition] = dict(
             "higher",
             "rate",
             "deploy_values",
-            "Production deployments (finished as success, failure or error; each service counts) started in the "
-            "window ÷ weeks in the window, with the DORA bucket: on-demand (7+ a week), daily (1 to 7 a week), "
+            "Production deployments (finished as success, failure or error; each service counts; those that never "
+            "reported a status are left out, counted) started in the window ÷ weeks in the window, with the DORA "
+            "bucket: on-demand (7+ a week), daily (1 to 7 a week), "
             "weekly (once a month to once a week), monthly (once in six months to once a month), less.",
         ),
         _metric(

@@ -16,15 +16,17 @@ scoped AS (
         AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], i.service_id))
         AND (len($teams::VARCHAR[]) = 0 OR coalesce(s.owner_team_id, r.owner_team_id) IN (SELECT team_id FROM selected_teams))
 ),
+-- A deployment that never reported a status is nobody's cause: it is left out of every DORA key.
+fg_deploys_known AS (SELECT * FROM fg_deploys WHERE status <> 'unknown'),
 latest_before AS (
     SELECT i.incident_id, d.deployment_id, d.started_at
     FROM scoped i
-    ASOF JOIN fg_deploys d ON i.scope_key = d.scope_key AND d.started_at <= i.opened_at
+    ASOF JOIN fg_deploys_known d ON i.scope_key = d.scope_key AND d.started_at <= i.opened_at
 ),
 latest_before_repo AS (
     SELECT i.incident_id, d.deployment_id, d.started_at
     FROM (SELECT * FROM scoped WHERE service_id IS NOT NULL) i
-    ASOF JOIN fg_deploys d ON i.repo_id = d.scope_key AND d.started_at <= i.opened_at
+    ASOF JOIN fg_deploys_known d ON i.repo_id = d.scope_key AND d.started_at <= i.opened_at
 ),
 linked AS (
     SELECT
