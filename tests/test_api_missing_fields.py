@@ -225,11 +225,19 @@ def sample_item(stream: Stream) -> dict[str, Any]:
     return captured[0]
 
 
+def _value(item: dict[str, Any], path: tuple) -> Any:
+    for step in path:
+        item = item[step]
+    return item
+
+
 CASES = [
     pytest.param(stream, path, how, id=f"{stream.source}-{stream.name}-{'.'.join(map(str, path))}-{how}")
     for stream in STREAMS
-    for path in key_paths(sample_item(stream))
+    for item in [sample_item(stream)]
+    for path in key_paths(item)
     for how in ("delete", "null")
+    if how == "delete" or _value(item, path) is not None  # nulling a null would load the baseline again
 ]
 BASELINES: dict[Stream, tuple[Any, dict[str, list[str]]]] = {}
 

@@ -26,7 +26,8 @@ __all__ = ["SyncReport", "fetch_org_repos", "sync_github"]
 def fetch_org_repos(session: ApiSession, org: str) -> list[str]:
     """Full names ('owner/name') of the organisation's repositories, archived ones included."""
     url = f"orgs/{org}/repos"
-    return [r["full_name"] for page in paginate_link(session, url, params={"per_page": 100}) for r in page.items]
+    pages = paginate_link(session, url, params={"per_page": 100})
+    return [r["full_name"] for page in pages for r in page.items if isinstance(r.get("full_name"), str)]
 
 
 def sync_github(
