@@ -17,12 +17,18 @@ def clean_leftovers(folder: Path, console: Console) -> None:
     if not folder.is_dir():
         raise SnapshotNotFound(f"{folder}: folder does not exist")
     folder = folder.resolve()
-    removed, busy = clean_folder(folder)
-    removed += remove_abandoned_builds(folder / CACHE_FOLDER)
+    cleaning = clean_folder(folder)
+    removed = cleaning.removed + remove_abandoned_builds(folder / CACHE_FOLDER)
     for item in removed:
         console.print(f"Removed {escape(str(item.path))} ({_size(item.size_bytes)})", highlight=False)
-    for target in busy:
+    for target in cleaning.busy:
         console.print(f"Skipped {escape(str(target))}: a load is writing it now", highlight=False)
+    for partial in cleaning.resumable:
+        console.print(
+            f"Kept {escape(str(partial))} ({_size(_bytes(partial))}): the interrupted API load it holds resumes "
+            "from it on its next run",
+            highlight=False,
+        )
     freed = sum(item.size_bytes for item in removed)
     if removed:
         console.print(
@@ -30,6 +36,13 @@ def clean_leftovers(folder: Path, console: Console) -> None:
         )
     else:
         console.print(f"No leftovers in {escape(str(folder))}", highlight=False)
+
+
+def _bytes(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _size(size_bytes: int) -> str:

@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from flowgauge.errors import SnapshotBusy, SnapshotWriteFailed
@@ -114,24 +115,36 @@ def remove_stale_work_files(target: Path) -> list[Removed]:
     return remove_files(stale)
 
 
-def clean_folder(folder: Path) -> tuple[list[Removed], list[Path]]:
-    """Remove the stale work files of every snapshot in folder; returns what was removed, and the snapshots skipped
-    because a load is writing them now."""
+@dataclass(frozen=True)
+class Cleaning:
+    """What cleaning a folder did: files removed, snapshots skipped as a load writes them now, and resumable work
+    kept because an API load can still continue from it."""
+
+    removed: list[Removed]
+    busy: list[Path]
+    resumable: list[Path]
+
+
+def clean_folder(folder: Path) -> Cleaning:
+    """Remove the stale work files of every snapshot in folder (see the module docstring)."""
     targets = set()
     for path in _entries(folder):
         found = _TEMP_WORK.fullmatch(path.name) or _RESUMABLE_WORK.fullmatch(path.name)
         if found is not None:
             targets.add(found["target"])
-    removed: list[Removed] = []
-    busy: list[Path] = []
+    done = Cleaning([], [], [])
     for name in sorted(targets):
         target = folder / name
         try:
             with exclusive_lock(target):
-                removed += remove_stale_work_files(target)
+                done.removed.extend(remove_stale_work_files(target))
         except SnapshotBusy:
-            busy.append(target)
-    return removed, busy
+            done.busy.append(target)
+            continue
+        partial, _ = resumable_work_paths(target)
+        if partial.exists():
+            done.resumable.append(partial)
+    return done
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -170,3 +170,20 @@ def test_a_refused_token_for_a_snapshot_that_never_existed_leaves_nothing(cli, t
     assert one_error_line(failed.stderr) == f"{where}: the token was refused (401 Bad credentials)"
     assert not out.exists()
     assert work_files(tmp_path) == []  # no work file: the load had nothing to resume
+
+
+@pytest.mark.parametrize("api", ["github", "gitlab"])
+def test_a_web_page_instead_of_the_api_is_one_line_at_once(cli, tmp_path, api):
+    out = tmp_path / "new.duckdb"
+    page = lambda request: httpx.Response(200, html="<html><body>Sign in to the proxy</body></html>")  # noqa: E731
+    if api == "github":
+        failed = cli(page, "snapshot", "github", "acme/payments", "--out", str(out), "--api-url", GITHUB_API)
+        where = f"{GITHUB_API}/graphql"
+    else:
+        failed = gitlab(cli, page, out)
+        where = f"{GITLAB_API}/projects/grp%2Fsub%2Fapp"
+
+    assert failed.returncode == 1
+    assert one_error_line(failed.stderr) == f"{where}: answered text/html, not JSON; is the API URL right (--api-url)?"
+    assert cli.waits == []  # not retried: a page does not turn into JSON
+    assert not out.exists() and work_files(tmp_path) == []

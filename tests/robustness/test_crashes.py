@@ -222,7 +222,12 @@ def test_resumable_work_survives_clean_until_another_load_makes_it_useless(tmp_p
     resumable = [".acme.duckdb.partial", ".acme.duckdb.partial.base"]
     assert work_files(tmp_path) == resumable
 
-    assert flowgauge("info", "--clean", str(path)).stdout == f"No leftovers in {tmp_path.resolve()}\n"
+    partial = tmp_path.resolve() / ".acme.duckdb.partial"
+    assert flowgauge("info", "--clean", str(path)).stdout.splitlines() == [
+        f"Kept {partial} ({partial.stat().st_size / 1024 / 1024:.1f} MB): the interrupted API load it holds "
+        "resumes from it on its next run",
+        f"No leftovers in {tmp_path.resolve()}",
+    ]
     assert work_files(tmp_path) == resumable  # the next API load resumes from it
 
     imported = flowgauge("import", str(TEAM_MAP), "--into", str(path))

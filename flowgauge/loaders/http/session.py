@@ -100,6 +100,7 @@ class ApiSession:
                 self.not_modified += 1
                 return response
             self._raise_for_status(response, url)
+            self._raise_unless_json(response, url)
             fault = _undecodable_json(response)
             if fault is not None:
                 # A 200 whose JSON body was cut short (a proxy or load balancer dropping the stream after
@@ -163,6 +164,17 @@ class ApiSession:
         # Mirrors httpx's own merge: a relative path is appended to the base URL's path.
         full = url if httpx.URL(url).is_absolute_url else str(self.client.base_url) + url.lstrip("/")
         return self.redact.url(full)
+
+    def _raise_unless_json(self, response: httpx.Response, url: str) -> None:
+        # Every API Flowgauge reads answers JSON: a web page instead (a wrong --api-url, a proxy's sign-in page)
+        # will not change on a retry, so it is one line at once rather than a parse error later.
+        content_type = response.headers.get("content-type", "")
+        if response.status_code != 204 and response.content and "json" not in content_type:
+            kind = content_type.split(";")[0].strip() or "no content type"
+            raise ApiError(
+                self.redact(f"{self._where(url)}: answered {kind}, not JSON; is the API URL right (--api-url)?"),
+                response.status_code,
+            )
 
     def _raise_for_status(self, response: httpx.Response, url: str) -> None:
         status = response.status_code
