@@ -133,3 +133,20 @@ def test_options_are_checked_before_any_request(monkeypatch, tmp_path):
     _, result = load(tmp_path, "--project", "pay-1")
     assert result.exit_code == 2 and "pay-1: a project key is upper-case letters and digits" in flat(result.output)
     assert fake.log == []
+
+
+def test_since_bounds_the_first_search_and_is_a_utc_day(monkeypatch, tmp_path):
+    fake = world("cloud")
+    serve(monkeypatch, fake)
+    _, result = load(tmp_path, "--project", "PAY", "--since", "15/03/2024")
+    assert result.exit_code == 2 and "'15/03/2024' is not a date in the form YYYY-MM-DD" in flat(result.output)
+    out, result = load(tmp_path, "--project", "PAY", "--since", "2024-03-20")
+    assert result.exit_code == 0, result.output
+    searches = [line for line in fake.log if "search/jql" in line]
+    assert "jql=%28project+%3D+%22PAY%22%29+AND+updated+%3E%3D+%222024-03-20%22+ORDER+BY+updated+ASC" in searches[0]
+    con = open_snapshot(out)
+    try:
+        keys = [row[0] for row in con.execute("SELECT item_key FROM work_items ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+    assert keys == ["PAY-2", "PAY-5", "PAY-7", "PAY-8"]  # updated on or after 03-20

@@ -239,3 +239,38 @@ def test_the_token_is_in_no_row_of_the_snapshot(tmp_path):
     run(fake, path)
     assert fake.token.encode() not in path.read_bytes()
     assert q(path, "SELECT kind, source_id FROM sources") == [("jira", "jira")]
+
+
+def test_a_kanban_board_loads_its_issues_without_sprints(tmp_path):
+    fake = world("datacenter")
+    fake.boards[8] = {"id": 8, "name": "Ops kanban", "type": "kanban"}
+    fake.configurations[8] = {"id": 8, "name": "Ops kanban", "filter": {"id": "1008"}}
+    fake.filters[1008] = {"PAY-1", "PAY-4"}
+    path = tmp_path / "jira.duckdb"
+    report = run(fake, path, boards=[8])
+    assert report.repos_loaded == ["board:8"]
+    assert not [line for line in fake.log if line.startswith("GET rest/agile/1.0/board/8/sprint")]
+    assert q(path, "SELECT item_key, story_points FROM work_items ORDER BY 1") == [("PAY-1", 3.0), ("PAY-4", 1.0)]
+    # Their sprint (of board 7, read from the Agile API since Data Center's sprint field is text) brings its board.
+    assert q(path, "SELECT team_id, name FROM teams ORDER BY 1") == [
+        ("jira:board:7", "Payments board"),
+        ("jira:board:8", "Ops kanban"),
+    ]
+    assert q(path, "SELECT sprint_id, team_id FROM sprints") == [("jira:101", "jira:board:7")]
+
+
+def test_a_sprint_the_account_cannot_see_is_named_and_left_out(tmp_path):
+    fake = world("cloud")
+    pay1 = fake.issues[0]
+    pay1["changelog"]["histories"].insert(
+        0,
+        {"id": "10", "created": "2024-02-25T10:00:00.000+0000", "items": [
+            {"field": "Sprint", "fieldtype": "custom", "fieldId": "customfield_10020", "from": "", "fromString": "",
+             "to": "999", "toString": "Secret sprint"}]},
+    )  # fmt: skip
+    pay1["changelog"]["histories"][1]["items"][0].update({"from": "999", "fromString": "Secret sprint"})
+    path = tmp_path / "jira.duckdb"
+    report = run(fake, path)
+    assert "sprint 999: not visible to this account, its scope left out" in report.warnings
+    assert "GET rest/agile/1.0/sprint/999?" in fake.log
+    assert scope_of(path, "jira:101")["committed"][0] == ("PAY-1", 3.0)  # the visible sprints are unaffected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -13,24 +14,16 @@ import httpx
 import typer
 from rich.markup import escape
 
-from flowgauge.cli.api_commands import (
-    DEFAULT_OUT,
-    EXIT_NOTHING_LOADED,
-    SINCE_HELP,
-    MissingToken,
-    _ensure_folder,
-    _on_wait,
-    _parse_since,
-    _progress,
-    _ProgressBars,
-    console,
-)
+from flowgauge.cli.api_commands import SINCE_HELP, MissingToken, _on_wait, _progress, _ProgressBars, console
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
 from flowgauge.loaders.store import write_snapshot
 
 PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+DEFAULT_OUT = Path("data") / "flowgauge.duckdb"
+# Exit code when no board, project or query could be loaded (the snapshot on disk is then left unchanged).
+EXIT_NOTHING_LOADED = 2
 # Tests replace this to serve a fake Jira through httpx.MockTransport.
 client_factory: Callable[[str, JiraAuth], httpx.Client] = build_jira_client
 
@@ -84,8 +77,9 @@ def jira(
             f"{', '.join(bad)}: a project key is upper-case letters and digits, like PAY", param_hint="--project"
         )
     auth = jira_auth(site)
-    since_at = _parse_since(since)
-    _ensure_folder(out)
+    since_at = _since(since)
+    if out == DEFAULT_OUT:
+        out.parent.mkdir(parents=True, exist_ok=True)
     location = f"{parsed.scheme}://{parsed.netloc}{parsed.path}".rstrip("/")
     with client_factory(site, auth) as client:
         session = ApiSession(client, on_wait=_on_wait, redactor=auth.redactor(client))
@@ -121,6 +115,15 @@ def jira(
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
     prepare_for_dashboard(out, console)
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint="--since") from None
 
 
 def register(app: typer.Typer) -> None:
