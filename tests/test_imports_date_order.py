@@ -61,8 +61,8 @@ def test_one_sprints_items_created_within_days_decide_month_first():
     assert result.problems == []
     assert dates(result, "created_at") == [datetime(2021, 9, day) for day in range(1, 10)]
     assert (
-        "every date fits both DD/MM/YYYY and MM/DD/YYYY: read as MM/DD/YYYY (a sprint's Created dates lie 8 days "
-        "apart this way, 243 days read as DD/MM/YYYY; median over sprints)" in result.notes
+        "every date fits both DD/MM/YYYY and MM/DD/YYYY: read as MM/DD/YYYY (a sprint's Created or Resolved dates lie "
+        "8 days apart this way, 243 days read as DD/MM/YYYY; median over sprints)" in result.notes
     )
 
 
@@ -129,3 +129,14 @@ def test_a_files_only_date_being_invalid_names_the_layout_it_is_written_in():
     assert [str(p) for p in result.problems] == [
         "jira.csv: row 2, column Created: '31/Sep/21 10:00 AM' is not a date in this file's format DD/MMM/YY"
     ]
+
+
+def test_resolved_dates_within_a_sprint_add_to_the_evidence():
+    # Created a month apart day-first (9 Feb, 9 Mar) is not proof alone; resolved 9 Sep and 9 Aug day-first, both
+    # in their last sprint, is: month-first keeps each within a week.
+    rows = ("X-1,9/2/2021,,9/9/2021,,S1", "X-2,9/3/2021,,9/8/2021,,S1")
+    result = preview_import("jira.csv", jira(*rows))
+    assert result.problems == []
+    assert dates(result, "created_at") == [datetime(2021, 9, 2), datetime(2021, 9, 3)]
+    only_created = preview_import("jira.csv", jira("X-1,9/2/2021,,,,S1", "X-2,9/3/2021,,,,S1"))
+    assert "the rows do not tell which" in str(only_created.problems[0])

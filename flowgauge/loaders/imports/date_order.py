@@ -84,7 +84,7 @@ def decide_reading(
         if near <= GROUP_SPREAD_DAYS < far and far > 2 * near:
             reader.use(
                 fmt,
-                f"(a sprint's {group_dates} lie {near:.0f} days apart this way, {far:.0f} days read as "
+                f"(a sprint's {group_dates} lie {_days(near)} apart this way, {_days(far)} read as "
                 f"{other.label}; median over sprints)",
             )
             return
@@ -93,6 +93,10 @@ def decide_reading(
         reader.use(next(fmt for fmt in reader.readings if fmt.order.lower() == order), f"({why})")
         return
     raise Problems(file).reject(None, None, ambiguity_message(reader))
+
+
+def _days(days: float) -> str:
+    return f"{days:.0f} day{'' if round(days) == 1 else 's'}"
 
 
 def ambiguity_message(reader: DateReader) -> str:

@@ -160,15 +160,20 @@ def _date_reader(upload: Upload, table: CsvTable) -> DateReader:
     )
     if len(dates.readings) > 1 and not upload.date_order:
         rows = [{c: table.get(row, c) for c in DATE_COLUMNS} for row in table.rows]
+        # Per sprint, its items' Created dates, and the Resolved dates of those done in it (their last sprint): each
+        # lies within weeks in the right reading.
         sprints: dict[str, list[tuple[int, str]]] = {}
         for index, row in enumerate(table.rows):
-            for name in dict.fromkeys(table.get_all(row, "Sprint")):
-                sprints.setdefault(name, []).append((index, "Created"))
+            names = list(dict.fromkeys(table.get_all(row, "Sprint")))
+            for name in names:
+                sprints.setdefault(f"{name}\x00Created", []).append((index, "Created"))
+            if names:
+                sprints.setdefault(f"{names[-1]}\x00Resolved", []).append((index, "Resolved"))
         # Jira writes dates in the exporting user's locale: German, French and Spanish ones put the day first.
         localised = any(table.has(alias) for alias in LOCALISED_HEADERS)
         day_first = ("dmy", "the column names are in a language whose Jira date formats put the day first")
         fallback = day_first if localised else None
-        decide_reading(upload.name, dates, rows, DATE_ORDERINGS, sprints, "Created dates", fallback)
+        decide_reading(upload.name, dates, rows, DATE_ORDERINGS, sprints, "Created or Resolved dates", fallback)
     return dates
 
 
