@@ -13,8 +13,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from flowgauge import time_bounds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
-from flowgauge.loaders.imports.reading import Upload, normal, sniff_delimiter
+from flowgauge.loaders.imports.reading import CODECS, Upload, first_line, normal, sniff_delimiter
 from flowgauge.loaders.imports.tables import TableSpec, table_specs
 from flowgauge.loaders.imports.validation import Problems, counted
 
@@ -112,16 +113,14 @@ def _read_csv(upload: Upload, problems: Problems) -> pa.Table:
     text = upload.text
     if not text.strip():
         raise problems.reject(None, None, "the file is empty")
-    first_line = text[:65536].split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
-    header = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter))]
+    header_line = first_line(text)
+    delimiter = sniff_delimiter(header_line)
+    header = [h.strip() for h in next(csv.reader([header_line], delimiter=delimiter))]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise problems.reject(1, repeated[0], "appears more than once in the header")
     body = upload.data
-    encoding = {"UTF-8": "utf8", "UTF-8 with BOM": "utf8", "UTF-16": "utf-16", "Latin-1": "latin1"}.get(
-        upload.encoding, "cp1252"
-    )
+    encoding = CODECS[upload.encoding]
     if upload.encoding == "UTF-8 with BOM":
         body = body[3:]
     names = [f"c{i}" for i in range(len(header))]
@@ -132,16 +131,14 @@ def _read_csv(upload: Upload, problems: Problems) -> pa.Table:
         return "skip"
 
     try:
-        data = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=count_ragged
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=[""], strings_can_be_null=True
-            ),
-        )
+        try:
+            data = _arrow_csv(body, names, encoding, delimiter, count_ragged)
+        except pa.ArrowInvalid as error:
+            if "straddl" not in str(error):
+                raise
+            # A value longer than Arrow's 1 MB block (a pasted log in a description): read the file as one block.
+            ragged.clear()
+            data = _arrow_csv(body, names, encoding, delimiter, count_ragged, block_size=len(body) + 1)
     except pa.ArrowInvalid as error:
         raise problems.reject(None, None, f"is not readable as CSV ({str(error).splitlines()[0]})") from None
     for row in ragged:
@@ -154,6 +151,22 @@ def _read_csv(upload: Upload, problems: Problems) -> pa.Table:
     if data.num_rows == 0:
         raise problems.reject(None, None, "has a header row but no data rows")
     return data.rename_columns(header)
+
+
+def _arrow_csv(
+    body: bytes, names: list[str], encoding: str, delimiter: str, on_invalid, block_size: int | None = None
+) -> pa.Table:
+    read_options = pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding)
+    if block_size is not None:
+        read_options.block_size = min(block_size, 2**31 - 1)
+    return pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=read_options,
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, null_values=[""], strings_can_be_null=True
+        ),
+    )
 
 
 def _json_text(value: Any) -> str | None:
@@ -301,13 +314,18 @@ def _cast_and_check(
         if col.sql_type != "VARCHAR":
             flags.append(f"(NOT b{i} AND v{i} IS NULL) AS f{len(checks)}")
             checks.append((name, "bad"))
+        if col.sql_type in ("TIMESTAMP", "DATE"):
+            flags.append(f"(v{i} IS NOT NULL AND (v{i} < $earliest OR v{i} >= $end)) AS f{len(checks)}")
+            checks.append((name, "range"))
         if col.sql_type == "TIMESTAMP" and is_text:
             values.append(f"{_has_offset(name)} AS o{i}")
             flags.append(f"(NOT b{i} AND NOT o{i}) AS f{len(checks)}")
             checks.append((name, "naive"))
     # Column names come from schema.sql (checked above), never from values in the file.
     inner = f"SELECT _row, {', '.join(values)} FROM src"
-    con.execute(f"CREATE TEMP TABLE typed AS SELECT *, {', '.join(flags) or 'NULL AS f_none'} FROM ({inner})")
+    statement = f"CREATE TEMP TABLE typed AS SELECT *, {', '.join(flags) or 'NULL AS f_none'} FROM ({inner})"
+    bounds = {"earliest": time_bounds.EARLIEST, "end": time_bounds.END}
+    con.execute(statement, bounds if "$earliest" in statement else None)
     aggregates = ", ".join(f"count_if(f{j})" for j in range(len(checks)))
     counts = con.execute(f"SELECT {aggregates} FROM typed").fetchall()[0] if checks else ()
     naive = 0
@@ -339,6 +357,8 @@ def _report(con, spec: TableSpec, name: str, what: str, flag: str, count: int, p
     for i, (row, value) in enumerate(examples):
         if what == "missing":
             message = f"is empty, but {spec.name}.{name} is required"
+        elif what == "range":
+            message = time_bounds.out_of_range(value)
         else:
             message = f"'{value}' {EXPECTED[spec.column(name).sql_type]}"
         # The last example carries the rest of the count, so "(and N more)" stays exact.

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flowgauge import time_bounds
 from flowgauge.loaders.imports.validation import Problems, counted
 
 ISO = re.compile(
@@ -101,10 +102,9 @@ def parse_iso(value: str) -> tuple[datetime, bool] | None:
 def parse_epoch_ms(value: str | int | float) -> datetime | None:
     """Milliseconds since 1970 (Opsgenie's timestamps) as naive UTC."""
     try:
-        number = float(value)
-    except (TypeError, ValueError):
+        return datetime.fromtimestamp(float(value) / 1000, UTC).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, OSError):  # not a number, or beyond what a datetime holds
         return None
-    return datetime.fromtimestamp(number / 1000, UTC).replace(tzinfo=None)
 
 
 def _time_of(text: str | None) -> tuple[int, int, int] | None:
@@ -243,7 +243,7 @@ class DateReader:
         if iso is not None:
             moment, had_offset = iso
             self.naive_values += not had_offset
-            return moment
+            return in_range(moment, value, problems, row, column)
         moment = parse_with(self.format, value) if self.format else None
         if moment is None:
             other = next((fmt for fmt in FORMATS if parse_with(fmt, value) is not None), None)
@@ -253,10 +253,27 @@ class DateReader:
                 problems.add(row, column, f"'{value.strip()}' is not a date in this file's format {self.label}")
             return None
         self.naive_values += 1
-        return moment
+        return in_range(moment, value, problems, row, column)
 
     def _other_layout(self, value: str, layout: str) -> str:
         return f"'{value.strip()}' is written as {layout}, but this file's dates are {self.label} (one layout per file)"
+
+
+def in_range(moment: datetime, value: object, problems: Problems, row: int | None, column: str) -> datetime | None:
+    """The moment when Flowgauge accepts it (time_bounds), else a problem quoting the value as written."""
+    if time_bounds.within(moment):
+        return moment
+    problems.add(row, column, time_bounds.out_of_range(str(value).strip()))
+    return None
+
+
+def read_epoch_ms(value: str | int | float, problems: Problems, row: int | None, column: str) -> datetime | None:
+    """Milliseconds since 1970 as naive UTC, or a problem when the number is no time Flowgauge accepts."""
+    moment = parse_epoch_ms(value)
+    if moment is None:
+        problems.add(row, column, time_bounds.out_of_range(value))
+        return None
+    return in_range(moment, value, problems, row, column)
 
 
 def read_timestamp(
@@ -266,13 +283,13 @@ def read_timestamp(
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return parse_epoch_ms(value)
+        return read_epoch_ms(value, problems, row, column)
     iso = parse_iso(str(value))
     if iso is None:
         problems.add(row, column, f"'{value}' is not an ISO 8601 timestamp (expected e.g. 2024-03-01T14:05:00Z)")
         return None
     naive[0] += not iso[1]
-    return iso[0]
+    return in_range(iso[0], value, problems, row, column)
 
 
 def naive_note(count: int) -> list[str]:

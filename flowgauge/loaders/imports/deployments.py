@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flowgauge.loaders.imports.dates import DateReader, naive_note, parse_epoch_ms
+from flowgauge.loaders.imports.dates import DateReader, naive_note, read_epoch_ms
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.prs_common import add_repository
 from flowgauge.loaders.imports.reading import Upload, first_keys, normal, pick, tabular_records
@@ -64,7 +64,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
 
     def when(value, number: int, names: tuple[str, ...]):
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return parse_epoch_ms(value * 1000 if value < 10**11 else value)
+            return read_epoch_ms(value * 1000 if value < 10**11 else value, problems, number, names[0])
         return dates.read(value, problems, number, names[0])
 
     for number, record in records:

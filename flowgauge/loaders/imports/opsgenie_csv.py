@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flowgauge.loaders.imports.dates import DateReader, naive_note, parse_epoch_ms
+from flowgauge.loaders.imports.dates import DateReader, naive_note, read_epoch_ms
 from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.reading import Upload
@@ -47,7 +47,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         def when(column: str, number: int = number, row: list[str] = row) -> datetime | None:
             value = table.get(row, column)
             if value is not None and value.isdigit():
-                return parse_epoch_ms(value)
+                return read_epoch_ms(value, problems, number, column)
             return dates.read(value, problems, number, column)
 
         opened = when("CreatedAt")

@@ -9,7 +9,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from flowgauge import time_bounds
 from flowgauge.loaders.imports import (
     canonical,
     deployments,
@@ -30,7 +32,14 @@ from flowgauge.loaders.imports import (
 from flowgauge.loaders.imports.dates import DATE_ORDERS
 from flowgauge.loaders.imports.identities import known_people, rename_people
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
-from flowgauge.loaders.imports.reading import DEFAULT_MAX_BYTES, Upload, check_size, display_name, reject_empty
+from flowgauge.loaders.imports.reading import (
+    DEFAULT_MAX_BYTES,
+    Upload,
+    check_size,
+    display_name,
+    reject_empty,
+    reject_unreadable,
+)
 from flowgauge.loaders.imports.sprint_dates import DATING_KINDS, drop_undated_note, undated_in_file, undated_in_snapshot
 from flowgauge.loaders.imports.tables import (
     NATURAL_KEYS,
@@ -114,6 +123,7 @@ def detect_kind(name: str, data: bytes) -> str:
     """The kind of an exported file from its structure and headers; ImportRejected when none fits."""
     upload = Upload(name, data)
     reject_empty(upload)
+    reject_unreadable(upload)
     return _detect(upload)
 
 
@@ -127,6 +137,11 @@ def _detect(upload: Upload) -> str:
         what = "a Parquet file without a `table` column"
     elif upload.looks_like_json:
         what = "JSON in a shape no known export has"
+    elif len(upload.header) == 1:
+        what = (
+            f"a table with a single column ({next(iter(upload.header))}): is it separated by something other "
+            "than commas, semicolons or tabs?"
+        )
     else:
         columns = ", ".join(sorted(upload.header)[:8])
         what = f"a table whose columns ({columns}) match no known export"
@@ -150,6 +165,7 @@ def _check(upload: Upload, kind: str, max_bytes: int, progress: Progress) -> _Ch
     try:
         check_size(upload.name, len(upload.data), max_bytes)
         reject_empty(upload)
+        reject_unreadable(upload)
         if kind == "auto":
             kind_id = _detect(upload)
         elif kind not in _BY_KIND:
@@ -191,11 +207,29 @@ def _finish(file: str, parsed: Parsed) -> tuple[dict[str, pa.Table], dict[str, i
             except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
                 # An API dump with, say, a number where text belongs: say which table, not a traceback.
                 raise Problems(file).reject(None, None, f"has a {table} value of the wrong type ({error})") from None
+        _reject_out_of_range(file, table, rows)
         rows, left_out = keep_web_urls(rows)
         notes += [f"{table}: {left_out_note(count, column)}" for column, count in left_out.items()]
         if rows.num_rows:
             tables[table] = rows
     return tables, duplicates, notes
+
+
+def _reject_out_of_range(file: str, table: str, data: pa.Table) -> None:
+    """The last guard for times the parsers could not place on a row (epoch numbers in API dumps, say)."""
+    for name in data.column_names:
+        column = data.column(name)
+        if pa.types.is_timestamp(column.type):
+            low, high = (pa.scalar(moment, pa.timestamp("us")) for moment in (time_bounds.EARLIEST, time_bounds.END))
+        elif pa.types.is_date(column.type):
+            low, high = (pa.scalar(moment.date(), pa.date32()) for moment in (time_bounds.EARLIEST, time_bounds.END))
+        else:
+            continue
+        # Compared in Arrow: a value past year 9999 has no Python datetime to compare as.
+        outside = pc.or_(pc.less(column, low.cast(column.type)), pc.greater_equal(column, high.cast(column.type)))
+        if pc.any(outside).as_py():
+            value = pc.filter(column, outside).cast(pa.string())[0].as_py()
+            raise Problems(file).reject(None, None, f"{table}.{name}: {time_bounds.out_of_range(value)}")
 
 
 def preview_import(
@@ -260,12 +294,20 @@ def _upload(item: tuple[str, bytes] | str | os.PathLike, max_bytes: int, date_or
     if isinstance(item, tuple):
         return Upload(*item, date_order)
     path = Path(item)
+    # A path the user typed (not an upload's name), so it is shown as given.
+    problems = Problems(str(path))
+    if path.is_dir():
+        raise problems.reject(None, None, "is a directory, not a file")
+    if not path.exists():
+        raise problems.reject(None, None, "no such file")
     if not path.is_file():
-        # A path the user typed (not an upload's name), so it is shown as given.
-        raise Problems(str(path)).reject(None, None, "no such file")
-    # Check the size before reading, so a huge file is refused without loading it into memory.
-    check_size(display_name(path.name), path.stat().st_size, max_bytes)
-    return Upload(path.name, path.read_bytes(), date_order)
+        raise problems.reject(None, None, "is not a regular file (a device, pipe or socket)")
+    try:
+        # Check the size before reading, so a huge file is refused without loading it into memory.
+        check_size(display_name(path.name), path.stat().st_size, max_bytes)
+        return Upload(path.name, path.read_bytes(), date_order)
+    except OSError as error:
+        raise problems.reject(None, None, f"cannot be read ({error.strerror or error})") from None
 
 
 def _save(writer: SnapshotWriter, item: _Checked) -> FileReport:

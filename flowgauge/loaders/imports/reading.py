@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from flowgauge.loaders.imports.validation import Problems
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -58,21 +61,92 @@ def check_size(name: str, size_bytes: int, max_bytes: int) -> None:
         )
 
 
+class NotText(ValueError):
+    """Bytes that are not text in an encoding Flowgauge reads; str() says what they look like instead."""
+
+
+# Formats people export by mistake instead of CSV or JSON, known by their first bytes.
+_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?), not CSV or JSON: export the sheet as CSV",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook, not CSV or JSON: export the sheet as CSV",
+    b"\x1f\x8b": "gzip-compressed: unpack it first",
+    b"%PDF": "a PDF document, not CSV or JSON",
+}
+_SAMPLE_BYTES = 65536
+# Control characters other than tab, line feed, carriage return and form feed do not occur in exported text.
+_BINARY_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was read as: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252/Latin-1."""
+    """Text and the encoding it was read as: UTF-8 (with or without BOM), UTF-16 (with BOM, or plain ASCII-range
+    text without one), else Windows-1252/Latin-1. NotText for binary data, which no guess should turn into text."""
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise NotText(f"is {what}")
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8 with BOM"
+        return _strict(data[len(codecs.BOM_UTF8) :], "utf-8", "UTF-8 with BOM", skipped=len(codecs.BOM_UTF8))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
+        return _strict(data, "utf-16", "UTF-16")
+    without_bom = _utf16_without_bom(data[:_SAMPLE_BYTES])
+    if without_bom:
+        return _strict(data, *without_bom)
+    if b"\x00" in data:
+        raise NotText("is a binary file, not text (CSV, JSON or JSON Lines)")
     try:
-        return data.decode("utf-8"), "UTF-8"
+        text, encoding = data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
-        pass
+        try:
+            # Excel on Windows writes cp1252, a superset of Latin-1 for printable characters.
+            text, encoding = data.decode("cp1252"), "Windows-1252 (Latin-1)"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("latin-1"), "Latin-1"
+    sample = text[:_SAMPLE_BYTES]
+    # A few control characters in cells are data (shown escaped in messages); dozens, one in every hundred
+    # characters, are not text at all.
+    controls = len(_BINARY_CONTROLS.findall(sample))
+    if controls > 32 and controls * 100 > len(sample):
+        raise NotText("is a binary file, not text (CSV, JSON or JSON Lines)")
+    return text, encoding
+
+
+def _utf16_without_bom(sample: bytes) -> tuple[str, str] | None:
+    """(codec, label) when the bytes look like UTF-16 text without a byte-order mark: mostly ASCII-range
+    characters, so a NUL in nearly every other byte, all on the same side."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even_nuls = sample[0 : 2 * pairs : 2].count(0)
+    odd_nuls = sample[1 : 2 * pairs : 2].count(0)
+    if odd_nuls >= 0.9 * pairs and even_nuls <= 0.05 * pairs:
+        return "utf-16-le", "UTF-16 little-endian without BOM"
+    if even_nuls >= 0.9 * pairs and odd_nuls <= 0.05 * pairs:
+        return "utf-16-be", "UTF-16 big-endian without BOM"
+    return None
+
+
+def _strict(data: bytes, codec: str, label: str, skipped: int = 0) -> tuple[str, str]:
     try:
-        # Excel on Windows writes cp1252, a superset of Latin-1 for printable characters.
-        return data.decode("cp1252"), "Windows-1252 (Latin-1)"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
+        return data.decode(codec), label
+    except UnicodeDecodeError as error:
+        # The offset counts from the start of the file, byte-order mark included, as a hex editor shows it.
+        raise NotText(f"is not valid {label} text (a bad byte at offset {skipped + error.start:,})") from None
+
+
+# The Python codec of every encoding decode() names, for readers that take bytes (Arrow's CSV reader).
+CODECS = {
+    "UTF-8": "utf8",
+    "UTF-8 with BOM": "utf8",
+    "UTF-16": "utf-16",
+    "UTF-16 little-endian without BOM": "utf-16-le",
+    "UTF-16 big-endian without BOM": "utf-16-be",
+    "Windows-1252 (Latin-1)": "cp1252",
+    "Latin-1": "latin1",
+}
+
+
+def first_line(text: str) -> str:
+    """The header line, whatever the line ending: LF, CRLF, or CR alone (old Mac exports)."""
+    return re.split(r"\r\n|\r|\n", text[:_SAMPLE_BYTES], maxsplit=1)[0]
 
 
 def normal(header: str) -> str:
@@ -130,9 +204,9 @@ class CsvTable:
         return index + 2
 
 
-def sniff_delimiter(first_line: str) -> str:
+def sniff_delimiter(header_line: str) -> str:
     """Comma, semicolon (European Excel) or tab, whichever the header line uses most."""
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
@@ -142,7 +216,7 @@ def read_csv(name: str, text: str) -> CsvTable:
     problems = Problems(name)
     if not text.strip():
         raise problems.reject(None, None, "the file is empty")
-    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+    delimiter = sniff_delimiter(first_line(text))
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
@@ -215,7 +289,10 @@ class Upload:
 
     @cached_property
     def _decoded(self) -> tuple[str, str]:
-        return decode(self.data)
+        try:
+            return decode(self.data)
+        except NotText as error:
+            raise Problems(self.name).reject(None, None, str(error)) from None
 
     @property
     def text(self) -> str:
@@ -242,8 +319,8 @@ class Upload:
         """The CSV header's column names, compared loosely (see normal()); empty for JSON and Parquet."""
         if self.is_parquet or self.looks_like_json:
             return set()
-        first_line = self.text[:65536].split("\n", 1)[0]
-        return {normal(h) for h in next(csv.reader([first_line], delimiter=sniff_delimiter(first_line)), [])}
+        line = first_line(self.text)
+        return {normal(h) for h in next(csv.reader([line], delimiter=sniff_delimiter(line)), [])}
 
     def has_columns(self, *names: str) -> bool:
         """True when the CSV header has every named column."""
@@ -270,6 +347,19 @@ def reject_empty(upload: Upload) -> None:
     """An empty upload is refused before detection."""
     if not upload.data.strip():
         raise Problems(upload.name).reject(None, None, "the file is empty")
+
+
+def reject_unreadable(upload: Upload) -> None:
+    """Binary data, text in no encoding Flowgauge reads and damaged Parquet are refused before detection."""
+    if not upload.is_parquet:
+        _ = upload.text  # decoding raises ImportRejected for bytes that are not text
+        return
+    try:
+        pq.read_metadata(io.BytesIO(upload.data))
+    except (pa.ArrowInvalid, OSError):
+        raise Problems(upload.name).reject(
+            None, None, "is not a readable Parquet file: it may be truncated or damaged"
+        ) from None
 
 
 def json_records(upload: Upload, *container_keys: str) -> list[dict] | None:

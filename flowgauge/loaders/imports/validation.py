@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowgauge.errors import LoaderError
+from flowgauge.printable import printable
 
 # A file with thousands of bad cells should still give a readable list; the count stays exact.
 MAX_PROBLEMS_PER_FILE = 50
@@ -52,7 +53,9 @@ class Problems:
         """Record a problem; count > 1 says the same problem occurs that many times (only the first is listed)."""
         self.total += count
         if len(self.items) < MAX_PROBLEMS_PER_FILE:
-            self.items.append(ImportProblem(self.file, row, column, message))
+            # Messages quote cells and headers: their control characters are shown as escapes, never sent raw.
+            shown_column = printable(column) if column is not None else None
+            self.items.append(ImportProblem(self.file, row, shown_column, printable(message)))
 
     def reject(self, row: int | None, column: str | None, message: str) -> ImportRejected:
         """Add a problem that stops parsing at once, and return the error to raise."""
