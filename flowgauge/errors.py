@@ -5,6 +5,10 @@ class FlowgaugeError(Exception):
     """A problem the user can act on; str(error) is the one-line message shown to them."""
 
 
+class BadOption(FlowgaugeError):
+    """A command-line value the command cannot use (an unknown team, say): a usage error, exit status 2."""
+
+
 class SnapshotError(FlowgaugeError):
     """A snapshot file cannot be opened or used."""
 

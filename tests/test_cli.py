@@ -109,3 +109,55 @@ def test_upgrade_on_a_current_snapshot_keeps_it_readable(tmp_path):
     con = open_snapshot(path)
     assert con.execute("SELECT name FROM teams").fetchall() == [("Payments",)]
     con.close()
+
+
+def test_version_prints_the_installed_version():
+    from flowgauge import __version__
+
+    result = flowgauge("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"flowgauge {__version__}\n"
+
+
+def test_shell_completion_is_offered_and_completes_choices():
+    script = flowgauge("--show-completion", "bash")
+    assert script.returncode == 0
+    assert "_FLOWGAUGE_COMPLETE=complete_bash" in script.stdout
+    completed = subprocess.run(
+        [sys.executable, "-m", "flowgauge.cli.main"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "_FLOWGAUGE_COMPLETE": "complete_bash",
+            "COMP_WORDS": "flowgauge report x --format ",
+            "COMP_CWORD": "4",
+        },
+    )
+    assert completed.stdout.split() == ["table", "json", "csv"]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert flowgauge("import", "--into", str(tmp_path / "x.duckdb")).returncode == 2  # no files
+    kind = flowgauge("import", "a.csv", "--into", str(tmp_path / "x.duckdb"), "--kind", "excel")
+    assert kind.returncode == 2
+    assert "Invalid value for '--kind'" in kind.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_every_day_option_takes_the_same_form(tmp_path):
+    # One parser for --since, --from, --to and --end: a UTC day as YYYY-MM-DD, nothing else.
+    for args in (
+        ["demo", "--out", str(tmp_path / "x.duckdb"), "--end", "2026-06-30T12:00"],
+        ["snapshot", "git", str(tmp_path), "--since", "2026-06-30 12:00"],
+        ["snapshot", "github", "acme/web", "--since", "20260630"],
+        ["snapshot", "gitlab", "acme/web", "--since", "30.06.2026"],
+        ["report", str(tmp_path / "x.duckdb"), "--from", "2026-W26"],
+    ):
+        result = flowgauge(*args)
+        assert result.returncode == 2, args
+        assert "is not a date in the form YYYY-MM-DD (a UTC day)" in result.stderr, args
+    far = flowgauge("report", str(tmp_path / "x.duckdb"), "--to", "1969-12-31")
+    assert far.returncode == 2
+    assert "'1969-12-31' is outside the dates Flowgauge accepts (1970-01-01 to 2099-12-31 UTC)" in far.stderr

@@ -37,10 +37,10 @@ def invoke(*args: str):
     return CliRunner().invoke(app, ["snapshot", "github", *args])
 
 
-def test_loads_repos_lists_skipped_ones_and_exits_zero(fake, tmp_path):
+def test_loads_repos_lists_skipped_ones_and_exits_3_partially_loaded(fake, tmp_path):
     out = tmp_path / "gh.duckdb"
     result = invoke("acme/payments", "acme/gone", "--out", str(out), "--api-url", "https://api.github.test")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     assert fake.seen_tokens == [TOKEN]  # the environment token reached the client, and only the client
     text = " ".join(result.output.split())  # rich wraps long lines
     assert "1 of 2 repositories loaded" in text
@@ -67,12 +67,12 @@ def test_org_mode_lists_repositories_and_loads_teams(fake, tmp_path):
         con.close()
 
 
-def test_all_repositories_failing_exits_2_and_leaves_the_snapshot(fake, tmp_path):
+def test_all_repositories_failing_exits_1_and_leaves_the_snapshot(fake, tmp_path):
     out = tmp_path / "gh.duckdb"
     assert invoke("acme/payments", "--out", str(out), "--api-url", "https://api.github.test").exit_code == 0
     before = out.read_bytes()
     result = invoke("acme/gone", "acme/secret", "--out", str(out), "--api-url", "https://api.github.test")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "No repository could be loaded" in result.output
     assert out.read_bytes() == before
 
@@ -113,3 +113,14 @@ def test_rate_limit_waits_are_shown(fake, tmp_path, monkeypatch):
     result = invoke("acme/payments", "--out", str(tmp_path / "x.duckdb"), "--api-url", "https://api.github.test")
     assert result.exit_code == 0, result.output
     assert "waiting 5 s: secondary rate limit (Retry-After)" in " ".join(result.output.split())
+
+
+def test_out_defaults_to_the_data_folder_of_the_environment(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(tmp_path / "shared-data"))
+    result = invoke("acme/payments", "--api-url", "https://api.github.test")
+    assert result.exit_code == 0, result.output
+    con = open_snapshot(tmp_path / "shared-data" / "flowgauge.duckdb")
+    try:
+        assert con.execute("SELECT count(*) FROM pull_requests").fetchone() == (5,)
+    finally:
+        con.close()

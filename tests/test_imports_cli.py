@@ -94,4 +94,5 @@ def test_an_ambiguous_date_order_is_refused_on_one_line_and_date_order_reads_it(
         con.close()
     assert created == [("2021-03-04",), ("2021-05-06",)]
     wrong = flowgauge("import", str(export), "--into", str(target), "--date-order", "ymd")
-    assert wrong.returncode != 0 and "--date-order" in wrong.stderr and "dmy or mdy" in wrong.stderr
+    assert wrong.returncode == 2  # a usage error, the choices named
+    assert "Invalid value for '--date-order'" in wrong.stderr and "'dmy', 'mdy'" in wrong.stderr

@@ -111,14 +111,14 @@ def test_missing_credentials_name_the_variables(monkeypatch, tmp_path):
     assert "JIRA_API_TOKEN is set but JIRA_EMAIL is not" in str(result.exception)
 
 
-def test_nothing_loadable_exits_2_and_leaves_the_snapshot_unchanged(monkeypatch, tmp_path):
+def test_nothing_loadable_exits_1_and_leaves_the_snapshot_unchanged(monkeypatch, tmp_path):
     fake = world("datacenter", token=DC_TOKEN)
     serve(monkeypatch, fake)
     out, first = load(tmp_path, "--board", "7")
     assert first.exit_code == 0, first.output
     before = out.read_bytes()
     _, result = load(tmp_path, "--board", "99")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # failed, nothing written (README "Exit codes")
     text = flat(result.output)  # the path may be wrapped mid-word: check the words around it
     assert "board:99: skipped" in text and "No board, project or query could be loaded;" in text
     assert text.endswith("is unchanged.")

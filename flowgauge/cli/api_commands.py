@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,16 +22,15 @@ from rich.progress import (
 )
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot, out_help
 from flowgauge.errors import LoaderError
 from flowgauge.loaders.http.client import GITHUB_API_URL, GITLAB_API_URL, build_client, github_graphql_url
 from flowgauge.loaders.http.progress import ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import write_snapshot
 
-DEFAULT_OUT = Path("data") / "flowgauge.duckdb"
 SINCE_HELP = "Skip items last updated before this day (YYYY-MM-DD, UTC)."
-# Exit code when not one repository could be loaded (the snapshot on disk is then left unchanged).
-EXIT_NOTHING_LOADED = 2
+OUT_HELP = out_help("create or update", "flowgauge.duckdb")
 
 console = Console(stderr=True)
 # Tests replace this to serve a fake API through httpx.MockTransport.
@@ -75,13 +74,8 @@ def _progress() -> Progress:
     )
 
 
-def _parse_since(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint="--since") from None
+def _since(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time()) if day else None
 
 
 def _on_wait(seconds: float, reason: str) -> None:
@@ -91,8 +85,8 @@ def _on_wait(seconds: float, reason: str) -> None:
 def github(
     repos: Annotated[list[str] | None, typer.Argument(help="Repositories as OWNER/REPO.", show_default=False)] = None,
     org: Annotated[str | None, typer.Option(help="Load every repository of this organisation, and its teams.")] = None,
-    since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
-    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    since: Annotated[date | None, day_option(help=SINCE_HELP)] = None,
+    out: Annotated[Path | None, typer.Option(help=OUT_HELP, show_default=False)] = None,
     api_url: Annotated[str, typer.Option(help="REST API base URL (GitHub Enterprise: https://HOST/api/v3).")] = (
         GITHUB_API_URL
     ),
@@ -112,7 +106,7 @@ def github(
     if malformed:
         raise typer.BadParameter(f"{', '.join(malformed)}: expected OWNER/REPO", param_hint="REPOS")
     rules = load_detection_config(config)
-    _ensure_folder(out)
+    out = default_snapshot(out, "flowgauge.duckdb")
     with client_factory(api_url, token) as client:
         session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait)
         names = list(repos or []) or fetch_org_repos(session, org)
@@ -125,19 +119,13 @@ def github(
                     names,
                     org=org,
                     config=rules,
-                    since=_parse_since(since),
+                    since=_since(since),
                     full=full,
                     progress=_ProgressBars(progress),
                     location=api_url,
                 ),
             )
-    _summarise(out, report)
-    prepare_for_dashboard(out, console)
-
-
-def _ensure_folder(out: Path) -> None:
-    if out == DEFAULT_OUT:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    _finish(out, report)
 
 
 def _write(out: Path, sync):
@@ -150,8 +138,16 @@ def _write(out: Path, sync):
         for warning in report.warnings:
             console.print(f"[red]warning[/red]: {warning}")
         console.print(f"No repository could be loaded; {out} is unchanged.")
-        raise typer.Exit(EXIT_NOTHING_LOADED) from None
+        raise typer.Exit(EXIT_FAILED) from None
     return report
+
+
+def _finish(out: Path, report) -> None:
+    """Summary and the dashboard's facts; exit 3 when some repositories were skipped (the rest were written)."""
+    _summarise(out, report)
+    prepare_for_dashboard(out, console)
+    if report.repos_skipped:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 def _summarise(out: Path, report) -> None:
@@ -174,8 +170,8 @@ def _summarise(out: Path, report) -> None:
 
 def gitlab(
     projects: Annotated[list[str], typer.Argument(help="Projects as GROUP/PROJECT (subgroups allowed).")],
-    since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
-    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    since: Annotated[date | None, day_option(help=SINCE_HELP)] = None,
+    out: Annotated[Path | None, typer.Option(help=OUT_HELP, show_default=False)] = None,
     api_url: Annotated[str, typer.Option(help="API base URL (self-managed: https://HOST/api/v4).")] = GITLAB_API_URL,
     config: Annotated[Path | None, typer.Option(help="TOML file of deployment-detection rules per project.")] = None,
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
@@ -188,7 +184,7 @@ def gitlab(
     if not token:
         raise MissingToken("set GITLAB_TOKEN to a token with read_api scope")
     rules = load_detection_config(config)
-    _ensure_folder(out)
+    out = default_snapshot(out, "flowgauge.duckdb")
     with client_factory(api_url, token) as client:
         session = ApiSession(client, on_wait=_on_wait)
         with _progress() as progress:
@@ -199,14 +195,13 @@ def gitlab(
                     writer,
                     projects,
                     config=rules,
-                    since=_parse_since(since),
+                    since=_since(since),
                     full=full,
                     progress=_ProgressBars(progress),
                     location=api_url,
                 ),
             )
-    _summarise(out, report)
-    prepare_for_dashboard(out, console)
+    _finish(out, report)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,10 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.options import day_option, default_snapshot, out_help
 from flowgauge.loaders.git.line_age import DEFAULT_RECENT_DAYS
 from flowgauge.loaders.git.tags import DEFAULT_DEPLOY_TAGS
-
-DEFAULT_OUT = Path("data") / "flowgauge.duckdb"
 
 console = Console(stderr=True)
 
@@ -30,11 +29,13 @@ class _RateColumn(ProgressColumn):
 
 def git(
     paths: Annotated[list[Path], typer.Argument(help="Local clones (working trees or bare repositories).")],
-    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    out: Annotated[
+        Path | None, typer.Option(help=out_help("create or update", "flowgauge.duckdb"), show_default=False)
+    ] = None,
     deploy_tags: Annotated[
         str, typer.Option(help="Regex: tags matching it are production deployments.")
     ] = DEFAULT_DEPLOY_TAGS,
-    since: Annotated[str | None, typer.Option(help="Only commits from this day on (YYYY-MM-DD, UTC).")] = None,
+    since: Annotated[date | None, day_option(help="Only commits from this day on (YYYY-MM-DD, UTC).")] = None,
     line_age: Annotated[
         bool, typer.Option(help="Compute line age (rework/refactor) from -U0 diffs; the slower part.")
     ] = True,
@@ -51,9 +52,8 @@ def git(
         raise typer.BadParameter(
             f"{deploy_tags!r} is not a regular expression ({error})", param_hint="--deploy-tags"
         ) from None
-    since_at = datetime.combine(_parse_day(since), datetime.min.time()) if since else None
-    if out == DEFAULT_OUT:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    since_at = datetime.combine(since, datetime.min.time()) if since else None
+    out = default_snapshot(out, "flowgauge.duckdb")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn())
     bars = Progress(*columns, console=console)
     tasks: dict[tuple[str, str], int] = {}
@@ -92,13 +92,6 @@ def git(
             console.print(Text(f"  unrecognised: {example}"))
     console.print(f"Wrote {out}")
     prepare_for_dashboard(out, console)
-
-
-def _parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint="--since") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -24,39 +24,41 @@ from flowgauge.loaders.imports import (
 console = Console()
 
 
+# Choices known when the command is built, so --help lists them and a wrong one is a usage error.
+KIND_CHOICES = ("auto", *KINDS)
+TEMPLATE_TABLES = tuple(sorted(table_specs()))
+
+
 def import_command(
     files: Annotated[list[Path] | None, typer.Argument(help="Exported files (CSV, JSON, JSON Lines, Parquet).")] = None,
     into: Annotated[Path | None, typer.Option(help="Snapshot file to import into (created if missing).")] = None,
     kind: Annotated[
-        str, typer.Option(help=f"What the files are: auto (detect) or one of {', '.join(KINDS)}.")
+        Literal[KIND_CHOICES], typer.Option(help="What the files are: auto (detect from each file) or one kind.")
     ] = "auto",
     max_mb: Annotated[
         float, typer.Option(min=0.001, help="Refuse files larger than this many megabytes.")
     ] = DEFAULT_MAX_BYTES / (1024 * 1024),
     date_order: Annotated[
-        str | None,
-        typer.Option(help="How to read dates that fit both day-first and month-first: dmy or mdy (default: detect)."),
+        Literal[DATE_ORDERS] | None,
+        typer.Option(
+            help="How to read dates that fit both day-first and month-first (default: detect).", show_default=False
+        ),
     ] = None,
     template: Annotated[
-        str | None,
+        Literal[TEMPLATE_TABLES] | None,
         typer.Option(
             help="Print a header-only CSV template for this table and exit (sprints: a sprint calendar to date the "
-            "sprints of a Jira CSV export)."
+            "sprints of a Jira CSV export).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
     """Import exported files (Jira, PagerDuty, Opsgenie, GitHub, GitLab, deployments, teams, surveys, tables)."""
     if template is not None:
-        if template not in table_specs():
-            raise typer.BadParameter(f"choose one of {', '.join(sorted(table_specs()))}", param_hint="--template")
         sys.stdout.write(template_csv(template))
         return
     if not files or into is None:
         raise typer.BadParameter("give one or more files and --into SNAPSHOT (or --template TABLE)")
-    if kind != "auto" and kind not in KINDS:
-        raise typer.BadParameter(f"choose auto or one of {', '.join(KINDS)}", param_hint="--kind")
-    if date_order is not None and date_order not in DATE_ORDERS:
-        raise typer.BadParameter(f"choose {' or '.join(DATE_ORDERS)}", param_hint="--date-order")
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
     ) as bar:

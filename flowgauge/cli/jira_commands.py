@@ -14,16 +14,22 @@ import httpx
 import typer
 from rich.markup import escape
 
-from flowgauge.cli.api_commands import SINCE_HELP, MissingToken, _on_wait, _progress, _ProgressBars, console
+from flowgauge.cli.api_commands import (
+    OUT_HELP,
+    SINCE_HELP,
+    MissingToken,
+    _on_wait,
+    _progress,
+    _ProgressBars,
+    console,
+)
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
 from flowgauge.loaders.store import write_snapshot
 
 PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
-DEFAULT_OUT = Path("data") / "flowgauge.duckdb"
-# Exit code when no board, project or query could be loaded (the snapshot on disk is then left unchanged).
-EXIT_NOTHING_LOADED = 2
 # Tests replace this to serve a fake Jira through httpx.MockTransport.
 client_factory: Callable[[str, JiraAuth], httpx.Client] = build_jira_client
 
@@ -57,8 +63,8 @@ def jira(
     ] = None,
     project: Annotated[list[str] | None, typer.Option(help="Project key (repeatable), e.g. PAY.")] = None,
     jql: Annotated[str | None, typer.Option(help="A JQL query selecting the issues to load.")] = None,
-    since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
-    out: Annotated[Path, typer.Option(help="Snapshot file to create or update.")] = DEFAULT_OUT,
+    since: Annotated[date | None, day_option(help=SINCE_HELP)] = None,
+    out: Annotated[Path | None, typer.Option(help=OUT_HELP, show_default=False)] = None,
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
 ) -> None:
     """Load issues with their changelogs, boards and sprints (with scope changes) from Jira."""
@@ -78,8 +84,7 @@ def jira(
         )
     auth = jira_auth(site)
     since_at = _since(since)
-    if out == DEFAULT_OUT:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    out = default_snapshot(out, "flowgauge.duckdb")
     location = f"{parsed.scheme}://{parsed.netloc}{parsed.path}".rstrip("/")
     with client_factory(site, auth) as client:
         session = ApiSession(client, on_wait=_on_wait, redactor=auth.redactor(client))
@@ -105,7 +110,7 @@ def jira(
                 for warning in report.warnings:
                     console.print(f"[red]warning[/red]: {escape(warning)}")
                 console.print(f"No board, project or query could be loaded; {out} is unchanged.")
-                raise typer.Exit(EXIT_NOTHING_LOADED) from None
+                raise typer.Exit(EXIT_FAILED) from None
     counts = ", ".join(f"{n:,} {stream}" for stream, n in report.items.items() if n)
     scopes = len(report.repos_loaded) + len(report.repos_skipped)
     console.print(
@@ -115,15 +120,12 @@ def jira(
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
     prepare_for_dashboard(out, console)
+    if report.repos_skipped:
+        raise typer.Exit(EXIT_PARTIAL)
 
 
-def _since(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time())
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint="--since") from None
+def _since(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time()) if day else None
 
 
 def register(app: typer.Typer) -> None:

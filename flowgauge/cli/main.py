@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from flowgauge import __version__
 from flowgauge.cli import (
     api_commands,
     git_commands,
@@ -14,15 +16,38 @@ from flowgauge.cli import (
     report_commands,
     snapshot_commands,
 )
-from flowgauge.errors import FlowgaugeError
+from flowgauge.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+from flowgauge.errors import BadOption, FlowgaugeError
+from flowgauge.printable import printable
+
+PROG_NAME = "flowgauge"
 
 app = typer.Typer(
-    name="flowgauge",
+    name=PROG_NAME,
     help="Delivery analytics from a local DuckDB snapshot: load history, inspect it, report on it.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion and --show-completion (bash, zsh, fish, PowerShell).
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"{PROG_NAME} {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Options taken before any command: --version, and the shell completion ones Typer adds."""
+
+
 snapshot_commands.register(app)
 import_commands.register(app)
 report_commands.register(app)
@@ -38,15 +63,23 @@ jira_commands.register(snapshot_app)
 
 
 def run() -> None:
-    """Console-script entry: user errors print one line on stderr and exit 1, never a traceback."""
+    """Console-script entry: user errors print one line on stderr, never a traceback; exit codes as in the README."""
     try:
-        app()
+        # The program name is fixed so usage lines and completion scripts say `flowgauge`, however it was started.
+        app(prog_name=PROG_NAME)
+    except BadOption as error:
+        _fail(error, EXIT_USAGE)
     except FlowgaugeError as error:
-        print(f"flowgauge: error: {error}", file=sys.stderr)
-        sys.exit(1)
+        _fail(error, EXIT_FAILED)
     except KeyboardInterrupt:
         print("flowgauge: interrupted; the snapshot on disk is unchanged", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _fail(error: FlowgaugeError, code: int) -> None:
+    # Messages can quote file names and cells: control characters are shown escaped, so the message stays one line.
+    print(f"flowgauge: error: {printable(str(error))}", file=sys.stderr)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

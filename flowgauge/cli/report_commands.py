@@ -7,15 +7,17 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from flowgauge import time_bounds
+from flowgauge.cli.options import day_option
 from flowgauge.csv_safety import to_csv_bytes
-from flowgauge.errors import FlowgaugeError
+from flowgauge.errors import BadOption
 from flowgauge.metrics import (
     DEFAULT_RULES,
     METRICS,
@@ -35,9 +37,11 @@ from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 DEFAULT_DAYS = 90
 FORMATS = ("table", "json", "csv")
+# Shipped sets only: the report takes no folder of the user's own.
+BENCHMARK_SETS = tuple(sorted(load_benchmark_sets()))
 
 
-class BadReportOption(FlowgaugeError):
+class BadReportOption(BadOption):
     """A report option names something the snapshot or Flowgauge does not know."""
 
 
@@ -52,11 +56,11 @@ class ReportLine:
 def report(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot file to report on.")],
     start: Annotated[
-        str | None, typer.Option("--from", help="First day (YYYY-MM-DD, UTC); default 90 days before --to.")
+        date | None, day_option("--from", help="First day (YYYY-MM-DD, UTC); default 90 days before --to.")
     ] = None,
     end: Annotated[
-        str | None,
-        typer.Option(
+        date | None,
+        day_option(
             "--to",
             help="Day after the last one (YYYY-MM-DD, UTC, exclusive); default the day after "
             "the snapshot's latest activity.",
@@ -64,22 +68,20 @@ def report(
     ] = None,
     team: Annotated[list[str] | None, typer.Option("--team", help="Team id or name; repeat for several.")] = None,
     repo: Annotated[list[str] | None, typer.Option("--repo", help="Repository id (owner/name); repeatable.")] = None,
-    benchmarks: Annotated[str, typer.Option("--benchmarks", help="Benchmark set id to tier against.")] = DEFAULT_SET_ID,
+    benchmarks: Annotated[
+        Literal[BENCHMARK_SETS], typer.Option("--benchmarks", help="Benchmark set to tier against.")
+    ] = DEFAULT_SET_ID,
     stat: Annotated[
-        str | None,
-        typer.Option("--stat", help="median|p75|p90|mean for every time metric; default: each band's statistic."),
+        Literal[STATISTICS] | None,
+        typer.Option("--stat", help="One statistic for every time metric; default: each band's statistic."),
     ] = None,
     include_bots: Annotated[bool, typer.Option("--include-bots", help="Count bot-authored PRs and commits.")] = False,
-    output_format: Annotated[str, typer.Option("--format", help="table, json (keys are metric ids) or csv.")] = "table",
+    output_format: Annotated[
+        Literal[FORMATS], typer.Option("--format", help="table, json (keys are metric ids) or csv.")
+    ] = "table",
 ) -> None:
     """Print every metric for a selection: value, unit, statistic, n, tier and change vs the previous period."""
-    if output_format not in FORMATS:
-        raise BadReportOption(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
-    if stat is not None and stat not in STATISTICS:
-        raise BadReportOption(f"--stat must be one of {', '.join(STATISTICS)}, not {stat!r}")
     sets = load_benchmark_sets()
-    if benchmarks not in sets:
-        raise BadReportOption(f"unknown benchmark set {benchmarks!r}; known: {', '.join(sorted(sets))}")
     identity = snapshot_identity(snapshot)
     con = open_snapshot(snapshot)
     try:
@@ -183,7 +185,7 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
 
 
 def _filters(
-    con, start: str | None, end: str | None, teams: tuple[str, ...], repos: tuple[str, ...], include_bots: bool
+    con, start: date | None, end: date | None, teams: tuple[str, ...], repos: tuple[str, ...], include_bots: bool
 ) -> Filters:
     known = query(con, "known_scopes").to_pylist()
     team_names = {row["id"] for row in known if row["kind"] == "team"} | {
@@ -199,23 +201,17 @@ def _filters(
             raise BadReportOption(
                 f"unknown repository {repo_id!r}; use an id such as 'owner/name' from `flowgauge info`"
             )
-    end_day = _day(end, "--to") if end else _default_end(con)
-    start_day = _day(start, "--from") if start else end_day - timedelta(days=DEFAULT_DAYS)
+    end_day = end or _default_end(con)
+    start_day = start or end_day - timedelta(days=DEFAULT_DAYS)
     if end_day <= start_day:
         raise BadReportOption(f"--to {end_day} must be after --from {start_day}")
     return Filters(start_day, end_day, teams=teams, repos=repos, include_bots=include_bots)
 
 
 def _default_end(con) -> date:
-    latest = query(con, "latest_activity").column("latest_at")[0].as_py()
+    latest = query(con, "latest_activity", earliest=time_bounds.EARLIEST, end=time_bounds.END)
+    latest = latest.column("latest_at")[0].as_py()
     return (latest.date() if latest else datetime.now().date()) + timedelta(days=1)
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadReportOption(f"{option} {text!r} is not a date in YYYY-MM-DD form") from None
 
 
 def _number(value: float | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,31 +13,28 @@ from rich.text import Text
 
 from flowgauge.cli.clean_leftovers import clean_leftovers
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.options import data_dir, day_option, default_snapshot, out_help
 from flowgauge.inventory import summarize_snapshot
 from flowgauge.snapshot import open_snapshot
-
-DEFAULT_DEMO_PATH = Path("data") / "demo.duckdb"
 
 console = Console()
 
 
 def demo(
-    out: Annotated[Path, typer.Option(help="Snapshot file to write.")] = DEFAULT_DEMO_PATH,
+    out: Annotated[Path | None, typer.Option(help=out_help("write", "demo.duckdb"), show_default=False)] = None,
     scale: Annotated[
         float,
         typer.Option(min=0.01, help="Volume multiplier: 1 is ~10,000 PRs; 100 is ~1,000,000."),
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and end date give the same snapshot.")] = 7,
-    end: Annotated[str | None, typer.Option(help="Last day of history (YYYY-MM-DD, UTC); default yesterday.")] = None,
+    end: Annotated[date | None, day_option(help="Last day of history (YYYY-MM-DD, UTC); default yesterday.")] = None,
 ) -> None:
     """Write a realistic demo organisation (18 months of history) to a snapshot."""
-    end_on = _parse_day(end, "--end") if end else None
     from flowgauge.loaders.demo import save_demo  # deferred: numpy generation code is only needed here
 
-    if out == DEFAULT_DEMO_PATH:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    out = default_snapshot(out, "demo.duckdb")
     with console.status(f"Generating demo organisation (scale {scale:g}, seed {seed})"):
-        counts = save_demo(out, scale=scale, seed=seed, end_on=end_on)
+        counts = save_demo(out, scale=scale, seed=seed, end_on=end)
     summary = ", ".join(f"{rows:,} {table}" for table, rows in counts.items())
     console.print(f"Wrote {out}: {summary}")
     prepare_for_dashboard(out, console)
@@ -63,7 +59,7 @@ def info(
     if clean:
         # A snapshot's folder, even when the snapshot is gone (a first load that failed leaves work files too).
         folder = snapshot if snapshot is None or snapshot.is_dir() else snapshot.parent
-        clean_leftovers(folder or Path(os.environ.get("FLOWGAUGE_DATA_DIR") or DEFAULT_DEMO_PATH.parent), console)
+        clean_leftovers(folder or data_dir(), console)
         return
     if snapshot is None:
         raise typer.BadParameter("name the snapshot file to describe", param_hint="SNAPSHOT")
@@ -116,13 +112,6 @@ def upgrade(
         pass
     console.print(f"{snapshot} follows the current schema")
     prepare_for_dashboard(snapshot, console)
-
-
-def _parse_day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date in the form YYYY-MM-DD", param_hint=option) from None
 
 
 def register(app: typer.Typer) -> None:
