@@ -10,6 +10,7 @@ import typer
 from flowgauge import __version__
 from flowgauge.cli import (
     api_commands,
+    export_commands,
     git_commands,
     import_commands,
     jira_commands,
@@ -51,6 +52,7 @@ def main(
 snapshot_commands.register(app)
 import_commands.register(app)
 report_commands.register(app)
+export_commands.register(app)
 
 # `flowgauge snapshot <source> ...`: one subcommand per loader, each registered by its own module.
 snapshot_app = typer.Typer(

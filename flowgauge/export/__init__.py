@@ -1,0 +1,1 @@
+"""Taking a snapshot to another engine: every table written as Parquet with the schema's comments."""
