@@ -1,0 +1,21 @@
+"""The organisation config, `flowgauge.toml`: where the snapshot lives and which sources `flowgauge sync` loads."""
+
+from flowgauge.org_config.config import (
+    ConfigError,
+    FilesSource,
+    GitHubSource,
+    GitLabSource,
+    GitSource,
+    OrgConfig,
+    load_org_config,
+)
+
+__all__ = [
+    "ConfigError",
+    "FilesSource",
+    "GitHubSource",
+    "GitLabSource",
+    "GitSource",
+    "OrgConfig",
+    "load_org_config",
+]

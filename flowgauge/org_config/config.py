@@ -1,0 +1,358 @@
+"""Reading and validating `flowgauge.toml`: every problem is one line naming the file, the line and the key.
+
+Tokens never appear in the file: a source names the environment variable that holds its token (`token_env`), and
+the variable is read only when `flowgauge sync` runs.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flowgauge.errors import FlowgaugeError
+from flowgauge.org_config.lines import KeyLines
+
+DEFAULT_CONFIG = Path("flowgauge.toml")
+DEFAULT_FRESHNESS_HOURS = 26.0  # a daily sync plus two hours of slack
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# What a token looks like, to refuse one pasted where the variable's name belongs (GitHub, GitLab prefixes).
+_TOKEN_SHAPE = re.compile(r"^(gh[pousr]_|github_pat_|glpat-)")
+
+
+class ConfigError(FlowgaugeError):
+    """The organisation config cannot be read or is not valid; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class GitHubSource:
+    """GitHub repositories (listed, or every repository of an organisation) read with the token in token_env."""
+
+    name: str
+    org: str | None
+    repos: tuple[str, ...]
+    token_env: str
+    api_url: str
+    since: date | None
+    deploy_rules: Path | None
+    freshness_hours: float
+    kind: str = "github"
+
+
+@dataclass(frozen=True)
+class GitLabSource:
+    """GitLab projects read with the token in token_env."""
+
+    name: str
+    projects: tuple[str, ...]
+    token_env: str
+    api_url: str
+    since: date | None
+    deploy_rules: Path | None
+    freshness_hours: float
+    kind: str = "gitlab"
+
+
+@dataclass(frozen=True)
+class GitSource:
+    """Local clones; tags matching deploy_tags are production deployments."""
+
+    name: str
+    paths: tuple[Path, ...]
+    deploy_tags: str
+    since: date | None
+    line_age: bool
+    freshness_hours: float
+    kind: str = "git"
+
+
+@dataclass(frozen=True)
+class FilesSource:
+    """A folder of exported files (or one file, such as the team map) imported with their kind detected or given."""
+
+    name: str
+    folder: Path
+    import_kind: str
+    date_order: str | None
+    freshness_hours: float
+    kind: str = "files"
+
+
+Source = GitHubSource | GitLabSource | GitSource | FilesSource
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    """One organisation: its snapshot, its sources in sync order, its rules and default benchmark set."""
+
+    path: Path
+    data_folder: Path
+    snapshot_name: str
+    sources: tuple[Source, ...]
+    team_map: Path | None = None
+    benchmarks: str | None = None
+    rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table as written, for the rules file's reader
+
+    @property
+    def snapshot(self) -> Path:
+        """The organisation's snapshot file."""
+        return self.data_folder / self.snapshot_name
+
+
+_TOP_KEYS = {"data_folder", "snapshot", "team_map", "benchmarks", "freshness", "rules", "github", "gitlab", "git"}
+_TOP_KEYS |= {"files"}
+_SOURCE_KEYS = {
+    "github": {"name", "org", "repos", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
+    "gitlab": {"name", "projects", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
+    "git": {"name", "paths", "deploy_tags", "since", "line_age", "freshness_hours"},
+    "files": {"name", "folder", "kind", "date_order", "freshness_hours"},
+}
+
+
+def load_org_config(path: Path = DEFAULT_CONFIG) -> OrgConfig:
+    """Read and validate an organisation config; relative paths in it are relative to its folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file (see docs/deploy.md for an example)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_syntax_message(path, str(error))) from None
+    return _Reader(path, KeyLines(text)).config(data)
+
+
+def _syntax_message(path: Path, message: str) -> str:
+    located = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+    if located:
+        reason = message[: located.start()].strip()
+        return f"{path}:{located.group(1)}: not valid TOML: {reason} (column {located.group(2)})"
+    return f"{path}: not valid TOML: {message}"
+
+
+class _Reader:
+    """Validates one parsed config, turning each problem into 'file:line: key: what is wrong'."""
+
+    def __init__(self, path: Path, lines: KeyLines) -> None:
+        self.path = path
+        self.lines = lines
+        self.base = path.resolve().parent
+
+    def fail(self, where: tuple, message: str) -> ConfigError:
+        line = self.lines.line(where)
+        label = ".".join(f"{part}" if isinstance(part, str) else f"[{part + 1}]" for part in where)
+        label = label.replace(".[", "[")
+        prefix = f"{self.path}:{line}" if line else f"{self.path}"
+        return ConfigError(f"{prefix}: {label}: {message}" if label else f"{prefix}: {message}")
+
+    def config(self, data: dict[str, Any]) -> OrgConfig:
+        self.unknown((), data, _TOP_KEYS)
+        freshness = data.get("freshness", {})
+        self.expect_table(("freshness",), freshness)
+        self.unknown(("freshness",), freshness, {"default_hours"})
+        default_hours = self.hours(("freshness", "default_hours"), freshness.get("default_hours"), None)
+        sources: list[Source] = []
+        for kind in ("github", "gitlab", "git", "files"):
+            entries = data.get(kind, [])
+            if not isinstance(entries, list):
+                raise self.fail((kind,), f"write each {kind} source as a [[{kind}]] table")
+            for index, entry in enumerate(entries):
+                where = (kind, index)
+                self.expect_table(where, entry)
+                self.unknown(where, entry, _SOURCE_KEYS[kind])
+                sources.append(getattr(self, f"_{kind}")(where, entry, default_hours))
+        team_map = self.optional_path(("team_map",), data.get("team_map"))
+        if team_map is not None:
+            sources.append(FilesSource("team map", team_map, "team_map", None, default_hours))
+        names = {}
+        for source, where in zip(sources, self._source_places(data), strict=False):
+            if source.name in names:
+                raise self.fail((*where, "name"), f"{source.name!r} names two sources; give each its own name")
+            names[source.name] = where
+        if not sources:
+            raise self.fail((), "no sources: add a [[github]], [[gitlab]], [[git]] or [[files]] table")
+        rules = data.get("rules", {})
+        self.expect_table(("rules",), rules)
+        return OrgConfig(
+            path=self.path,
+            data_folder=self.resolve(self.string(("data_folder",), data.get("data_folder", "data"))),
+            snapshot_name=self.snapshot_name(data.get("snapshot", "flowgauge.duckdb")),
+            sources=tuple(sources),
+            team_map=team_map,
+            benchmarks=self.benchmark_set(data.get("benchmarks")),
+            rules=dict(rules),
+        )
+
+    @staticmethod
+    def _source_places(data: dict[str, Any]) -> list[tuple]:
+        places = [(kind, i) for kind in ("github", "gitlab", "git", "files") for i in range(len(data.get(kind, [])))]
+        return places + [("team_map",)] if "team_map" in data else places
+
+    # ---- one reader per source kind -----------------------------------------------------------
+    def _github(self, where: tuple, entry: dict[str, Any], default_hours: float) -> GitHubSource:
+        org = self.optional_string((*where, "org"), entry.get("org"))
+        repos = self.strings((*where, "repos"), entry.get("repos", []))
+        if bool(org) == bool(repos):
+            raise self.fail(where, 'give either org = "ORG" or repos = ["OWNER/REPO", ...]')
+        for repo in repos:
+            if repo.count("/") != 1 or "" in repo.split("/"):
+                raise self.fail((*where, "repos"), f"{repo!r}: expected OWNER/REPO")
+        return GitHubSource(
+            name=self.name(where, entry, f"github:{org or ','.join(sorted({r.split('/')[0] for r in repos}))}"),
+            org=org,
+            repos=tuple(repos),
+            token_env=self.token_env(where, entry, "GITHUB_TOKEN"),
+            api_url=self.url((*where, "api_url"), entry.get("api_url", "https://api.github.com")),
+            since=self.day((*where, "since"), entry.get("since")),
+            deploy_rules=self.optional_path((*where, "deploy_rules"), entry.get("deploy_rules")),
+            freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
+        )
+
+    def _gitlab(self, where: tuple, entry: dict[str, Any], default_hours: float) -> GitLabSource:
+        projects = self.strings((*where, "projects"), entry.get("projects", []))
+        if not projects:
+            raise self.fail(where, 'give projects = ["GROUP/PROJECT", ...]')
+        return GitLabSource(
+            name=self.name(where, entry, f"gitlab:{','.join(sorted({p.split('/')[0] for p in projects}))}"),
+            projects=tuple(projects),
+            token_env=self.token_env(where, entry, "GITLAB_TOKEN"),
+            api_url=self.url((*where, "api_url"), entry.get("api_url", "https://gitlab.com/api/v4")),
+            since=self.day((*where, "since"), entry.get("since")),
+            deploy_rules=self.optional_path((*where, "deploy_rules"), entry.get("deploy_rules")),
+            freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
+        )
+
+    def _git(self, where: tuple, entry: dict[str, Any], default_hours: float) -> GitSource:
+        from flowgauge.loaders.git.tags import DEFAULT_DEPLOY_TAGS
+
+        paths = self.strings((*where, "paths"), entry.get("paths", []))
+        if not paths:
+            raise self.fail(where, 'give paths = ["path/to/clone", ...]')
+        deploy_tags = self.string((*where, "deploy_tags"), entry.get("deploy_tags", DEFAULT_DEPLOY_TAGS))
+        try:
+            re.compile(deploy_tags)
+        except re.error as error:
+            raise self.fail((*where, "deploy_tags"), f"{deploy_tags!r} is not a regular expression ({error})") from None
+        line_age = entry.get("line_age", True)
+        if not isinstance(line_age, bool):
+            raise self.fail((*where, "line_age"), "expected true or false")
+        return GitSource(
+            name=self.name(where, entry, "git:" + ",".join(Path(p).name for p in paths)),
+            paths=tuple(self.resolve(p) for p in paths),
+            deploy_tags=deploy_tags,
+            since=self.day((*where, "since"), entry.get("since")),
+            line_age=line_age,
+            freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
+        )
+
+    def _files(self, where: tuple, entry: dict[str, Any], default_hours: float) -> FilesSource:
+        from flowgauge.loaders.imports import DATE_ORDERS, KINDS
+
+        folder = self.optional_path((*where, "folder"), entry.get("folder"))
+        if folder is None:
+            raise self.fail(where, 'give folder = "path/to/exports"')
+        kind = self.string((*where, "kind"), entry.get("kind", "auto"))
+        if kind != "auto" and kind not in KINDS:
+            raise self.fail((*where, "kind"), f"{kind!r}: choose auto or one of {', '.join(KINDS)}")
+        date_order = self.optional_string((*where, "date_order"), entry.get("date_order"))
+        if date_order is not None and date_order not in DATE_ORDERS:
+            raise self.fail((*where, "date_order"), f"{date_order!r}: choose {' or '.join(DATE_ORDERS)}")
+        return FilesSource(
+            name=self.name(where, entry, f"files:{folder.name}"),
+            folder=folder,
+            import_kind=kind,
+            date_order=date_order,
+            freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
+        )
+
+    # ---- values -------------------------------------------------------------------------------
+    def unknown(self, where: tuple, table: dict[str, Any], allowed: set[str]) -> None:
+        if "token" in table and where:
+            raise self.fail((*where, "token"), "tokens never go in the file: set token_env to the variable's NAME")
+        for key in table:
+            if key not in allowed:
+                raise self.fail((*where, key), f"unknown key; expected one of {', '.join(sorted(allowed))}")
+
+    def expect_table(self, where: tuple, value: Any) -> None:
+        if not isinstance(value, dict):
+            raise self.fail(where, "expected a table")
+
+    def name(self, where: tuple, entry: dict[str, Any], default: str) -> str:
+        return self.string((*where, "name"), entry.get("name", default))
+
+    def token_env(self, where: tuple, entry: dict[str, Any], default: str) -> str:
+        value = self.string((*where, "token_env"), entry.get("token_env", default))
+        if _TOKEN_SHAPE.match(value) or not _ENV_NAME.match(value):
+            # The value is not repeated: it may be the token itself.
+            raise self.fail(
+                (*where, "token_env"),
+                "must be the NAME of the environment variable holding the token (letters, digits, _), never the token",
+            )
+        return value
+
+    def string(self, where: tuple, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, "expected a non-empty string")
+        return value
+
+    def optional_string(self, where: tuple, value: Any) -> str | None:
+        return None if value is None else self.string(where, value)
+
+    def strings(self, where: tuple, value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(where, "expected a list of strings")
+        return value
+
+    def url(self, where: tuple, value: Any) -> str:
+        text = self.string(where, value)
+        if not text.startswith(("https://", "http://")):
+            raise self.fail(where, f"{text!r} is not an http(s) URL")
+        if "@" in text.split("/")[2]:
+            raise self.fail(where, "credentials never go in the URL: set token_env instead")
+        return text.rstrip("/")
+
+    def day(self, where: tuple, value: Any) -> date | None:
+        if value is None or isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(where, f"{value!r} is not a date in the form YYYY-MM-DD")
+
+    def hours(self, where: tuple, value: Any, default: float | None) -> float:
+        if value is None:
+            return default if default is not None else DEFAULT_FRESHNESS_HOURS
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(where, f"{value!r}: expected a positive number of hours")
+        return float(value)
+
+    def resolve(self, text: str) -> Path:
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else self.base / path
+
+    def optional_path(self, where: tuple, value: Any) -> Path | None:
+        return None if value is None else self.resolve(self.string(where, value))
+
+    def benchmark_set(self, value: Any) -> str | None:
+        from flowgauge.metrics.benchmark_sets import load_benchmark_sets
+
+        name = self.optional_string(("benchmarks",), value)
+        known = load_benchmark_sets()
+        if name is not None and name not in known:
+            raise self.fail(("benchmarks",), f"{name!r} is not a benchmark set; choose one of {', '.join(known)}")
+        return name
+
+    def snapshot_name(self, value: Any) -> str:
+        name = self.string(("snapshot",), value)
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise self.fail(("snapshot",), f"{name!r}: a file name inside data_folder, not a path")
+        return name
