@@ -11,7 +11,7 @@ import duckdb
 from flowgauge.sql_names import quoted
 
 # Bookkeeping tables describe the snapshot rather than the organisation's history.
-BOOKKEEPING_TABLES = ("snapshot_meta", "sources", "sync_state")
+BOOKKEEPING_TABLES = ("snapshot_meta", "sources", "sync_state", "sync_runs")
 
 
 @dataclass(frozen=True)

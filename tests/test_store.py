@@ -19,7 +19,7 @@ from flowgauge.loaders.store import write_snapshot
 from flowgauge.snapshot import SCHEMA_VERSION, open_snapshot, schema_sql
 
 REQUIRED_TABLES = {
-    "snapshot_meta", "sources", "sync_state", "people", "person_aliases", "teams", "team_memberships",
+    "snapshot_meta", "sources", "sync_state", "sync_runs", "people", "person_aliases", "teams", "team_memberships",
     "repositories", "services", "pull_requests", "pr_reviews", "commits", "pr_commits", "commit_line_ages",
     "deployments", "deployment_statuses", "deployment_pull_requests", "deployment_commits", "releases",
     "workflow_runs", "incidents", "work_items", "sprints", "sprint_items", "sprint_scope_events", "survey_responses",

@@ -16,6 +16,7 @@ from flowgauge.cli import (
     jira_commands,
     report_commands,
     snapshot_commands,
+    sync_commands,
 )
 from flowgauge.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from flowgauge.errors import BadOption, FlowgaugeError
@@ -53,6 +54,7 @@ snapshot_commands.register(app)
 import_commands.register(app)
 report_commands.register(app)
 export_commands.register(app)
+sync_commands.register(app)
 
 # `flowgauge snapshot <source> ...`: one subcommand per loader, each registered by its own module.
 snapshot_app = typer.Typer(

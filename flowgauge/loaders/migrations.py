@@ -23,4 +23,18 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (sprint_id, item_key, event, event_at)
     );
     """,
+    # 3 -> 4: sync_runs, each configured source's run by `flowgauge sync` (when, rows, the error if it failed).
+    3: """
+    CREATE TABLE IF NOT EXISTS sync_runs (
+        source_name VARCHAR NOT NULL,
+        source_kind VARCHAR NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP NOT NULL,
+        succeeded BOOLEAN NOT NULL,
+        rows_written BIGINT NOT NULL,
+        error VARCHAR,
+        freshness_hours DOUBLE NOT NULL,
+        PRIMARY KEY (source_name, started_at)
+    );
+    """,
 }

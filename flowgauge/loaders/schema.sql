@@ -1,4 +1,4 @@
--- Flowgauge canonical snapshot schema, version 3.
+-- Flowgauge canonical snapshot schema, version 4.
 --
 -- One DuckDB file holds one organisation's delivery history. Loaders write it (only through
 -- flowgauge.loaders.store); metrics and the app read it read-only.
@@ -40,6 +40,20 @@ CREATE TABLE IF NOT EXISTS sync_state (
     complete BOOLEAN NOT NULL,           -- false while a run is part-way through the stream
     synced_at TIMESTAMP NOT NULL,        -- UTC time the cursor was stored
     PRIMARY KEY (source_id, repo_id, stream)
+);
+
+-- Each run of one source configured in flowgauge.toml by `flowgauge sync`, failed or not, so a failing source and
+-- the age of each source's last good data show on every page.
+CREATE TABLE IF NOT EXISTS sync_runs (
+    source_name VARCHAR NOT NULL,        -- the source's name in flowgauge.toml ('github:acme', or its own name = "...")
+    source_kind VARCHAR NOT NULL,        -- github|gitlab|git|files
+    started_at TIMESTAMP NOT NULL,       -- UTC time the source's load started
+    finished_at TIMESTAMP NOT NULL,      -- UTC time its load finished or failed
+    succeeded BOOLEAN NOT NULL,          -- true when its data was written; false leaves its last good data as it was
+    rows_written BIGINT NOT NULL,        -- rows the load inserted or replaced, all tables together (0 when it failed)
+    error VARCHAR,                       -- the one-line error when it failed (never a token), else NULL
+    freshness_hours DOUBLE NOT NULL,     -- hours after its last success that the source counts as stale (its config)
+    PRIMARY KEY (source_name, started_at)
 );
 
 -- People: one row per human or bot, whatever number of logins and e-mails they use.

@@ -1,0 +1,66 @@
+"""`flowgauge sync`: every source in the organisation config, loaded into its snapshot, with a summary table."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.loaders.http.client import build_client
+from flowgauge.org_config import load_org_config
+from flowgauge.org_config.config import DEFAULT_CONFIG
+from flowgauge.sync import run_sync
+
+# Exit codes: every source failed (nothing new was written) / some sources failed (the others' data was written).
+EXIT_FAILED = 1
+EXIT_PARTIAL = 3
+
+console = Console()
+# Tests replace this to serve a fake API through httpx.MockTransport.
+client_factory: Callable[[str, str | None], httpx.Client] = build_client
+
+
+def sync(
+    config: Annotated[Path, typer.Option(help="The organisation config (see docs/deploy.md).")] = DEFAULT_CONFIG,
+) -> None:
+    """Load every source in flowgauge.toml into the organisation's snapshot; exit non-zero if any failed."""
+    org = load_org_config(config)
+    runs = run_sync(
+        org,
+        env=os.environ,
+        client_factory=client_factory,
+        on_start=lambda source: console.print(Text(f"Syncing {source.name} ({source.kind})")),
+    )
+    summary = Table("source", "kind", "result", "rows written", "seconds", "error")
+    for run in runs:
+        summary.add_row(
+            Text(run.name),
+            run.kind,
+            "ok" if run.succeeded else "[red]failed[/red]",
+            f"{run.rows_written:,}",
+            f"{run.seconds:.1f}",
+            Text(run.error or ""),
+        )
+    console.print(summary)
+    for run in runs:
+        for note in run.notes[:20]:
+            console.print(Text(f"{run.name}: {note}"))
+    failed = [run for run in runs if not run.succeeded]
+    console.print(f"Synced {len(runs) - len(failed)} of {len(runs)} sources into {org.snapshot}")
+    prepare_for_dashboard(org.snapshot, console)
+    if failed:
+        console.print(Text(f"Failed: {', '.join(run.name for run in failed)}; their last good data is kept"))
+        raise typer.Exit(EXIT_FAILED if len(failed) == len(runs) else EXIT_PARTIAL)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the CLI."""
+    app.command()(sync)
