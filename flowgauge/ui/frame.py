@@ -19,6 +19,7 @@ from flowgauge.metrics.filters import STATISTICS
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import cached, filters
 from flowgauge.ui.connection import connections, list_snapshots
+from flowgauge.ui.freshness import draw_freshness
 from flowgauge.ui.text import plain
 
 DEMO_NAME = "demo"
@@ -184,6 +185,7 @@ def draw_frame(data_dir: Path) -> PageContext:
         for notice in shown[1]:
             # Notices repeat what the link or the data folder said (a team, a snapshot, an error): text, not Markdown.
             st.warning(plain(notice), icon=":material/link_off:")
+    draw_freshness(identity)
     return PageContext(data_dir, identity, view, choices, sets[view.benchmark_set])
 
 
