@@ -53,6 +53,9 @@ def sync(
     for run in runs:
         for note in run.notes[:20]:
             console.print(Text(f"{run.name}: {note}"))
+        if run.error:
+            # Whole, on one line (the table's cell wraps it), for logs and for grep.
+            console.print(Text(f"{run.name}: failed: {run.error}"), soft_wrap=True)
     failed = [run for run in runs if not run.succeeded]
     console.print(f"Synced {len(runs) - len(failed)} of {len(runs)} sources into {org.snapshot}")
     prepare_for_dashboard(org.snapshot, console)
