@@ -14,14 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL
 from flowgauge.loaders.http.client import build_client
 from flowgauge.org_config import load_org_config
 from flowgauge.org_config.config import DEFAULT_CONFIG
 from flowgauge.sync import run_sync
-
-# Exit codes: every source failed (nothing new was written) / some sources failed (the others' data was written).
-EXIT_FAILED = 1
-EXIT_PARTIAL = 3
 
 console = Console()
 # Tests replace this to serve a fake API through httpx.MockTransport.
