@@ -26,7 +26,7 @@ WEEKS = 31 / 7
 #   7    09:00->10:00 = 1  10:00->10:30 = .5   10:30->12 = 1.5 12->13 = 1       10:30->13 = 2.5 no deployment data
 #   8    00:00->00:30 = .5 00:30->02:30 = 2    0               02:30->03:30 = 1 1               03:30->D5 05:30 = 2
 # (*) not D1b at 20:00: D2's commits hold PR2's merge commit.
-# PR2's draft-time review (10:00) and dependabot's review (13:00) do not count; renovate-bot counts unless configured.
+# PR2's draft-time review (10:00) and dependabot's review (13:00) do not count; release-helper counts unless configured.
 @pytest.mark.parametrize(
     ("metric_id", "statistic", "expected", "n_used"),
     [
@@ -102,8 +102,8 @@ def test_bots_are_included_on_request(con):
 
 def test_configured_bot_login_stops_counting_as_review_activity(con):
     default = breakdown(con, "pickup_time", MARCH, by="author").to_pylist()
-    configured = breakdown(con, "pickup_time", MARCH, LinkingRules(bot_logins=("renovate-bot",)), by="author")
-    # carol: PR7 pickup .5 h (renovate-bot at 10:30) or 1 h (alice at 11:00) when renovate-bot is a bot; PR8 2 h.
+    configured = breakdown(con, "pickup_time", MARCH, LinkingRules(bot_logins=("release-helper",)), by="author")
+    # carol: PR7 pickup .5 h (release-helper at 10:30) or 1 h (alice at 11:00) when release-helper is a bot; PR8 2 h.
     assert {row["key"]: row["value"] for row in default}["carol"] == 1.25
     assert {row["key"]: row["value"] for row in configured.to_pylist()}["carol"] == 1.5
 

@@ -38,7 +38,7 @@ WEEKS = 31 / 7
         # (unreviewed since 03-10) and PR11 (since 03-28 09:00, 87 h to the window's end) -> 2 of 9.
         ("waiting_for_review_rate", 2 / 9 * 100),
         ("stale_open_prs", 2.0),  # PR10 (03-10) and draft PR13 (January); PR11 is younger than 7 days
-        # Reviews on others' PRs in March, bots and the self-review left out: alice 4, bob 3, carol 3, renovate-bot 1.
+        # Reviews on others' PRs in March, bots and the self-review left out: alice 4, bob 3, carol 3, release-helper 1.
         ("review_load", 11 / 4 / WEEKS),
     ],
 )
@@ -86,10 +86,10 @@ def test_survey_by_question_and_team(con):
 
 def test_review_load_per_reviewer_uses_their_team_at_the_time(con):
     rows = breakdown(con, "review_load", MARCH, by="author").to_pylist()
-    assert {row["key"]: row["n"] for row in rows} == {"alice": 4, "bob": 3, "carol": 3, "renovate-bot": 1}
+    assert {row["key"]: row["n"] for row in rows} == {"alice": 4, "bob": 3, "carol": 3, "release-helper": 1}
     # Bob reviewed PR1 twice on 03-04 (Payments) and PR5 on 03-20 (Web).
     by_team = {row["key"]: row["n"] for row in breakdown(con, "review_load", MARCH, by="team").to_pylist()}
-    assert by_team == {"payments": 6, "web": 4, None: 1}  # alice 4 + bob 2; carol 3 + bob 1; renovate-bot
+    assert by_team == {"payments": 6, "web": 4, None: 1}  # alice 4 + bob 2; carol 3 + bob 1; release-helper
 
 
 def test_filters_a_source_cannot_apply_are_stated_on_its_results(con, march):

@@ -7,23 +7,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Automation accounts that commit under plain names, without GitHub's '[bot]' suffix.
-KNOWN_BOTS = frozenset(
-    {
-        "dependabot",
-        "dependabot-preview",
-        "renovate",
-        "renovate-bot",
-        "github-actions",
-        "greenkeeper",
-        "snyk-bot",
-        "semantic-release-bot",
-        "pre-commit-ci",
-        "mergify",
-        "gitlab-bot",
-        "allcontributors",
-    }
-)
+from flowgauge.rules.defaults import BUILT_IN_BOT_LOGINS
+
+# Automation accounts that commit under plain names, without GitHub's '[bot]' suffix: the rules' built-in list.
+KNOWN_BOTS = frozenset(BUILT_IN_BOT_LOGINS)
 _GITHUB_NOREPLY = re.compile(r"^(?:\d+\+)?(?P<login>[^@]+)@users\.noreply\.github\.com$")
 _BOT_SUFFIX = re.compile(r"\[bot\]$")
 

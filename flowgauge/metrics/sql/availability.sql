@@ -3,7 +3,7 @@
 SELECT
     EXISTS (SELECT 1 FROM pull_requests) AS pull_requests,
     EXISTS (
-        SELECT 1 FROM (SELECT DISTINCT environment FROM deployments) WHERE regexp_matches(environment, $prod_regex, 'i')
+        SELECT 1 FROM (SELECT DISTINCT environment FROM deployments) WHERE regexp_matches(environment, $prod_regex)
     ) AS production_deployments,
     EXISTS (SELECT 1 FROM incidents) AS incidents,
     EXISTS (SELECT 1 FROM commit_line_ages) AS commit_line_ages,

@@ -33,7 +33,8 @@ SELECT
     coalesce(
         c.author_id IN (SELECT person_id FROM fg_bots)
         OR ends_with(lower(c.author_id), '[bot]')
-        OR list_contains($bot_logins::VARCHAR[], lower(c.author_id)),
+        OR list_contains($bot_logins::VARCHAR[], lower(c.author_id))
+            OR ($bot_login_regex <> '' AND regexp_matches(c.author_id, $bot_login_regex)),
         false
     ) AS author_is_bot
 FROM in_scope c

@@ -8,7 +8,7 @@
 WITH production_environments AS (
     -- The environment regex runs once per distinct environment name, not once per deployment.
     SELECT environment FROM (SELECT DISTINCT environment FROM deployments)
-    WHERE regexp_matches(environment, $prod_regex, 'i')
+    WHERE regexp_matches(environment, $prod_regex)
         AND (len($environments::VARCHAR[]) = 0 OR list_contains($environments::VARCHAR[], environment))
 ),
 production AS (

@@ -1,4 +1,4 @@
--- One row per PR with every delivery phase in hours, its author's teams and bot status (facts.py builds it).
+-- One row per PR with every delivery phase in hours, its author's teams and kind (person, bot or unknown) (facts.py builds it).
 -- The PRs a selection can use: merged or ready in [$start, $end), or open at some moment in it, in the selected
 -- repos, services
 -- and teams; stage_prs.sql then narrows them to the selection. The app keeps this for the whole snapshot (a window
@@ -11,7 +11,7 @@ members AS (
     WHERE len($teams::VARCHAR[]) = 0 OR team_id IN (SELECT team_id FROM selected_teams)
 ),
 in_scope AS (
-    -- Only the columns metrics read: titles, URLs and labels stay in the snapshot.
+    -- Only the columns metrics read (the title only through the bot rule): URLs and labels stay in the snapshot.
     SELECT
         p.pr_id, p.repo_id, p.service_id, p.author_id, p.state, p.is_draft, p.created_at, p.first_commit_at,
         p.first_review_at, p.first_approval_at, p.merged_at, p.closed_at, p.lines_added, p.lines_deleted,
@@ -19,12 +19,18 @@ in_scope AS (
         coalesce(p.ready_for_review_at, p.created_at) AS ready_at,
         coalesce(p.merged_at, p.ready_for_review_at, p.created_at) AS event_at,
         coalesce(p.service_id, p.repo_id) AS scope_key,
-        coalesce(
-            p.author_id IN (SELECT person_id FROM fg_bots)
-            OR ends_with(lower(p.author_id), '[bot]')
-            OR list_contains($bot_logins::VARCHAR[], lower(p.author_id)),
-            false
-        ) AS author_is_bot
+        -- One rule everywhere: no login (a deleted account, some apps) is 'unknown'; a bot account, or a title the
+        -- rules name a bot's, is 'bot'. Bots left out leaves out both.
+        CASE
+            WHEN p.author_id IS NULL OR lower(p.author_id) = 'ghost' THEN 'unknown'
+            WHEN p.author_id IN (SELECT person_id FROM fg_bots)
+                OR ends_with(lower(p.author_id), '[bot]')
+                OR list_contains($bot_logins::VARCHAR[], lower(p.author_id))
+                OR ($bot_login_regex <> '' AND regexp_matches(p.author_id, $bot_login_regex))
+                OR ($bot_title_regex <> '' AND regexp_matches(coalesce(p.title, ''), $bot_title_regex))
+                THEN 'bot'
+            ELSE 'person'
+        END AS author_kind
     FROM pull_requests p
     WHERE (
             (p.merged_at >= $start AND p.merged_at < $end)
@@ -64,7 +70,8 @@ reviews AS (
                 AND NOT coalesce(
                     r.reviewer_id IN (SELECT person_id FROM fg_bots)
                     OR ends_with(lower(r.reviewer_id), '[bot]')
-                    OR list_contains($bot_logins::VARCHAR[], lower(r.reviewer_id)),
+                    OR list_contains($bot_logins::VARCHAR[], lower(r.reviewer_id))
+            OR ($bot_login_regex <> '' AND regexp_matches(r.reviewer_id, $bot_login_regex)),
                     false
                 ) AS counts
         FROM pr_reviews r
@@ -75,7 +82,7 @@ reviews AS (
 -- The environment regex runs once per distinct environment name, not once per deployment.
 production_environments AS (
     SELECT environment FROM (SELECT DISTINCT environment FROM deployments)
-    WHERE regexp_matches(environment, $prod_regex, 'i')
+    WHERE regexp_matches(environment, $prod_regex)
         AND (len($environments::VARCHAR[]) = 0 OR list_contains($environments::VARCHAR[], environment))
 ),
 production AS (
@@ -165,7 +172,7 @@ linked AS (
     LEFT JOIN by_time_repo btr USING (pr_id)
 )
 SELECT
-    pr_id, repo_id, service_id, author_id, team_ids, author_is_bot, state, is_draft,
+    pr_id, repo_id, service_id, author_id, team_ids, author_kind, state, is_draft,
     created_at, ready_at, first_commit_at, review_at, approval_at, merged_at, closed_at, event_at, deployed_at,
     deploy_link_rule, deploy_approximate, named_only_before_merge, has_deploy_data,
     coalesce(lines_added, 0) + coalesce(lines_deleted, 0) AS size_lines,

@@ -1,5 +1,6 @@
 -- fg_selected_prs(teams, repos, services, include_bots): the PR facts (fg_pr_facts) of the selected repositories,
--- services and teams (empty lists: all), with bot_reason set on bot-authored PRs unless bots are included. The one
+-- services and teams (empty lists: all), with bot_reason set on PRs of bots and of unknown authors unless bots are
+-- included (one rule: what is not a person's work is left out with the bots). The one
 -- selection both PR values files read (pr_values.sql, pr_open_values.sql); defined on each call's private cursor.
 -- A table macro is expanded where it is used, so each read still scans only the columns and row groups it needs.
 CREATE OR REPLACE TEMP MACRO fg_selected_prs(chosen_teams, chosen_repos, chosen_services, with_bots) AS TABLE
@@ -12,8 +13,12 @@ SELECT
     first_commit_at, review_at, approval_at, deployed_at, deploy_link_rule, deploy_approximate,
     named_only_before_merge, has_deploy_data, size_lines,
     size_unknown, lines_changed_after_open, has_issue_key, coding_hours, pickup_hours, approve_hours, merge_hours,
-    review_hours, deploy_hours, lead_hours, cycle_hours,
-    CASE WHEN author_is_bot AND NOT with_bots THEN 'bot-authored PRs excluded' END AS bot_reason
+    review_hours, deploy_hours, lead_hours, cycle_hours, author_kind,
+    CASE
+        WHEN with_bots THEN NULL
+        WHEN author_kind = 'bot' THEN 'bot-authored PRs excluded'
+        WHEN author_kind = 'unknown' THEN 'PRs with no known author excluded with the bots'
+    END AS bot_reason
 FROM fg_pr_facts p, chosen
 WHERE (len(chosen_repos) = 0 OR list_contains(chosen_repos, p.repo_id))
     AND (len(chosen_services) = 0 OR list_contains(chosen_services, p.service_id))

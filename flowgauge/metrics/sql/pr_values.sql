@@ -12,7 +12,8 @@ WITH prs AS NOT MATERIALIZED (
 ),
 merged_items AS (
     SELECT
-        event_at, repo_id, service_id, author_id AS actor_id, team_ids,
+        event_at, repo_id, service_id, team_ids,
+        CASE WHEN author_kind = 'unknown' THEN '(unknown author)' ELSE author_id END AS actor_id,
         {value: coding_hours, reason: coalesce(bot_reason,
             CASE WHEN first_commit_at IS NULL THEN 'no first commit time: coding time unknown' END)} AS coding_time,
         {value: pickup_hours, reason: coalesce(bot_reason,
@@ -58,7 +59,10 @@ merged_items AS (
                 WHEN size_unknown OR size_lines <= 10 THEN 'PRs of 10 lines or fewer: maturity not rated'
                 WHEN lines_changed_after_open IS NULL THEN 'no after-open change counts: maturity unknown'
             END)} AS pr_maturity,
-        {num: 1, reason: bot_reason} AS merge_frequency,
+        -- Per developer: the PRs counted are those whose authors are counted, so PRs with no known author (kept only
+        -- with the bots) count under one author of their own, '(unknown author)', and say so.
+        {num: 1, reason: bot_reason, flag: CASE WHEN author_kind = 'unknown' AND bot_reason IS NULL
+            THEN 'PRs with no known author counted as one developer' END} AS merge_frequency,
         {num: has_issue_key::INTEGER, den: 1, reason: bot_reason} AS pm_prs_linked_to_issue
     FROM prs
     -- A merged PR's event_at is its merge time: bounding it too lets the scan skip other periods' row groups.

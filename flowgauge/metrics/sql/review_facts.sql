@@ -18,6 +18,7 @@ in_scope AS (
             r.reviewer_id IN (SELECT person_id FROM fg_bots)
             OR ends_with(lower(r.reviewer_id), '[bot]')
             OR list_contains($bot_logins::VARCHAR[], lower(r.reviewer_id))
+            OR ($bot_login_regex <> '' AND regexp_matches(r.reviewer_id, $bot_login_regex))
         )
 ),
 -- Team first, so only the selected team's reviews are joined with pull_requests.

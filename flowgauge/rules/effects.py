@@ -1,0 +1,52 @@
+"""What the rules in force leave out of a snapshot, in words: never silent, on the Data page and after a load."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+import duckdb
+
+from flowgauge.rules.linking import LinkingRules
+
+
+@cache
+def _sql() -> str:
+    return resources.files("flowgauge.rules").joinpath("sql", "rule_effects.sql").read_text(encoding="utf-8")
+
+
+def rule_effects(con: duckdb.DuckDBPyConnection, rules: LinkingRules) -> list[str]:
+    """One line per thing the rules leave out of the metrics of the snapshot con reads (stored items only)."""
+    params = rules.params()
+    rows = con.execute(
+        _sql(), {"prod_regex": params["prod_regex"], "bot_title_regex": params["bot_title_regex"]}
+    ).fetchall()
+    lines = []
+    for kind, subject, items in rows:
+        if kind == "environment":
+            lines.append(
+                f"{_count(items, 'deployment')} in environment {subject!r} not production under the rule "
+                f"{rules.production_env_regex!r}"
+            )
+        elif kind == "unknown_author":
+            lines.append(
+                f"{_count(items, 'PR')} with no known author (no login or a deleted account): left out with the bots"
+            )
+        else:
+            patterns = ", ".join(repr(p) for p in rules.bot_title_patterns)
+            lines.append(f"{_count(items, 'PR')} titled like a bot's ({patterns}): left out with the bots")
+    return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def recorded_drops(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What loads left out by rule before storing (e.g. deployments outside production), as their sources recorded."""
+    lines = []
+    for source_id, detail in con.execute("SELECT source_id, detail FROM sources ORDER BY source_id").fetchall():
+        dropped = (json.loads(detail) if detail else {}).get("dropped") or {}
+        lines += [f"{source_id}: {n:,} {what} (not loaded)" for what, n in sorted(dropped.items())]
+    return lines
