@@ -23,11 +23,13 @@ from rich.progress import (
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot, out_help
+from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.errors import LoaderError
 from flowgauge.loaders.http.client import GITHUB_API_URL, GITLAB_API_URL, build_client, github_graphql_url
 from flowgauge.loaders.http.progress import ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import write_snapshot
+from flowgauge.rules import Rules
 
 SINCE_HELP = "Skip items last updated before this day (YYYY-MM-DD, UTC)."
 OUT_HELP = out_help("create or update", "flowgauge.duckdb")
@@ -90,11 +92,10 @@ def github(
     api_url: Annotated[str, typer.Option(help="REST API base URL (GitHub Enterprise: https://HOST/api/v3).")] = (
         GITHUB_API_URL
     ),
-    config: Annotated[Path | None, typer.Option(help="TOML file of deployment-detection rules per repository.")] = None,
+    rules_file: RulesOption = None,
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
 ) -> None:
     """Load pull requests, reviews, deployments, releases, runs, incidents and teams from GitHub."""
-    from flowgauge.loaders.github.deployments import load_detection_config
     from flowgauge.loaders.github.sync import fetch_org_repos, sync_github
 
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
@@ -105,8 +106,8 @@ def github(
     malformed = [r for r in repos or [] if r.count("/") != 1 or "" in r.split("/")]
     if malformed:
         raise typer.BadParameter(f"{', '.join(malformed)}: expected OWNER/REPO", param_hint="REPOS")
-    rules = load_detection_config(config)
     out = default_snapshot(out, "flowgauge.duckdb")
+    rules = rules_in_force(rules_file, out.parent)
     with client_factory(api_url, token) as client:
         session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait)
         names = list(repos or []) or fetch_org_repos(session, org)
@@ -118,14 +119,14 @@ def github(
                     writer,
                     names,
                     org=org,
-                    config=rules,
+                    config=rules.detection,
                     since=_since(since),
                     full=full,
                     progress=_ProgressBars(progress),
                     location=api_url,
                 ),
             )
-    _finish(out, report)
+    _finish(out, report, rules)
 
 
 def _write(out: Path, sync):
@@ -142,15 +143,16 @@ def _write(out: Path, sync):
     return report
 
 
-def _finish(out: Path, report) -> None:
-    """Summary and the dashboard's facts; exit 3 when some repositories were skipped (the rest were written)."""
-    _summarise(out, report)
-    prepare_for_dashboard(out, console)
+def _finish(out: Path, report, rules: Rules) -> None:
+    """Summary, what the rules left out and the dashboard's facts; exit 3 when some repositories were skipped."""
+    _summarise(out, report, rules)
+    print_rule_effects(console, out, rules)
+    prepare_for_dashboard(out, console, rules.linking)
     if report.repos_skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _summarise(out: Path, report) -> None:
+def _summarise(out: Path, report, rules: Rules) -> None:
     counts = ", ".join(f"{n:,} {stream}" for stream, n in report.items.items() if n)
     console.print(
         f"Wrote {out}: {len(report.repos_loaded)} of {len(report.repos_loaded) + len(report.repos_skipped)} "
@@ -158,6 +160,11 @@ def _summarise(out: Path, report) -> None:
         f"{report.requests:,} API requests"
         + (f", GraphQL cost {report.graphql_cost:,} points" if report.graphql_cost else "")
     )
+    print_rules_source(console, rules)
+    for line in report.dropped_lines():
+        # Items a rule left out were never stored: a changed rule needs --full to fetch them.
+        note = "to load them, change the rule and re-run with --full"
+        console.print(f"Left out by the rules: {line} ({note})", markup=False, soft_wrap=True)
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {warning}")
     if report.notes:
@@ -173,18 +180,17 @@ def gitlab(
     since: Annotated[date | None, day_option(help=SINCE_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help=OUT_HELP, show_default=False)] = None,
     api_url: Annotated[str, typer.Option(help="API base URL (self-managed: https://HOST/api/v4).")] = GITLAB_API_URL,
-    config: Annotated[Path | None, typer.Option(help="TOML file of deployment-detection rules per project.")] = None,
+    rules_file: RulesOption = None,
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
 ) -> None:
     """Load merge requests with approvals and notes, commits, deployments, pipelines and releases from GitLab."""
-    from flowgauge.loaders.github.deployments import load_detection_config
     from flowgauge.loaders.gitlab.sync import sync_gitlab
 
     token = os.environ.get("GITLAB_TOKEN")
     if not token:
         raise MissingToken("set GITLAB_TOKEN to a token with read_api scope")
-    rules = load_detection_config(config)
     out = default_snapshot(out, "flowgauge.duckdb")
+    rules = rules_in_force(rules_file, out.parent)
     with client_factory(api_url, token) as client:
         session = ApiSession(client, on_wait=_on_wait)
         with _progress() as progress:
@@ -194,14 +200,14 @@ def gitlab(
                     session,
                     writer,
                     projects,
-                    config=rules,
+                    config=rules.detection,
                     since=_since(since),
                     full=full,
                     progress=_ProgressBars(progress),
                     location=api_url,
                 ),
             )
-    _finish(out, report)
+    _finish(out, report, rules)
 
 
 def register(app: typer.Typer) -> None:

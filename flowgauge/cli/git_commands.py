@@ -14,6 +14,7 @@ from rich.text import Text
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import day_option, default_snapshot, out_help
+from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.loaders.git.line_age import DEFAULT_RECENT_DAYS
 from flowgauge.loaders.git.tags import DEFAULT_DEPLOY_TAGS
 
@@ -33,8 +34,13 @@ def git(
         Path | None, typer.Option(help=out_help("create or update", "flowgauge.duckdb"), show_default=False)
     ] = None,
     deploy_tags: Annotated[
-        str, typer.Option(help="Regex: tags matching it are production deployments.")
-    ] = DEFAULT_DEPLOY_TAGS,
+        str | None,
+        typer.Option(
+            help=f"Regex: tags matching it are production deployments; default the rules' [deployments] tag, "
+            f"else {DEFAULT_DEPLOY_TAGS!r}.",
+            show_default=False,
+        ),
+    ] = None,
     since: Annotated[date | None, day_option(help="Only commits from this day on (YYYY-MM-DD, UTC).")] = None,
     line_age: Annotated[
         bool, typer.Option(help="Compute line age (rework/refactor) from -U0 diffs; the slower part.")
@@ -42,10 +48,14 @@ def git(
     recent_days: Annotated[
         int, typer.Option(min=1, help="Lines changed within this many days count as rework.")
     ] = DEFAULT_RECENT_DAYS,
+    rules_file: RulesOption = None,
 ) -> None:
     """Load commits, PRs (from merge and squash commits), tags as deployments and line age from local clones."""
     from flowgauge.loaders.git import load_git_repos
 
+    out = default_snapshot(out, "flowgauge.duckdb")
+    rules = rules_in_force(rules_file, out.parent)
+    deploy_tags = deploy_tags or rules.detection.default.tag or DEFAULT_DEPLOY_TAGS
     try:
         re.compile(deploy_tags)
     except re.error as error:
@@ -53,7 +63,6 @@ def git(
             f"{deploy_tags!r} is not a regular expression ({error})", param_hint="--deploy-tags"
         ) from None
     since_at = datetime.combine(since, datetime.min.time()) if since else None
-    out = default_snapshot(out, "flowgauge.duckdb")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(), TimeElapsedColumn())
     bars = Progress(*columns, console=console)
     tasks: dict[tuple[str, str], int] = {}
@@ -91,7 +100,9 @@ def git(
         for example in result.unrecognised_examples:
             console.print(Text(f"  unrecognised: {example}"))
     console.print(f"Wrote {out}")
-    prepare_for_dashboard(out, console)
+    print_rules_source(console, rules)
+    print_rule_effects(console, out, rules)
+    prepare_for_dashboard(out, console, rules.linking)
 
 
 def register(app: typer.Typer) -> None:

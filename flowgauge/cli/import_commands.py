@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.loaders.imports import (
     DATE_ORDERS,
     DEFAULT_MAX_BYTES,
@@ -52,6 +53,7 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    rules_file: RulesOption = None,
 ) -> None:
     """Import exported files (Jira, PagerDuty, Opsgenie, GitHub, GitLab, deployments, teams, surveys, tables)."""
     if template is not None:
@@ -59,6 +61,7 @@ def import_command(
         return
     if not files or into is None:
         raise typer.BadParameter("give one or more files and --into SNAPSHOT (or --template TABLE)")
+    rules = rules_in_force(rules_file, into.parent)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
     ) as bar:
@@ -82,7 +85,9 @@ def import_command(
         )
     console.print(summary)
     console.print(f"Imported {len(report.files)} file(s) into {report.snapshot}: {report.total_rows:,} rows")
-    prepare_for_dashboard(Path(report.snapshot), console)
+    print_rules_source(console, rules)
+    print_rule_effects(console, Path(report.snapshot), rules)
+    prepare_for_dashboard(Path(report.snapshot), console, rules.linking)
 
 
 def register(app: typer.Typer) -> None:

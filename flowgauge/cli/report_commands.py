@@ -16,10 +16,10 @@ from rich.table import Table
 
 from flowgauge import time_bounds
 from flowgauge.cli.options import day_option
+from flowgauge.cli.rules_option import RulesOption, print_rules_source, rules_in_force
 from flowgauge.csv_safety import to_csv_bytes
 from flowgauge.errors import BadOption
 from flowgauge.metrics import (
-    DEFAULT_RULES,
     METRICS,
     STATISTICS,
     Filters,
@@ -33,6 +33,7 @@ from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
+from flowgauge.rules import DEFAULT_RULES, LinkingRules, Rules
 from flowgauge.snapshot import open_snapshot, snapshot_identity
 
 DEFAULT_DAYS = 90
@@ -75,23 +76,30 @@ def report(
         Literal[STATISTICS] | None,
         typer.Option("--stat", help="One statistic for every time metric; default: each band's statistic."),
     ] = None,
-    include_bots: Annotated[bool, typer.Option("--include-bots", help="Count bot-authored PRs and commits.")] = False,
+    include_bots: Annotated[
+        bool,
+        typer.Option(
+            "--include-bots", help="Count the PRs and commits of bots and of unknown authors (no login), left out else."
+        ),
+    ] = False,
     output_format: Annotated[
         Literal[FORMATS], typer.Option("--format", help="table, json (keys are metric ids) or csv.")
     ] = "table",
+    rules_file: RulesOption = None,
 ) -> None:
     """Print every metric for a selection: value, unit, statistic, n, tier and change vs the previous period."""
     sets = load_benchmark_sets()
+    rules = rules_in_force(rules_file, snapshot.parent)
     identity = snapshot_identity(snapshot)
     con = open_snapshot(snapshot)
     try:
         # Facts the dashboard cached for this very file are reused; a report never builds them for the whole
         # history itself (a single report costs less staging only its own selection).
         if keep_facts(con, identity):
-            warm_facts(con, DEFAULT_RULES, build=False)
+            warm_facts(con, rules.linking, build=False)
         with private_cursor(con) as cursor:
             filters = _filters(cursor, start, end, tuple(team or ()), tuple(repo or ()), include_bots)
-            lines = build_report(cursor, filters, sets[benchmarks], stat)
+            lines = build_report(cursor, filters, sets[benchmarks], stat, rules.linking)
     finally:
         con.close()
     if output_format == "json":
@@ -99,14 +107,16 @@ def report(
     elif output_format == "csv":
         sys.stdout.write(to_csv_bytes(report_table(lines)).decode("utf-8"))
     else:
-        _print_table(lines, filters, sets[benchmarks])
+        _print_table(lines, filters, sets[benchmarks], rules)
 
 
-def build_report(con, filters: Filters, benchmark_set: BenchmarkSet, stat: str | None) -> list[ReportLine]:
+def build_report(
+    con, filters: Filters, benchmark_set: BenchmarkSet, stat: str | None, rules: LinkingRules = DEFAULT_RULES
+) -> list[ReportLine]:
     """Every metric scored against the set, with the same metric over the previous window of equal length."""
-    scored = score(con, filters, DEFAULT_RULES, benchmark_set, statistic=stat)
+    scored = score(con, filters, rules, benchmark_set, statistic=stat)
     statistics = stat or {key: value for key, value in band_statistics(benchmark_set, METRICS).items() if value}
-    previous = compute_all(con, filters.previous(), DEFAULT_RULES, statistics)
+    previous = compute_all(con, filters.previous(), rules, statistics)
     return [ReportLine(item, compare(item.result, previous[item.result.metric_id], filters.days)) for item in scored]
 
 
@@ -146,7 +156,7 @@ def report_table(lines: list[ReportLine]) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
-def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: BenchmarkSet) -> None:
+def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: BenchmarkSet, rules: Rules) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped into a file or doc: do not wrap at 80 columns
@@ -174,6 +184,9 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
             _change_text(line.change),
         )
     console.print(table)
+    print_rules_source(console, rules)
+    bots = "included" if filters.include_bots else "left out (--include-bots counts them)"
+    console.print(f"PRs and commits of bots and of unknown authors (no login): {bots}", highlight=False)
     for line in lines:
         if line.scored.result.empty_reason:
             console.print(f"{line.scored.result.name}: {line.scored.result.empty_reason}", highlight=False)

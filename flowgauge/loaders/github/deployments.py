@@ -2,85 +2,33 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flowgauge.errors import LoaderError
+from flowgauge.rules import BadRules, DetectionConfig, DetectionRules, load_rules
+from flowgauge.rules.defaults import DETECTION_RULES as RULES
+from flowgauge.rules.patterns import re2_search
 
-RULES = ("deployments_api", "release", "tag", "workflow_run", "merged_to_branch")
-DEFAULT_DETECT = ("deployments_api", "release", "workflow_run", "tag", "merged_to_branch")
-DEFAULT_ENVIRONMENT = r"(?i)^(prod|production)([-_ ].*)?$"
-DEFAULT_INCIDENT_LABELS = ("incident",)
+__all__ = [
+    "RULES",
+    "BadDetectionConfig",
+    "DetectionConfig",
+    "DetectionRules",
+    "RepoHistory",
+    "detect_deployments",
+    "link_deployments",
+    "load_detection_config",
+]
 
-
-class BadDetectionConfig(LoaderError):
-    """The deployment-detection TOML file is missing, malformed or names an unknown rule."""
-
-
-@dataclass(frozen=True)
-class DetectionRules:
-    """How deployments are recognised in one repository; the first rule in detect that finds any wins."""
-
-    detect: tuple[str, ...] = DEFAULT_DETECT
-    environment: str = DEFAULT_ENVIRONMENT
-    tag: str | None = None
-    workflow: str | None = None
-    production_branch: str | None = None
-    include_prereleases: bool = False
-    incident_labels: tuple[str, ...] = DEFAULT_INCIDENT_LABELS
-
-
-@dataclass(frozen=True)
-class DetectionConfig:
-    """Rules for every repository: defaults, overridden per 'owner/name'."""
-
-    default: DetectionRules = field(default_factory=DetectionRules)
-    repos: dict[str, DetectionRules] = field(default_factory=dict)
-
-    def for_repo(self, repo_id: str) -> DetectionRules:
-        """The rules that apply to repo_id (case-insensitive match)."""
-        return self.repos.get(repo_id.lower(), self.default)
+# The --config file is a rules file now (flowgauge.rules); these names stay for the loaders' callers.
+BadDetectionConfig = BadRules
 
 
 def load_detection_config(path: str | Path | None) -> DetectionConfig:
-    """Read a TOML config ([default] and [repos."owner/name"] tables); None gives the built-in defaults."""
-    if path is None:
-        return DetectionConfig()
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadDetectionConfig(f"{path}: no such deployment-detection config file") from None
-    except tomllib.TOMLDecodeError as error:
-        raise BadDetectionConfig(f"{path}: not valid TOML ({error})") from None
-    default = _rules(DetectionRules(), data.get("default", {}), f"{path} [default]")
-    repos = {}
-    for name, table in data.get("repos", {}).items():
-        repos[name.lower()] = _rules(default, table, f'{path} [repos."{name}"]')
-    return DetectionConfig(default, repos)
-
-
-def _rules(base: DetectionRules, table: dict[str, Any], where: str) -> DetectionRules:
-    known = {"detect", "environment", "tag", "workflow", "production_branch", "include_prereleases", "incident_labels"}
-    unknown = set(table) - known
-    if unknown:
-        raise BadDetectionConfig(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
-    values = dict(table)
-    for key in ("detect", "incident_labels"):
-        if key in values:
-            values[key] = tuple(values[key])
-    bad = [rule for rule in values.get("detect", ()) if rule not in RULES]
-    if bad:
-        raise BadDetectionConfig(f"{where}: unknown rule(s) {', '.join(bad)}; rules are {', '.join(RULES)}")
-    for key in ("environment", "tag", "workflow"):
-        try:
-            re.compile(values.get(key) or "")
-        except re.error as error:
-            raise BadDetectionConfig(f"{where}: {key} is not a valid regular expression ({error})") from None
-    return replace(base, **values)
+    """The deployment detection of the rules file at path (None: the built-in rules)."""
+    return load_rules(path).detection
 
 
 @dataclass
@@ -106,8 +54,7 @@ def detect_deployments(rules: DetectionRules, history: RepoHistory) -> tuple[str
 
 
 def _from_api(rules: DetectionRules, h: RepoHistory) -> list[dict[str, Any]]:
-    pattern = re.compile(rules.environment)
-    return [d for d in h.api_deployments if pattern.search(d["environment"] or "")]
+    return [d for d in h.api_deployments if rules.is_production(d["environment"])]
 
 
 def _from_releases(rules: DetectionRules, h: RepoHistory) -> list[dict[str, Any]]:
@@ -116,29 +63,33 @@ def _from_releases(rules: DetectionRules, h: RepoHistory) -> list[dict[str, Any]
         for r in h.releases
         if not r["is_bare_tag"] and r["published_at"] and (rules.include_prereleases or not r["is_prerelease"])
     ]
-    return [_derived(h.repo_id, "release", r["tag_name"], r["sha"], r["tag_name"], r["published_at"]) for r in chosen]
+    return [
+        _derived(rules, h.repo_id, "release", r["tag_name"], r["sha"], r["tag_name"], r["published_at"]) for r in chosen
+    ]
 
 
 def _from_tags(rules: DetectionRules, h: RepoHistory) -> list[dict[str, Any]]:
     if not rules.tag:
         return []
-    pattern = re.compile(rules.tag)
-    chosen = [r for r in h.releases if r["published_at"] and pattern.search(r["tag_name"])]
-    return [_derived(h.repo_id, "tag", r["tag_name"], r["sha"], r["tag_name"], r["published_at"]) for r in chosen]
+    chosen = [r for r in h.releases if r["published_at"] and re2_search(rules.tag, r["tag_name"])]
+    return [
+        _derived(rules, h.repo_id, "tag", r["tag_name"], r["sha"], r["tag_name"], r["published_at"]) for r in chosen
+    ]
 
 
 def _from_runs(rules: DetectionRules, h: RepoHistory) -> list[dict[str, Any]]:
     if not rules.workflow:
         return []
-    pattern = re.compile(rules.workflow)
     rows = []
     for run in h.workflow_runs:
         if run["status"] != "completed" or run["conclusion"] not in ("success", "failure"):
             continue  # cancelled and skipped runs deployed nothing
-        if not pattern.search(run["name"] or "") or run["started_at"] is None:
+        if not re2_search(rules.workflow, run["name"] or "") or run["started_at"] is None:
             continue
-        row = _derived(h.repo_id, "workflow_run", run["run_id"], run["head_sha"], run["head_branch"], run["started_at"])
-        row.update(status=run["conclusion"], finished_at=run["finished_at"], deploy_kind=_kind(run["name"]))
+        row = _derived(
+            rules, h.repo_id, "workflow_run", run["run_id"], run["head_sha"], run["head_branch"], run["started_at"]
+        )
+        row.update(status=run["conclusion"], finished_at=run["finished_at"], deploy_kind=rules.kind_of(run["name"]))
         rows.append(row)
     return rows
 
@@ -148,8 +99,10 @@ def _from_merges(rules: DetectionRules, h: RepoHistory) -> list[dict[str, Any]]:
     rows = []
     for pr in h.merged_pulls:
         if branch and pr["base_branch"] == branch and pr["merged_at"]:
-            row = _derived(h.repo_id, "merged_to_branch", pr["pr_id"], pr["merge_commit_sha"], branch, pr["merged_at"])
-            row.update(is_approximate=True, deploy_kind=_kind(f"{pr['title']} {pr['head_branch']}"))
+            row = _derived(
+                rules, h.repo_id, "merged_to_branch", pr["pr_id"], pr["merge_commit_sha"], branch, pr["merged_at"]
+            )
+            row.update(is_approximate=True, deploy_kind=rules.kind_of(f"{pr['title']} {pr['head_branch']}"))
             rows.append(row)
     return rows
 
@@ -163,14 +116,9 @@ _DETECTORS = {
 }
 
 
-def _kind(text: str | None) -> str:
-    lowered = (text or "").lower()
-    if "rollback" in lowered or "revert" in lowered:
-        return "rollback"
-    return "hotfix" if "hotfix" in lowered else "regular"
-
-
-def _derived(repo_id: str, rule: str, key: str, sha: str | None, ref: str | None, at: datetime) -> dict[str, Any]:
+def _derived(
+    rules: DetectionRules, repo_id: str, rule: str, key: str, sha: str | None, ref: str | None, at: datetime
+) -> dict[str, Any]:
     return {
         "deployment_id": f"{repo_id}:{rule}:{key}",
         "repo_id": repo_id,
@@ -178,7 +126,7 @@ def _derived(repo_id: str, rule: str, key: str, sha: str | None, ref: str | None
         "sha": sha,
         "ref": ref,
         "status": "success",
-        "deploy_kind": _kind(ref),
+        "deploy_kind": rules.kind_of(ref),
         "started_at": at,
         "finished_at": at,
         "detection_rule": rule,

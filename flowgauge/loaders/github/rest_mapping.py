@@ -13,6 +13,7 @@ from typing import Any
 
 from flowgauge.loaders.github.mapping import parse_time
 from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
+from flowgauge.rules.detection import DEFAULT_DETECTION, DetectionRules
 
 # GitHub deployment status states in the snapshot's vocabulary (schema.sql); 'pending' is a queued deployment.
 STATUS_STATES = {
@@ -41,14 +42,19 @@ def status_state(raw: Any) -> str | None:
 
 
 def map_deployment(
-    repo_id: str, deployment: dict[str, Any], statuses: list[dict[str, Any]], notes: FieldNotes | None = None
+    repo_id: str,
+    deployment: dict[str, Any],
+    statuses: list[dict[str, Any]],
+    notes: FieldNotes | None = None,
+    rules: DetectionRules = DEFAULT_DETECTION,
 ) -> dict[str, Any]:
-    """A deployments row from a REST deployment and its statuses (any order); SkipItem without id or created_at."""
+    """A deployments row from a REST deployment and its statuses (any order); SkipItem without id or created_at.
+    The rules give the hotfix and rollback patterns."""
     d = Item(deployment, notes, "deployments")
     number = d.need("id")
     started_at = parse_time(d.need("created_at"))
     status, finished_at, url = deployment_outcome(repo_id, number, statuses, notes)
-    text = " ".join(str(d.get(k) or "") for k in ("task", "description", "ref")).lower()
+    text = " ".join(str(d.get(k) or "") for k in ("task", "description", "ref"))
     return {
         "deployment_id": deployment_id(repo_id, number),
         "repo_id": repo_id,
@@ -56,7 +62,7 @@ def map_deployment(
         "sha": d.want("sha"),
         "ref": d.want("ref"),
         "status": status,
-        "deploy_kind": "rollback" if "rollback" in text else "hotfix" if "hotfix" in text else "regular",
+        "deploy_kind": rules.kind_of(text),
         "started_at": started_at,
         "finished_at": finished_at,
         "detection_rule": "deployments_api",

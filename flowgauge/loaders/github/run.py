@@ -29,6 +29,8 @@ class SyncReport:
     graphql_cost: int = 0
     urls_left_out: dict[str, int] = field(default_factory=dict)
     fields: FieldNotes = field(default_factory=FieldNotes)
+    # What a rule left out, never silently: "deployments in environment 'x' not production under the rule '...'".
+    dropped: dict[str, int] = field(default_factory=dict)
 
     def count(self, stream: str, n: int) -> None:
         """Add n items loaded to a stream's tally."""
@@ -44,6 +46,18 @@ class SyncReport:
         and the Data page show (none when the answers lacked nothing)."""
         notes = self.notes
         return {"notes": notes, "summary": "what the API's answers lacked: " + "; ".join(notes) if notes else None}
+
+    def drop(self, what: str, n: int = 1) -> None:
+        """Count n items a rule left out, by what and why (the text shown after the count)."""
+        self.dropped[what] = self.dropped.get(what, 0) + n
+
+    def drop_environment(self, environment: str, rule: str) -> None:
+        """Count one deployment left out because the production rule does not take its environment."""
+        self.drop(f"deployments in environment {environment!r} not production under the rule {rule!r}")
+
+    def dropped_lines(self) -> list[str]:
+        """One line per thing a rule left out: '7 deployments in environment ...'."""
+        return [f"{n:,} {what}" for what, n in sorted(self.dropped.items())]
 
 
 class SyncRun:
@@ -137,6 +151,20 @@ class SyncRun:
         self.write("people", people)
         self.write("person_aliases", aliases)
 
+    def dropped_so_far(self) -> dict[str, int]:
+        """What rules left out in this run and in the earlier runs of this source (whose items an incremental run does
+        not fetch again), for the source's record; --full starts the count afresh."""
+        totals = {} if self.full else _recorded_drops(self.w, self.source_id)
+        for what, n in self.report.dropped.items():
+            totals[what] = totals.get(what, 0) + n
+        return totals
+
     def tick(self, repo_id: str, stream: str, items: int, total: int | None = None, finished: bool = False) -> None:
         """Report progress of one stream to the callback."""
         self.progress(ProgressEvent(repo_id, stream, items, total, self.session.quota_text(), finished))
+
+
+def _recorded_drops(writer: SnapshotWriter, source_id: str) -> dict[str, int]:
+    rows = writer.con.execute("SELECT detail FROM sources WHERE source_id = ?", [source_id]).fetchall()
+    detail = json.loads(rows[0][0]) if rows and rows[0][0] else {}
+    return dict(detail.get("dropped") or {})

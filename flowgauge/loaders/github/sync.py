@@ -78,6 +78,7 @@ def sync_github(
             "warnings": run.report.warnings[:100],
             **run.report.detail_notes(),
             "requests": session.requests,
+            "dropped": run.dropped_so_far(),
         },
     )
     return run.report

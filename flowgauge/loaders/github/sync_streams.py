@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +35,6 @@ UNKNOWN_RECHECK = timedelta(days=7)
 
 def load_deployments(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
     """Fetch new production deployments with their statuses, and re-ask the statuses of ones still running."""
-    environment = re.compile(rules.environment)
     notes = run.report.fields
     cursor, etag = run.state(repo_id, "deployments")
     # Deployments still queued or running last time may have new statuses without the list changing.
@@ -56,12 +54,14 @@ def load_deployments(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
             try:
                 # Without an environment no rule can tell whether it went to production.
                 name = Item(deployment, notes, "deployments").need("environment")
-                if not environment.search(str(name)):
-                    continue  # not a production environment under this repository's rules
+                if not rules.is_production(str(name)):
+                    # Not production under the rule the metrics apply too: counted, so the summary says what it skipped.
+                    run.report.drop_environment(str(name), rules.environment)
+                    continue
                 if number is None:
                     raise SkipItem("deployments", "id")
                 history = rest.fetch_deployment_statuses(run.session, repo_id, number)
-                rows.append(map_deployment(repo_id, deployment, history, notes))
+                rows.append(map_deployment(repo_id, deployment, history, notes, rules))
             except SkipItem as skip:
                 notes.note_skipped(skip, f"{repo_id} deployment {number or f'{position + 1} of a page'}")
                 continue

@@ -9,6 +9,7 @@ from flowgauge.loaders.github.mapping import ISSUE_KEY, branch_keys, parse_time
 from flowgauge.loaders.github.people import PeopleBook, Person
 from flowgauge.loaders.gitlab.draft_notes import ready_for_review_at
 from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
+from flowgauge.rules.detection import DEFAULT_DETECTION, DetectionRules
 
 # GitLab names bots by convention: project/group access-token users ('project_42_bot_...'),
 # service accounts ending in '-bot'/'_bot', and GitHub-style '[bot]'. Deleted users become 'ghost'.
@@ -203,10 +204,10 @@ def deployment_state(raw: Any) -> str:
 
 
 def map_deployment(
-    project: str, d: dict[str, Any], fields: FieldNotes | None = None
+    project: str, d: dict[str, Any], fields: FieldNotes | None = None, rules: DetectionRules = DEFAULT_DETECTION
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(deployments row, deployment_statuses row for the state seen now, None when unknown): GitLab keeps no status
-    history. SkipItem without id or created_at."""
+    history. SkipItem without id or created_at. The rules give the hotfix and rollback patterns."""
     fields = fields if fields is not None else FieldNotes()
     item = Item(d, fields, "deployments")
     deployment_id = f"{project}:deploy:{item.need('id')}"
@@ -225,11 +226,7 @@ def map_deployment(
         "sha": item.want("sha"),
         "ref": ref,
         "status": status,
-        "deploy_kind": "rollback"
-        if "rollback" in (ref or "").lower()
-        else "hotfix"
-        if "hotfix" in (ref or "")
-        else "regular",
+        "deploy_kind": rules.kind_of(ref or ""),
         "started_at": started_at,
         "finished_at": finished_at,
         "detection_rule": "deployments_api",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -68,6 +67,7 @@ def sync_gitlab(
         "skipped": run.report.repos_skipped,
         "warnings": run.report.warnings[:100],
         **run.report.detail_notes(),
+        "dropped": run.dropped_so_far(),
     }
     writer.record_source(source_id, "gitlab", session.redact.url(location), detail)
     return run.report
@@ -166,14 +166,15 @@ _KEYS = {
 
 
 def _sync_deployments(run: SyncRun, project: str, rules) -> None:
-    environment = re.compile(rules.environment)
-
     def production(d: dict[str, Any], notes: FieldNotes):
         # Without an environment no rule can tell whether it went to production; other environments are left
         # before mapping, so what they lack is not counted.
-        if not environment.search(str(Item(d, notes, "deployments").need("environment", "name"))):
+        name = str(Item(d, notes, "deployments").need("environment", "name"))
+        if not rules.is_production(name):
+            # Not production under the rule the metrics apply too: counted, never dropped silently.
+            run.report.drop_environment(name, rules.environment)
             return None
-        return map_deployment(project, d, notes)
+        return map_deployment(project, d, notes, rules)
 
     def handle(items: list[dict[str, Any]]) -> int:
         pairs = run.map_each(items, production, _named(project, "deployment"))
