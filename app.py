@@ -9,8 +9,10 @@ from flowgauge.ui.frame import run_page
 
 st.set_page_config(page_title="Flowgauge", page_icon=":material/speed:", layout="wide")
 
-# The only place the environment is read: where snapshots live (the demo is generated there on first start).
+# The only place the environment is read: where snapshots live (the demo is generated there on first start), and
+# the rules file, when not flowgauge.rules.toml in the working directory or the data folder.
 DATA_DIR = Path(os.environ.get("FLOWGAUGE_DATA_DIR") or Path(__file__).resolve().parent / "data")
+RULES_FILE = os.environ.get("FLOWGAUGE_RULES")
 PAGES = Path(__file__).resolve().parent / "pages"
 
 page = st.navigation(
@@ -26,4 +28,4 @@ page = st.navigation(
     ],
     position="top",
 )
-run_page(page, DATA_DIR)
+run_page(page, DATA_DIR, RULES_FILE)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from flowgauge.metrics.filters import DEFAULT_RULES
+from flowgauge.rules import describe_rules
 from flowgauge.ui import cached, downloads, tables
 from flowgauge.ui.empty_states import describe
 from flowgauge.ui.frame import page_context
@@ -38,6 +38,17 @@ with quality_tab:
         "measured where that differs from its main rule."
     )
     downloads.table(tables.quality_table(results), "data-quality")
+    st.subheader("Left out by the rules")
+    st.caption(
+        "What the rules in force leave out of this snapshot's numbers, whatever the filters: deployments a load did "
+        "not store or the metrics do not count as production, PRs of unknown authors and PRs titled like a bot's "
+        "(left out with the bots)."
+    )
+    left_out = cached.rule_effects(context.identity)
+    if left_out:
+        downloads.table(tables.lines_table(left_out, "left out"), "left-out-by-rules")
+    else:
+        st.write("Nothing: every deployment is production under the rule, and every PR has a known author.")
 
 with definitions_tab:
     st.subheader("Metric definitions")
@@ -46,9 +57,14 @@ with definitions_tab:
         "metric-definitions",
         column_config={"definition": st.column_config.TextColumn(width="large")},
     )
-    st.subheader("Linking rules in force")
-    st.caption("How deployments, incidents, PRs and bots are recognised; every number on every page uses these.")
-    downloads.table(tables.rules_table(DEFAULT_RULES.as_dict()), "linking-rules")
+    st.subheader("Rules in force")
+    st.caption(
+        "How deployments, incidents, PRs and bots are recognised, from load to metric; every number on every page "
+        "uses these. They come from the rules file (flowgauge.rules.toml; see docs/rules.md)."
+    )
+    downloads.table(tables.described_rules_table(describe_rules(context.rules)), "rules")
+    st.caption("As every result records them:")
+    downloads.table(tables.rules_table(context.rules.linking.as_dict()), "linking-rules")
     st.subheader(f"Benchmark set: {plain(context.benchmark_set.name)}")
     st.caption(plain(context.benchmark_set.description))
     downloads.table(tables.benchmark_table(context.benchmark_set), "benchmark-set")

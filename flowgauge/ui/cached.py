@@ -12,7 +12,6 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 from flowgauge.errors import FlowgaugeError
 from flowgauge.inventory import SnapshotSummary, summarize_snapshot
 from flowgauge.metrics import (
-    DEFAULT_RULES,
     METRICS,
     Filters,
     LinkingRules,
@@ -34,6 +33,9 @@ from flowgauge.metrics.engine import (
 )
 from flowgauge.metrics.facts import start_warming, warm_facts
 from flowgauge.metrics.source_filters import filters_read
+from flowgauge.rules import DEFAULT_RULES, Rules, load_rules
+from flowgauge.rules.effects import recorded_drops
+from flowgauge.rules.effects import rule_effects as effects_of
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
@@ -45,6 +47,21 @@ from flowgauge.ui.team_matrix import TeamMatrix, build_team_matrix
 # A changed snapshot file has a new identity, so its results are new cache entries at once; the ttl and
 # max_entries only bound memory.
 _TTL_SECONDS = 3600
+
+# The linking rules of the rules file in force for this session (frame.py sets them on every run), so every page's
+# numbers come from the same rules without each call naming them.
+RULES_KEY = "fg_linking_rules"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def rules_file(path: str | None, modified_ns: int) -> Rules:
+    """The rules of the file at path (None: built-in), read again whenever the file's modification time changes."""
+    return load_rules(path)
+
+
+def rules_in_force() -> LinkingRules:
+    """The linking rules every page's numbers use this run."""
+    return st.session_state.get(RULES_KEY, DEFAULT_RULES)
 
 
 @st.cache_data(max_entries=16, ttl=_TTL_SECONDS, show_spinner=False)
@@ -119,14 +136,14 @@ def aggregates(
     return combine_sources(filters, rules, ids, grouped_by, parts.values(), available)
 
 
-def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
+def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
     """Start keeping the snapshot's per-item facts for these rules (a background build, seconds at a million PRs;
     nothing once they are kept), so later views only filter them."""
     with connections().cursor(identity) as cursor:
         start_warming(cursor, rules, filters.environments)
 
 
-def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> None:
+def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
     """Attach the facts an earlier run cached beside the snapshot (milliseconds; never builds), so that even a
     server's first view only filters them."""
     with connections().cursor(identity) as cursor:
@@ -138,9 +155,10 @@ def results(
     filters: Filters,
     statistic: str,
     metric_ids: tuple[str, ...] | None = None,
-    rules: LinkingRules = DEFAULT_RULES,
+    rules: LinkingRules | None = None,
 ) -> dict[str, MetricResult]:
-    """Every metric (or the given ones) over the selection, from the metrics engine."""
+    """Every metric (or the given ones) over the selection under the rules (default: those in force)."""
+    rules = rules or rules_in_force()
     return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules, True, None), statistic, metric_ids)
 
 
@@ -149,7 +167,8 @@ def previous_results(
 ) -> dict[str, MetricResult]:
     """Every metric's (or the given ones') value over the window of equal length just before the selection's: for
     the change against it, so without exclusions or flags (not counted)."""
-    return results_for(aggregates(identity, filters.previous(), (), DEFAULT_RULES, False, None), statistic, metric_ids)
+    previous = aggregates(identity, filters.previous(), (), rules_in_force(), False, None)
+    return results_for(previous, statistic, metric_ids)
 
 
 def results_with_previous(
@@ -159,10 +178,11 @@ def results_with_previous(
     aggregates the selection. Each aggregation runs a few dozen short statements with serial steps between them,
     so two at once keep both cores busy (about a quarter off a cold view at a million PRs, bench/README.md)."""
     previous: list[SelectionAggregates | BaseException] = []
+    rules = rules_in_force()  # read here: the worker thread has no session of its own
 
     def aggregate_previous() -> None:
         try:
-            previous.append(aggregates(identity, filters.previous(), (), DEFAULT_RULES, False, None))
+            previous.append(aggregates(identity, filters.previous(), (), rules, False, None))
         except BaseException as error:  # raised again below, in the page's own thread
             previous.append(error)
 
@@ -170,7 +190,7 @@ def results_with_previous(
     add_script_run_ctx(worker, get_script_run_ctx())  # Streamlit's caches (the connections) then serve it
     worker.start()
     try:
-        now = results(identity, filters, statistic)
+        now = results(identity, filters, statistic, rules=rules)
     finally:
         worker.join()
     if isinstance(previous[0], BaseException):
@@ -186,9 +206,9 @@ def trend(
     # The weekly trend is the scorecard's own aggregation (notes and all), so it costs no second query; other
     # grains aggregate only the metrics of this one's values files.
     if grain in CURRENT_GROUPINGS:
-        selection = aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES, True, None)
+        selection = aggregates(identity, filters, CURRENT_GROUPINGS, rules_in_force(), True, None)
     else:
-        selection = aggregates(identity, filters, (grain,), DEFAULT_RULES, False, aggregated_with(metric_id))
+        selection = aggregates(identity, filters, (grain,), rules_in_force(), False, aggregated_with(metric_id))
     rows = selection.by_group[grain]
     return period_values(rows, metric_id, filters, chosen, grain)
 
@@ -197,7 +217,7 @@ def breakdown(identity: SnapshotIdentity, metric_id: str, filters: Filters, stat
     """One metric per team, repository, service, author or survey question: key, value, n (the breakdowns of every
     metric of the same values files by the same key come from one aggregation)."""
     chosen = resolve_statistics([metric_id], statistic)[metric_id]
-    rows = aggregates(identity, filters, (by,), DEFAULT_RULES, False, aggregated_with(metric_id)).by_group[by]
+    rows = aggregates(identity, filters, (by,), rules_in_force(), False, aggregated_with(metric_id)).by_group[by]
     return group_values(rows, metric_id, filters, chosen)
 
 
@@ -206,8 +226,19 @@ def weekly_values(
 ) -> dict[str, list[float | None]]:
     """Each metric's weekly values over the selection, oldest first (for sparklines)."""
     return weekly_series(
-        aggregates(identity, filters, CURRENT_GROUPINGS, DEFAULT_RULES, True, None), metric_ids, statistic
+        aggregates(identity, filters, CURRENT_GROUPINGS, rules_in_force(), True, None), metric_ids, statistic
     )
+
+
+def rule_effects(identity: SnapshotIdentity) -> tuple[str, ...]:
+    """What the rules in force leave out of this snapshot: what loads skipped by rule, then what the metrics do."""
+    return _rule_effects(identity, rules_in_force())
+
+
+@st.cache_data(max_entries=16, ttl=_TTL_SECONDS, show_spinner=False)
+def _rule_effects(identity: SnapshotIdentity, rules: LinkingRules) -> tuple[str, ...]:
+    with connections().cursor(identity) as cursor:
+        return (*recorded_drops(cursor), *effects_of(cursor, rules))
 
 
 def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, SnapshotSummary | str]:
@@ -221,23 +252,35 @@ def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, Snap
     return summaries
 
 
-@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
-def pull_request_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> pa.Table:
+def pull_request_rows(identity: SnapshotIdentity, filters: Filters) -> pa.Table:
     """Every PR of the selection with phase times, size and links."""
+    return _pull_request_rows(identity, filters, rules_in_force())
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def _pull_request_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> pa.Table:
     with connections().cursor(identity) as cursor:
         return lists.pull_request_rows(cursor, filters, rules)
 
 
-@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
-def deployment_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> pa.Table:
+def deployment_rows(identity: SnapshotIdentity, filters: Filters) -> pa.Table:
     """Production deployments of the selection with what marks them as failed."""
+    return _deployment_rows(identity, filters, rules_in_force())
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def _deployment_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> pa.Table:
     with connections().cursor(identity) as cursor:
         return lists.deployment_rows(cursor, filters, rules)
 
 
-@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
-def incident_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules = DEFAULT_RULES) -> pa.Table:
+def incident_rows(identity: SnapshotIdentity, filters: Filters) -> pa.Table:
     """Incidents of the selection with their linked deployment."""
+    return _incident_rows(identity, filters, rules_in_force())
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def _incident_rows(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> pa.Table:
     with connections().cursor(identity) as cursor:
         return lists.incident_rows(cursor, filters, rules)
 

@@ -16,6 +16,7 @@ from flowgauge.errors import FlowgaugeError
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet
 from flowgauge.metrics.facts import cache_facts
 from flowgauge.metrics.filters import STATISTICS
+from flowgauge.rules import DEFAULT_RULES, DEFAULTS, BadRules, LinkingRules, Rules, find_rules_file
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import cached, filters
 from flowgauge.ui.connection import connections, list_snapshots
@@ -26,6 +27,8 @@ DEMO_NAME = "demo"
 # Where a page run on its own (AppTest.from_file("pages/x.py")) finds the data folder; app.py sets it from
 # FLOWGAUGE_DATA_DIR, tests set it directly.
 DATA_DIR_KEY = "fg_data_dir"
+# $FLOWGAUGE_RULES as app.py read it (None: look for the rules file in the working directory, then the data folder).
+RULES_ENV_KEY = "fg_rules_env"
 _CONTEXT_KEY = "fg_page_context"
 _STARTED_KEY = "fg_started"
 _NOTICES_KEY = "fg_notices"
@@ -58,6 +61,7 @@ class PageContext:
     view: filters.View
     choices: filters.Choices
     benchmark_set: BenchmarkSet = field(hash=False)
+    rules: Rules = field(default=DEFAULTS, hash=False)  # the rules file in force, from load to metric
 
 
 def default_data_dir() -> Path:
@@ -89,20 +93,21 @@ def _entry_point_bypassed() -> Path | None:
     return None if main.parent.name == "pages" else main
 
 
-def run_page(page, data_dir: Path) -> None:
+def run_page(page, data_dir: Path, rules_env: str | None = None) -> None:
     """Draw the frame, then run the page with the frame's context available to it."""
     st.session_state[DATA_DIR_KEY] = str(data_dir)
+    st.session_state[RULES_ENV_KEY] = rules_env
     context = st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
-    cached.reuse_cached_facts(context.identity, context.view.filters())
+    cached.reuse_cached_facts(context.identity, context.view.filters(), context.rules.linking)
     try:
         page.run()
     finally:
         st.session_state.pop(_CONTEXT_KEY, None)
     # The view is on screen: only now build the facts later views filter, so the build never slows this one.
-    cached.keep_facts_warm(context.identity, context.view.filters())
+    cached.keep_facts_warm(context.identity, context.view.filters(), context.rules.linking)
 
 
-def ensure_demo(data_dir: Path) -> None:
+def ensure_demo(data_dir: Path, rules: LinkingRules = DEFAULT_RULES) -> None:
     """Generate data/demo.duckdb under a spinner when the data folder holds no demo snapshot yet."""
     target = data_dir / f"{DEMO_NAME}.duckdb"
     if target.exists():
@@ -116,13 +121,15 @@ def ensure_demo(data_dir: Path) -> None:
         with st.spinner("First start: generating the demo organisation (a few seconds)…"):
             save_demo(target)
             # Its first view then attaches the metrics' facts instead of building them.
-            cache_facts(target)
+            cache_facts(target, rules)
 
 
 def draw_frame(data_dir: Path) -> PageContext:
     """Open the selected snapshot, draw the global filters in the sidebar, and keep the URL in step."""
+    rules = _rules_in_force(data_dir)
+    st.session_state[cached.RULES_KEY] = rules.linking
     try:
-        ensure_demo(data_dir)
+        ensure_demo(data_dir, rules.linking)
     except FlowgaugeError as error:
         st.error(f"Could not create the demo snapshot: {plain(error)}")
     snapshots = list_snapshots(data_dir)
@@ -186,7 +193,22 @@ def draw_frame(data_dir: Path) -> PageContext:
             # Notices repeat what the link or the data folder said (a team, a snapshot, an error): text, not Markdown.
             st.warning(plain(notice), icon=":material/link_off:")
     draw_freshness(identity)
-    return PageContext(data_dir, identity, view, choices, sets[view.benchmark_set])
+    return PageContext(data_dir, identity, view, choices, sets[view.benchmark_set], rules)
+
+
+def _rules_in_force(data_dir: Path) -> Rules:
+    """The rules file the CLI would find for this data folder (read again when it changes); a bad one stops the page
+    with its file, line and reason rather than showing numbers under rules nobody chose."""
+    path = find_rules_file(None, st.session_state.get(RULES_ENV_KEY), [Path.cwd(), data_dir])
+    try:
+        modified = path.stat().st_mtime_ns if path else 0
+    except OSError:
+        modified = -1  # missing: load_rules names it
+    try:
+        return cached.rules_file(str(path) if path else None, modified)
+    except BadRules as error:
+        st.error(f"The rules file cannot be used: {plain(error)}")
+        st.stop()
 
 
 def _open(data_dir: Path, name: str, default: str) -> tuple[SnapshotIdentity, str, str | None]:
@@ -339,7 +361,8 @@ def _draw_filters(choices: filters.Choices) -> filters.View:
         key=K_BOTS,
         on_change=_changed,
         args=(K_BOTS,),
-        help="Bot accounts (dependabot, renovate, CI users) are left out by default.",
+        help="Bots (dependabot, renovate, CI users, the rules file's logins and title patterns) and PRs with no known "
+        "author (deleted accounts, some apps) are left out by default; this counts both.",
     )
 
     dates = values[K_DATES]

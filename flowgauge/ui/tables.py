@@ -145,6 +145,19 @@ def rules_table(rules: Mapping[str, object]) -> pa.Table:
     return pa.Table.from_pylist([{"rule": key, "value": str(value)} for key, value in rules.items()])
 
 
+def described_rules_table(lines: Iterable[tuple[str, str]]) -> pa.Table:
+    """The rules in force in words, one per row."""
+    return pa.Table.from_pylist(
+        [{"rule": rule, "in force": value} for rule, value in lines],
+        schema=pa.schema([("rule", pa.string()), ("in force", pa.string())]),
+    )
+
+
+def lines_table(lines: Iterable[str], column: str) -> pa.Table:
+    """Lines of text as a one-column table (shown as text, never Markdown)."""
+    return pa.Table.from_pylist([{column: line} for line in lines], schema=pa.schema([(column, pa.string())]))
+
+
 def problems_table(problems: Iterable[object]) -> pa.Table:
     """Import problems as rows (file, row, column, message) so each can be found in the file."""
     return pa.Table.from_pylist(
