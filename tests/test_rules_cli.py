@@ -68,9 +68,17 @@ def fake(monkeypatch, tmp_path):
 
 
 def run(*args: str):
+    """What the command printed (stdout and stderr), with rich's line wrapping undone."""
     result = CliRunner().invoke(app, list(args))
     assert result.exit_code == 0, result.output
-    return " ".join(result.output.split())  # rich wraps long lines
+    return " ".join(result.output.split())
+
+
+def report_json(*args: str):
+    """`flowgauge report --format json`, parsed from stdout alone."""
+    result = CliRunner().invoke(app, ["report", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
 def test_pages_deployments_count_when_the_rules_make_them_production(fake, tmp_path):
@@ -87,7 +95,7 @@ def test_pages_deployments_count_when_the_rules_make_them_production(fake, tmp_p
         con.close()
     assert stored == [("deployments_api", 3)]
 
-    report = json.loads(run("report", str(out), *WINDOW, "--format", "json", "--rules", str(rules)))
+    report = report_json(str(out), *WINDOW, "--rules", str(rules))
     frequency = report["deploy_frequency"]
     assert frequency["value"] == pytest.approx(3 / 4)  # 3 deployments (a failed one counts) in 4 weeks
     assert frequency["n_used"] == 3 and frequency["flags"] == []
@@ -97,7 +105,7 @@ def test_pages_deployments_count_when_the_rules_make_them_production(fake, tmp_p
 
     # --config is the older name of --rules, and a rules file in the snapshot's folder is found without either.
     (out.parent / "flowgauge.rules.toml").write_text(PAGES_RULES)
-    found = json.loads(run("report", str(out), *WINDOW, "--format", "json"))
+    found = report_json(str(out), *WINDOW)
     assert found["deploy_frequency"]["value"] == pytest.approx(3 / 4)
     table = run("report", str(out), *WINDOW, "--config", str(rules))
     assert f"Rules: {rules}" in table
