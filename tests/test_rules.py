@@ -33,6 +33,9 @@ window_hours = 24
 
 [change_failure]
 mode = "incidents"
+
+[hygiene]
+epics_need_parent = true
 """
 
 
@@ -47,7 +50,7 @@ def test_every_key_reaches_the_rules_object(tmp_path):
     linking, default = rules.linking, rules.detection.default
     assert linking.production_env_regex == "(?i)^(prod|production|live|github-pages)$"
     assert default.environment == linking.production_env_regex  # the load-time filter is the metrics' rule
-    assert (linking.incident_window_hours, linking.cfr_mode) == (24, "incidents")
+    assert (linking.incident_window_hours, linking.cfr_mode, linking.epics_need_parent) == (24, "incidents", True)
     assert linking.bot_logins == ("release-bot",)
     assert linking.bot_login_patterns == ("-ci$",) and linking.bot_title_patterns == ("^Bump .+ from .+ to ",)
     assert default.detect == ("deployments_api", "release", "tag") and default.tag == r"^v\d+"
@@ -67,6 +70,7 @@ def test_every_key_reaches_the_rules_object(tmp_path):
 def test_no_file_gives_the_built_in_rules():
     rules = load_rules(None)
     assert rules.linking.production_env_regex == PRODUCTION and rules.source is None
+    assert not rules.linking.epics_need_parent
     assert rules.detection.default.is_production("Production-EU") and rules.detection.default.is_production("live")
     assert not rules.detection.default.is_production("preprod")
     assert describe_rules(rules)[0] == ("rules file", "none found: the built-in rules")
@@ -119,6 +123,7 @@ def test_the_rules_table_of_an_organisation_file(tmp_path):
         ('[deployments]\nproduction = "a"\n[default]\ndetect = ["tag"]\n', ":3: [default]: [default] is the older"),
         ("[bot]\nlogins = []\n", ":1: [bot]: unknown table; the tables are [deployments], [repos], [bots],"),
         ("window_hours = 4\n", ":1: window_hours: a key outside every table; the tables are [deployments],"),
+        ('[hygiene]\nepics_need_parent = "yes"\n', ":2: [hygiene] epics_need_parent: must be true or false, not 'yes'"),
         ("[bots\n", ": not valid TOML"),
     ],
 )

@@ -37,4 +37,10 @@ def describe_rules(rules: Rules) -> list[tuple[str, str]]:
         ("unknown authors", "PRs with no author login (deleted accounts, some apps) are left out with the bots"),
         ("incident window", f"{linking.incident_window_hours} h"),
         ("change failure rate", modes[linking.cfr_mode]),
+        (
+            "issues linked to a parent",
+            "epics need a parent too"
+            if linking.epics_need_parent
+            else "epics left out (their parents are rarely tracked)",
+        ),
     ]

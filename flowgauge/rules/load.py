@@ -45,6 +45,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "bots": ("logins", "login_patterns", "title_patterns"),
     "incidents": ("window_hours",),
     "change_failure": ("mode",),
+    "hygiene": ("epics_need_parent",),  # work-item hygiene rules
 }
 _PATTERN_KEYS = {"production", "environment", "tag", "workflow", "hotfix_pattern", "rollback_pattern"}
 
@@ -188,6 +189,9 @@ class _Reader:
         if mode not in defaults.CHANGE_FAILURE_MODES:
             modes = " or ".join(repr(m) for m in defaults.CHANGE_FAILURE_MODES)
             raise self.fail(("change_failure",), "mode", f"must be {modes}, not {mode!r}")
+        epics = data.get("hygiene", {}).get("epics_need_parent", defaults.EPICS_NEED_PARENT)
+        if not isinstance(epics, bool):
+            raise self.fail(("hygiene",), "epics_need_parent", f"must be true or false, not {epics!r}")
         return LinkingRules(
             production_env_regex=production,
             incident_window_hours=window,
@@ -195,6 +199,7 @@ class _Reader:
             bot_login_patterns=login_patterns,
             bot_title_patterns=title_patterns,
             cfr_mode=mode,
+            epics_need_parent=epics,
         )
 
     def _string(self, where: tuple[str, ...], key: str, value: Any) -> str:
