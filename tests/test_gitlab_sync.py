@@ -93,6 +93,11 @@ def test_deployments_pipelines_releases_and_links(synced):
         ("grp/sub/app:deploy:51", "success", "2024-04-02 12:05:00"),
         ("grp/sub/app:deploy:52", "in_progress", None),
     ]  # the review app environment is not production
+    # ... and is counted, with the rule, rather than dropped in silence.
+    assert synced[2].dropped_lines() == [
+        "1 deployment in environment 'review/feature-2' not production under the rule "
+        "'(?i)^(prod|production|live)([-_ ].*)?$'"
+    ]
     assert q(path, "SELECT pr_id, link_rule FROM deployment_pull_requests") == [("grp/sub/app#1", "commit_ancestry")]
     assert q(path, "SELECT run_id, status, conclusion FROM workflow_runs") == [
         ("grp/sub/app:pipeline:901", "completed", "success")

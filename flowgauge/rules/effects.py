@@ -39,6 +39,12 @@ def rule_effects(con: duckdb.DuckDBPyConnection, rules: LinkingRules) -> list[st
     return lines
 
 
+def counted(n: int, what: str) -> str:
+    """'3 deployments in ...', '1 deployment in ...': what starts with its noun in the plural."""
+    noun, _, rest = what.partition(" ")
+    return f"{n:,} {noun[:-1] if n == 1 and noun.endswith('s') else noun} {rest}"
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
@@ -48,5 +54,5 @@ def recorded_drops(con: duckdb.DuckDBPyConnection) -> list[str]:
     lines = []
     for source_id, detail in con.execute("SELECT source_id, detail FROM sources ORDER BY source_id").fetchall():
         dropped = (json.loads(detail) if detail else {}).get("dropped") or {}
-        lines += [f"{source_id}: {n:,} {what} (not loaded)" for what, n in sorted(dropped.items())]
+        lines += [f"{source_id}: {counted(n, what)} (not loaded)" for what, n in sorted(dropped.items())]
     return lines

@@ -13,6 +13,7 @@ from flowgauge.loaders.http.fields import FieldNotes, SkipItem
 from flowgauge.loaders.http.progress import ProgressCallback, ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
+from flowgauge.rules.effects import counted
 from flowgauge.url_safety import keep_web_urls_in_rows, left_out_note, web_url_or_none
 
 
@@ -57,7 +58,7 @@ class SyncReport:
 
     def dropped_lines(self) -> list[str]:
         """One line per thing a rule left out: '7 deployments in environment ...'."""
-        return [f"{n:,} {what}" for what, n in sorted(self.dropped.items())]
+        return [counted(n, what) for what, n in sorted(self.dropped.items())]
 
 
 class SyncRun:
