@@ -120,8 +120,16 @@ def test_version_prints_the_installed_version():
 
 
 def test_shell_completion_is_offered_and_completes_choices():
-    script = flowgauge("--show-completion", "bash")
-    assert script.returncode == 0
+    # Typer names the shell by looking for one among the command's parent processes, as when a person types it:
+    # run it from bash, not straight from a test worker that may have none above it.
+    script = subprocess.run(
+        ["bash", "-c", '"$0" -m flowgauge.cli.main --show-completion; exit $?', sys.executable],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+    )
+    assert script.returncode == 0, script.stderr
     assert "_FLOWGAUGE_COMPLETE=complete_bash" in script.stdout
     completed = subprocess.run(
         [sys.executable, "-m", "flowgauge.cli.main"],
