@@ -150,3 +150,22 @@ def test_since_bounds_the_first_search_and_is_a_utc_day(monkeypatch, tmp_path):
     finally:
         con.close()
     assert keys == ["PAY-2", "PAY-5", "PAY-7", "PAY-8"]  # updated on or after 03-20
+
+
+def test_the_rules_file_is_read_and_a_bad_one_refused_before_any_request(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no rules file found by accident
+    monkeypatch.delenv("FLOWGAUGE_RULES", raising=False)
+    fake = world("cloud")
+    serve(monkeypatch, fake)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[deployments]\nproduction = "(?=prod)"\n', encoding="utf-8")
+    _, refused = load(tmp_path, "--board", "7", "--rules", str(bad))
+    # The CLI's entry point turns this error into its one line (tests/test_cli.py); here it is the exception.
+    assert refused.exit_code != 0 and str(refused.exception).startswith(f"{bad}:2: [deployments] production:")
+    assert fake.log == []
+
+    good = tmp_path / "rules.toml"
+    good.write_text("[hygiene]\nepics_need_parent = true\n", encoding="utf-8")
+    _, loaded = load(tmp_path, "--board", "7", "--rules", str(good))
+    assert loaded.exit_code == 0, loaded.output
+    assert f"Rules: {good}" in flat(loaded.output)

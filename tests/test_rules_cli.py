@@ -165,3 +165,29 @@ def test_a_bad_rules_file_stops_the_load_with_file_line_and_reason(fake, tmp_pat
         "(invalid perl operator: (?!)"
     )
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_sync_reads_the_rules_table_of_the_organisation_config(fake, tmp_path, monkeypatch):
+    """`flowgauge sync` detects deployments and prepares facts with flowgauge.toml's [rules], as --rules would."""
+    from flowgauge.cli import sync_commands
+
+    monkeypatch.setattr(sync_commands, "client_factory", api_commands.client_factory)
+    config = tmp_path / "flowgauge.toml"
+    config.write_text(
+        'data_folder = "data"\nsnapshot = "org.duckdb"\n\n'
+        f'[[github]]\nrepos = ["acme/site"]\ntoken_env = "GITHUB_TOKEN"\napi_url = "{API_URL}"\n\n'
+        + PAGES_RULES.replace("[deployments]", "[rules.deployments]"),
+        encoding="utf-8",
+    )
+    synced = run("sync", "--config", str(config))
+    assert "Left out by the rules" not in synced
+    snapshot = tmp_path / "data" / "org.duckdb"
+    con = open_snapshot(snapshot)
+    try:
+        stored = con.execute("SELECT count(*) FROM deployments WHERE detection_rule = 'deployments_api'").fetchone()
+    finally:
+        con.close()
+    assert stored == (3,)
+    # report reads the same [rules] table when given the organisation config as its rules file.
+    report = report_json(str(snapshot), *WINDOW, "--rules", str(config))
+    assert report["deploy_frequency"]["value"] == pytest.approx(3 / 4)

@@ -25,6 +25,7 @@ from flowgauge.cli.api_commands import (
 )
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot
+from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
 from flowgauge.loaders.store import write_snapshot
@@ -65,6 +66,7 @@ def jira(
     jql: Annotated[str | None, typer.Option(help="A JQL query selecting the issues to load.")] = None,
     since: Annotated[date | None, day_option(help=SINCE_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help=OUT_HELP, show_default=False)] = None,
+    rules_file: RulesOption = None,
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
 ) -> None:
     """Load issues with their changelogs, boards and sprints (with scope changes) from Jira."""
@@ -85,6 +87,7 @@ def jira(
     auth = jira_auth(site)
     since_at = _since(since)
     out = default_snapshot(out, "flowgauge.duckdb")
+    rules = rules_in_force(rules_file, out.parent)
     location = f"{parsed.scheme}://{parsed.netloc}{parsed.path}".rstrip("/")
     with client_factory(site, auth) as client:
         session = ApiSession(client, on_wait=_on_wait, redactor=auth.redactor(client))
@@ -119,7 +122,9 @@ def jira(
     )
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
-    prepare_for_dashboard(out, console)
+    print_rules_source(console, rules)
+    print_rule_effects(console, out, rules)
+    prepare_for_dashboard(out, console, rules.linking)
     if report.repos_skipped:
         raise typer.Exit(EXIT_PARTIAL)
 

@@ -15,9 +15,11 @@ from rich.text import Text
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL
+from flowgauge.cli.rules_option import print_rule_effects
 from flowgauge.loaders.http.client import build_client
 from flowgauge.org_config import load_org_config
 from flowgauge.org_config.config import DEFAULT_CONFIG
+from flowgauge.rules import DEFAULTS, load_rules
 from flowgauge.sync import run_sync
 
 console = Console()
@@ -30,11 +32,14 @@ def sync(
 ) -> None:
     """Load every source in flowgauge.toml into the organisation's snapshot; exit non-zero if any failed."""
     org = load_org_config(config)
+    # The [rules] table is read by the rules file's own reader: the same keys, checks and messages as --rules.
+    rules = load_rules(config) if org.rules else DEFAULTS
     runs = run_sync(
         org,
         env=os.environ,
         client_factory=client_factory,
         on_start=lambda source: console.print(Text(f"Syncing {source.name} ({source.kind})")),
+        rules=rules,
     )
     summary = Table("source", "kind", "result", "rows written", "seconds", "error")
     for run in runs:
@@ -55,7 +60,9 @@ def sync(
             console.print(Text(f"{run.name}: failed: {run.error}"), soft_wrap=True)
     failed = [run for run in runs if not run.succeeded]
     console.print(f"Synced {len(runs) - len(failed)} of {len(runs)} sources into {org.snapshot}")
-    prepare_for_dashboard(org.snapshot, console)
+    if org.snapshot.exists():
+        print_rule_effects(console, org.snapshot, rules)
+    prepare_for_dashboard(org.snapshot, console, rules.linking)
     if failed:
         console.print(Text(f"Failed: {', '.join(run.name for run in failed)}; their last good data is kept"))
         raise typer.Exit(EXIT_FAILED if len(failed) == len(runs) else EXIT_PARTIAL)

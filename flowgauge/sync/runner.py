@@ -17,6 +17,7 @@ from flowgauge.loaders.http.client import build_client
 from flowgauge.loaders.store import utc_now, write_snapshot
 from flowgauge.org_config import OrgConfig
 from flowgauge.org_config.config import Source
+from flowgauge.rules import DEFAULTS, Rules
 from flowgauge.sync import sources
 
 try:  # POSIX advisory locks keep two syncs of one organisation from interleaving their sources.
@@ -51,27 +52,30 @@ def run_sync(
     env: Mapping[str, str],
     client_factory: sources.ClientFactory = build_client,
     on_start: Callable[[Source], None] = lambda source: None,
+    rules: Rules = DEFAULTS,
 ) -> list[SourceRun]:
-    """Load every source in order; a failure is recorded with its one-line error and the next source still runs."""
+    """Load every source in order; a failure is recorded with its one-line error and the next source still runs.
+
+    API sources detect deployments with `rules` (the config's [rules] table) unless they name a deploy_rules file."""
     config.data_folder.mkdir(parents=True, exist_ok=True)
     snapshot = config.snapshot
     runs = []
     with _sync_lock(snapshot):
         for source in config.sources:
             on_start(source)
-            runs.append(_run_one(source, snapshot, env, client_factory))
+            runs.append(_run_one(source, snapshot, env, client_factory, rules))
         save_sync_runs(snapshot, runs)
     return runs
 
 
-def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], client_factory) -> SourceRun:
+def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], client_factory, rules: Rules) -> SourceRun:
     started_at, started = utc_now(), time.perf_counter()
     rows, notes, error = 0, [], None
     try:
         if source.kind == "github":
-            rows, notes = sources.sync_github_source(source, snapshot, env, client_factory)
+            rows, notes = sources.sync_github_source(source, snapshot, env, client_factory, rules)
         elif source.kind == "gitlab":
-            rows, notes = sources.sync_gitlab_source(source, snapshot, env, client_factory)
+            rows, notes = sources.sync_gitlab_source(source, snapshot, env, client_factory, rules)
         elif source.kind == "git":
             rows, notes = sources.sync_git_source(source, snapshot)
         else:

@@ -15,6 +15,7 @@ import httpx
 from flowgauge.errors import LoaderError
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.org_config import FilesSource, GitHubSource, GitLabSource, GitSource
+from flowgauge.rules import Rules
 
 ClientFactory = Callable[[str, str | None], httpx.Client]
 # What a folder of exported files may hold: the suffixes the importer reads.
@@ -48,7 +49,7 @@ def _check_loaded(report) -> None:
 
 
 def sync_github_source(
-    source: GitHubSource, snapshot: Path, env: Mapping[str, str], client_factory: ClientFactory
+    source: GitHubSource, snapshot: Path, env: Mapping[str, str], client_factory: ClientFactory, rules: Rules
 ) -> tuple[int, list[str]]:
     """Load a configured GitHub source incrementally (stored cursors), as `flowgauge snapshot github` does."""
     from flowgauge.loaders.github.deployments import load_detection_config
@@ -57,13 +58,13 @@ def sync_github_source(
     from flowgauge.loaders.http.session import ApiSession
 
     token = _token(source, env)
-    rules = load_detection_config(source.deploy_rules)
+    detection = load_detection_config(source.deploy_rules) if source.deploy_rules else rules.detection
     with client_factory(source.api_url, token) as client:
         session = ApiSession(client, graphql_url=github_graphql_url(source.api_url))
         names = list(source.repos) or fetch_org_repos(session, source.org)
         with write_snapshot(snapshot, resumable=True) as writer:
             report = sync_github(
-                session, writer, names, org=source.org, config=rules, since=_since(source.since),
+                session, writer, names, org=source.org, config=detection, since=_since(source.since),
                 location=source.api_url,
             )  # fmt: skip
             _check_loaded(report)
@@ -71,7 +72,7 @@ def sync_github_source(
 
 
 def sync_gitlab_source(
-    source: GitLabSource, snapshot: Path, env: Mapping[str, str], client_factory: ClientFactory
+    source: GitLabSource, snapshot: Path, env: Mapping[str, str], client_factory: ClientFactory, rules: Rules
 ) -> tuple[int, list[str]]:
     """Load a configured GitLab source incrementally, as `flowgauge snapshot gitlab` does."""
     from flowgauge.loaders.github.deployments import load_detection_config
@@ -79,12 +80,12 @@ def sync_gitlab_source(
     from flowgauge.loaders.http.session import ApiSession
 
     token = _token(source, env)
-    rules = load_detection_config(source.deploy_rules)
+    detection = load_detection_config(source.deploy_rules) if source.deploy_rules else rules.detection
     with client_factory(source.api_url, token) as client:
         session = ApiSession(client)
         with write_snapshot(snapshot, resumable=True) as writer:
             report = sync_gitlab(
-                session, writer, list(source.projects), config=rules, since=_since(source.since),
+                session, writer, list(source.projects), config=detection, since=_since(source.since),
                 location=source.api_url,
             )  # fmt: skip
             _check_loaded(report)
