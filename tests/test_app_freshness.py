@@ -69,7 +69,7 @@ def test_every_page_shows_last_syncs_and_warns_of_failed_and_stale_sources(synce
     monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(synced_data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"flowgauge/dashboard/pages/{page}.py").run()
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
     assert plain("Last successful sync: github 50 h ago, incidents 30 h ago, shop 1 h ago.") in captions

@@ -42,7 +42,7 @@ def app(app_data_dir, monkeypatch) -> AppTest:
 
 def open_page(app_data_dir, page: str, params=None) -> AppTest:
     """A page run on its own, as STYLE rule 1 asks, with the data folder the frame would get from app.py."""
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / f"{page}.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(app_data_dir)
     for key, value in (params or {}).items():
         at.query_params[key] = value
@@ -60,7 +60,7 @@ def test_every_page_runs_on_its_own_without_exception(app_data_dir, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_inside_the_frame(app, page):
     app.run()
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"flowgauge/dashboard/pages/{page}.py").run()
     assert not app.exception, app.exception
     assert app.query_params["snapshot"] == "demo"  # the frame keeps the view in the URL on every page
 
@@ -177,7 +177,7 @@ def test_filters_round_trip_through_a_copied_link(app, app_data_dir):
     app.sidebar.multiselect(key="fg_teams").select("payments").run()
     app.sidebar.selectbox(key="fg_stat").set_value("p90").run()
     app.sidebar.toggle(key="fg_bots").set_value(True).run()
-    app.switch_page("pages/dora.py").run()
+    app.switch_page("flowgauge/dashboard/pages/dora.py").run()
     link = {key: app.query_params[key] for key in app.query_params}
     # The fixture's last event is a merge on 1 July, so "last quarter" is the second quarter.
     assert link["from"] == "2026-04-01" and link["to"] == "2026-06-30"
@@ -261,7 +261,8 @@ def test_pr_table_hides_authors_until_asked_and_shows_titles_as_text(app_data_di
 
 
 def test_no_page_or_helper_renders_html():
-    sources = [*ROOT.joinpath("pages").glob("*.py"), *ROOT.joinpath("flowgauge", "ui").glob("*.py"), ROOT / "app.py"]
+    dashboard = [*ROOT.joinpath("flowgauge", "dashboard").rglob("*.py"), ROOT / "app.py"]
+    sources = [*dashboard, *ROOT.joinpath("flowgauge", "ui").glob("*.py")]
     assert len(sources) > 10
     for source in sources:
         text = source.read_text(encoding="utf-8")

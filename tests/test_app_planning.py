@@ -15,7 +15,7 @@ SEPTEMBER_2021 = {"from": "2021-09-01", "to": "2021-10-14"}
 
 
 def planning_page(data_dir: Path) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "planning.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "planning.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(data_dir)
     for key, value in SEPTEMBER_2021.items():
         at.query_params[key] = value
@@ -51,7 +51,7 @@ def test_with_a_sprint_calendar_the_cards_say_approximate(tmp_path):
 
 def test_the_data_page_shows_the_import_summary_of_undated_sprints(tmp_path):
     import_files([FIXTURES / "jira_export_en.csv"], tmp_path / "demo.duckdb")
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "data.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(tmp_path)
     at.run()
     assert not at.exception, at.exception

@@ -29,7 +29,7 @@ def pages_data(app_data_dir, tmp_path, monkeypatch):
 
 
 def data_page(folder: Path, rules_env: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "data.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(folder)
     if rules_env:
         at.session_state["fg_rules_env"] = rules_env

@@ -26,7 +26,7 @@ BAD = b"date,team,question,score\n2026-06-10,platform,Ease of release,4\n2026-99
 def data_page(app_data_dir, tmp_path) -> tuple[AppTest, Path]:
     """The Data page over a private copy of the fixture snapshot (imports write to it)."""
     shutil.copy(app_data_dir / "demo.duckdb", tmp_path / "demo.duckdb")
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "data.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(tmp_path)
     return at.run(), tmp_path / "demo.duckdb"
 

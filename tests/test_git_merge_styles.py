@@ -236,7 +236,7 @@ def test_the_cli_prints_the_summary_and_the_data_page_shows_it(styles, tmp_path)
     )
     assert info.returncode == 0, info.stderr
     assert f"git:styles: 10 PRs in the commits read: {SUMMARY}" in info.stdout
-    page = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    page = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "data.py"), default_timeout=60)
     page.session_state["fg_data_dir"] = str(out.parent)
     page.query_params["snapshot"] = "styles"
     page.run()

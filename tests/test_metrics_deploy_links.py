@@ -137,7 +137,7 @@ def card_texts(node, cards: dict[str, str] | None = None, label: list[str] | Non
     ],
 )
 def test_cards_and_the_dora_cluster_mark_inferred_deployments(snapshot, page, marked):
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / f"{page}.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(snapshot.parent)
     for key, value in {"snapshot": "links", "from": "2024-04-01", "to": "2024-04-30"}.items():
         at.query_params[key] = value

@@ -164,7 +164,7 @@ def test_report_skips_an_out_of_range_time_in_a_copied_in_snapshot(tmp_path, mon
 @pytest.fixture
 def data_page(app_data_dir, tmp_path) -> tuple[AppTest, Path]:
     shutil.copy(app_data_dir / "demo.duckdb", tmp_path / "demo.duckdb")
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "data.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(tmp_path)
     return at.run(), tmp_path / "demo.duckdb"
 

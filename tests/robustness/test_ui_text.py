@@ -221,7 +221,7 @@ def hostile_data_dir(tmp_path_factory) -> Path:
 
 
 def open_frame(data_dir: Path, page: str, params: dict[str, str | list[str]]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / f"{page}.py"), default_timeout=60)
     at.session_state["fg_data_dir"] = str(data_dir)
     for key, value in {**LINK, **params}.items():
         at.query_params[key] = value
@@ -370,7 +370,7 @@ def test_upload_previews_belong_to_their_session_and_expire(app_data_dir, tmp_pa
     monkeypatch.setattr(upload_previews, "monotonic", lambda: clock[0])
 
     def session() -> AppTest:
-        at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / "data.py"), default_timeout=60)
         at.session_state["fg_data_dir"] = str(tmp_path)
         return at.run()
 
