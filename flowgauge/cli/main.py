@@ -12,6 +12,7 @@ from flowgauge.cli import (
     api_commands,
     export_commands,
     git_commands,
+    impact_commands,
     import_commands,
     jira_commands,
     report_commands,
@@ -55,6 +56,7 @@ import_commands.register(app)
 report_commands.register(app)
 export_commands.register(app)
 sync_commands.register(app)
+impact_commands.register(app)
 
 # `flowgauge snapshot <source> ...`: one subcommand per loader, each registered by its own module.
 snapshot_app = typer.Typer(

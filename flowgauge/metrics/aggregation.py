@@ -161,6 +161,13 @@ GROUP BY grouping, key, period
 {notes}"""
 
 
+def items_sql(source: str, fields: Mapping[str, Iterable[str]]) -> str:
+    """SELECT the source's items: the DIMENSIONS and, per metric of fields (item_fields), "m__used" (1 when the item
+    counts) and the fields its aggregates read ("m__value", or "m__num" and "m__den"), NULL unless used. What every
+    aggregate of the metric is computed from, for callers that need the items themselves (impact's bootstrap)."""
+    return _items_sql(source, fields, False)
+
+
 def _items_sql(source: str, declared: Mapping[str, Iterable[str]], notes: bool) -> str:
     """The source's items: dimensions and, per metric, its fields as plain columns, NULL unless the item is used;
     with notes, also why it was left out, and how a used one was measured and linked."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from flowgauge.errors import FlowgaugeError
 from flowgauge.loaders.demo.batch import Counters, batch_tables
+from flowgauge.loaders.demo.initiatives import save_demo_organisation
 from flowgauge.loaders.demo.org import MemberPicker, build_org, org_tables
 from flowgauge.loaders.demo.timeline import Window
 from flowgauge.loaders.store import write_snapshot
@@ -33,7 +34,8 @@ class BadDemoOption(FlowgaugeError):
 def save_demo(
     path: str | os.PathLike, *, scale: float = 1.0, seed: int = 7, end_on: date | None = None
 ) -> dict[str, int]:
-    """Write a fresh demo snapshot at path; returns rows written per table. Same seed and end_on, same content."""
+    """Write a fresh demo snapshot at path, and its initiatives and goals beside it (flowgauge.organisation_data);
+    returns rows written per table. Same seed and end_on, same content."""
     if not scale > 0:
         raise BadDemoOption(f"scale must be above 0, not {scale}")
     # Default to yesterday: history covers whole days, and a day still in progress would hold events
@@ -63,4 +65,5 @@ def save_demo(
             {"seed": seed, "scale": scale, "end_on": end_on.isoformat(), "history_days": window.days},
         )
     counts["sources"] = 1
+    save_demo_organisation(path, end_on)
     return counts

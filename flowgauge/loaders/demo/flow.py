@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from flowgauge.loaders.demo.columns import rank_within
+from flowgauge.loaders.demo.initiatives import review_factor
 from flowgauge.loaders.demo.org import DEPENDABOT, MemberPicker, Org
 from flowgauge.loaders.demo.planning import Planning
 from flowgauge.loaders.demo.timeline import HOUR, WEEK, Window, day_weights, defer_weekend, weekday, working_seconds
@@ -62,10 +63,11 @@ def human_prs(
     direct = np.clip(0.55 - 0.1 * level, 0.2, 0.6)
     u = rng.random(n)
     first_kind = np.where(u < direct, APPROVED, np.where(u < direct + 0.33, COMMENTED, CHANGES_REQUESTED))
+    reviewing = review_factor(org, window, team, created, level, factor)
     approval = np.where(
-        first_kind == APPROVED, first_review, defer_weekend(rng, first_review + hours(rng, 4 * factor, 1.1, n))
+        first_kind == APPROVED, first_review, defer_weekend(rng, first_review + hours(rng, 4 * reviewing, 1.1, n))
     )
-    merged = defer_weekend(rng, approval + np.maximum(hours(rng, 1.5 * factor, 1.2, n), 60))
+    merged = defer_weekend(rng, approval + np.maximum(hours(rng, 1.5 * reviewing, 1.2, n), 60))
     no_review = rng.random(n) < np.array([t.no_review_share for t in org.teams])[team]
     merged = np.where(no_review, defer_weekend(rng, ready + hours(rng, 2 * factor, 1.0, n)), merged)
     frame = {
