@@ -56,3 +56,9 @@ def test_usage_statistics_are_off_and_the_app_runs_headless():
     assert re.search(r"^gatherUsageStats = false$", config, flags=re.M)
     assert re.search(r"^headless = true$", config, flags=re.M)
     assert re.search(r"^disableDataExport = true$", config, flags=re.M)  # only our escaped CSV downloads
+
+
+def test_the_installed_dashboard_has_the_same_streamlit_settings_as_a_clone():
+    # `streamlit run app.py` reads .streamlit/ in the clone; `flowgauge serve` the one beside the packaged frame.
+    packaged = ROOT / "flowgauge" / "dashboard" / ".streamlit" / "config.toml"
+    assert packaged.read_text(encoding="utf-8") == (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from flowgauge.cli import (
     import_commands,
     jira_commands,
     report_commands,
+    serve_commands,
     snapshot_commands,
     sync_commands,
 )
@@ -57,6 +58,7 @@ report_commands.register(app)
 export_commands.register(app)
 sync_commands.register(app)
 impact_commands.register(app)
+serve_commands.register(app)
 
 # `flowgauge snapshot <source> ...`: one subcommand per loader, each registered by its own module.
 snapshot_app = typer.Typer(

@@ -20,6 +20,8 @@ def main(default_data_dir: Path | None = None) -> None:
     # the rules file, when not flowgauge.rules.toml in the working directory or the data folder.
     data_dir = Path(os.environ.get("FLOWGAUGE_DATA_DIR") or default_data_dir or "data")
     rules_file = os.environ.get("FLOWGAUGE_RULES")
+    # The organisation's snapshot (`flowgauge serve` sets it from flowgauge.toml): opened first, and no demo is made.
+    snapshot = os.environ.get("FLOWGAUGE_SNAPSHOT") or None
 
     page = st.navigation(
         [
@@ -34,7 +36,7 @@ def main(default_data_dir: Path | None = None) -> None:
         ],
         position="top",
     )
-    run_page(page, data_dir, rules_file)
+    run_page(page, data_dir, rules_file, snapshot)
 
 
 if __name__ == "__main__":  # Streamlit runs its main script as __main__ on every rerun

@@ -95,6 +95,13 @@ class OrgConfig:
     team_map: Path | None = None
     benchmarks: str | None = None
     rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table as written, for the rules file's reader
+    sign_in: dict[str, Any] | None = None  # the [sign_in] table as written; None when the file has none
+
+    @property
+    def sign_in_configured(self) -> bool:
+        """Whether the dashboard asks visitors to sign in: `flowgauge serve` refuses other addresses than loopback
+        without it."""
+        return self.sign_in is not None
 
     @property
     def snapshot(self) -> Path:
@@ -103,7 +110,7 @@ class OrgConfig:
 
 
 _TOP_KEYS = {"data_folder", "snapshot", "team_map", "benchmarks", "freshness", "rules", "github", "gitlab", "git"}
-_TOP_KEYS |= {"files"}
+_TOP_KEYS |= {"files", "sign_in"}
 _SOURCE_KEYS = {
     "github": {"name", "org", "repos", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
     "gitlab": {"name", "projects", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
@@ -178,6 +185,9 @@ class _Reader:
             raise self.fail((), "no sources: add a [[github]], [[gitlab]], [[git]] or [[files]] table")
         rules = data.get("rules", {})
         self.expect_table(("rules",), rules)
+        sign_in = data.get("sign_in")
+        if sign_in is not None:
+            self.expect_table(("sign_in",), sign_in)
         return OrgConfig(
             path=self.path,
             data_folder=self.resolve(self.string(("data_folder",), data.get("data_folder", "data"))),
@@ -186,6 +196,7 @@ class _Reader:
             team_map=team_map,
             benchmarks=self.benchmark_set(data.get("benchmarks")),
             rules=dict(rules),
+            sign_in=None if sign_in is None else dict(sign_in),
         )
 
     @staticmethod

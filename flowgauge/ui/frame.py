@@ -29,6 +29,9 @@ DEMO_NAME = "demo"
 DATA_DIR_KEY = "fg_data_dir"
 # $FLOWGAUGE_RULES as app.py read it (None: look for the rules file in the working directory, then the data folder).
 RULES_ENV_KEY = "fg_rules_env"
+# $FLOWGAUGE_SNAPSHOT as app.py read it: the organisation's snapshot, opened first (None: the demo, generated when
+# missing, else the first snapshot).
+SNAPSHOT_KEY = "fg_default_snapshot"
 _CONTEXT_KEY = "fg_page_context"
 _STARTED_KEY = "fg_started"
 _NOTICES_KEY = "fg_notices"
@@ -93,10 +96,11 @@ def _entry_point_bypassed() -> Path | None:
     return None if main.parent.name == "pages" else main
 
 
-def run_page(page, data_dir: Path, rules_env: str | None = None) -> None:
+def run_page(page, data_dir: Path, rules_env: str | None = None, snapshot: str | None = None) -> None:
     """Draw the frame, then run the page with the frame's context available to it."""
     st.session_state[DATA_DIR_KEY] = str(data_dir)
     st.session_state[RULES_ENV_KEY] = rules_env
+    st.session_state[SNAPSHOT_KEY] = snapshot
     context = st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
     cached.reuse_cached_facts(context.identity, context.view.filters(), context.rules.linking)
     try:
@@ -128,22 +132,29 @@ def draw_frame(data_dir: Path) -> PageContext:
     """Open the selected snapshot, draw the global filters in the sidebar, and keep the URL in step."""
     rules = _rules_in_force(data_dir)
     st.session_state[cached.RULES_KEY] = rules.linking
-    try:
-        ensure_demo(data_dir, rules.linking)
-    except FlowgaugeError as error:
-        st.error(f"Could not create the demo snapshot: {plain(error)}")
+    organisation = st.session_state.get(SNAPSHOT_KEY)
+    if organisation is None:  # the laptop path: the demo organisation until the user loads their own
+        try:
+            ensure_demo(data_dir, rules.linking)
+        except FlowgaugeError as error:
+            st.error(f"Could not create the demo snapshot: {plain(error)}")
     snapshots = list_snapshots(data_dir)
     if not snapshots:
         st.error(
             f"No snapshot in {plain(data_dir)}. Create one with `flowgauge demo` or load your organisation "
-            "with `flowgauge snapshot github …`, then reload this page."
+            "with `flowgauge sync` or `flowgauge snapshot github …`, then reload this page."
         )
         st.stop()
-    default_snapshot = DEMO_NAME if DEMO_NAME in snapshots else snapshots[0]
+    if organisation in snapshots:
+        default_snapshot = organisation
+    else:
+        default_snapshot = DEMO_NAME if DEMO_NAME in snapshots else snapshots[0]
 
     started = st.session_state.get(_STARTED_KEY, False)
     url = filters.read_url() if not started else {}
     notices: list[str] = []
+    if organisation is not None and organisation not in snapshots:
+        notices.append(f"The organisation's snapshot “{organisation}” is not in the data folder: run flowgauge sync.")
     if started:
         name = _values().get(K_SNAPSHOT)
         if name not in snapshots:

@@ -1,0 +1,73 @@
+"""`flowgauge serve`: the dashboard shipped in the package, served by Streamlit over the organisation's data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from flowgauge.cli.options import data_dir
+from flowgauge.dashboard import APP_SCRIPT
+from flowgauge.dashboard.serving import check_exposure, dashboard_settings
+from flowgauge.org_config import OrgConfig, load_org_config
+from flowgauge.org_config.config import DEFAULT_CONFIG
+from flowgauge.rules import load_rules
+
+console = Console(stderr=True)
+
+
+def serve(
+    config: Annotated[
+        Path | None,
+        typer.Option(help="The organisation config (docs/deploy.md); default ./flowgauge.toml when there is one."),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on; one other machines reach needs sign-in or --allow-anonymous."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
+    allow_anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--allow-anonymous",
+            help="Serve an address other than loopback without sign-in (anyone who reaches it sees the data).",
+        ),
+    ] = False,
+) -> None:
+    """Start the dashboard on HOST:PORT over the config's data folder, snapshot and rules (else $FLOWGAUGE_DATA_DIR)."""
+    org = _org_config(config)
+    check_exposure(host, org, allow_anonymous)
+    if org is not None and org.rules:
+        load_rules(org.path)  # a bad [rules] table is one line now, not a stopped page later
+    settings = dashboard_settings(org, data_dir())
+    # The app runs in this process and reads its settings where `streamlit run app.py` users set them.
+    os.environ.update(settings.environment())
+    source = f"{org.path}" if org is not None else "no config"
+    console.print(Text(f"Serving {settings.data_dir} ({source}) on http://{host}:{port}"), soft_wrap=True)
+    _run_streamlit(host, port)
+
+
+def _org_config(config: Path | None) -> OrgConfig | None:
+    if config is not None:
+        return load_org_config(config)
+    return load_org_config(DEFAULT_CONFIG) if DEFAULT_CONFIG.is_file() else None
+
+
+def _run_streamlit(host: str, port: int) -> None:
+    """Streamlit's own `streamlit run` on the packaged frame: its settings come from the .streamlit/config.toml beside
+    the frame, the address from here."""
+    from streamlit.web import cli as streamlit_cli
+
+    streamlit_cli.main(
+        ["run", str(APP_SCRIPT), "--server.address", host, "--server.port", str(port)],
+        prog_name="flowgauge serve",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the CLI."""
+    app.command()(serve)

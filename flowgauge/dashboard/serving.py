@@ -1,0 +1,71 @@
+"""What `flowgauge serve` decides before Streamlit starts: whether an address may be served, and the app's settings."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowgauge.errors import BadOption, FlowgaugeError
+from flowgauge.org_config import OrgConfig
+
+SNAPSHOT_SUFFIX = ".duckdb"  # the dashboard lists the data folder's *.duckdb files
+
+
+class Unprotected(BadOption):
+    """An address other than loopback would be served without sign-in: a usage error, exit status 2."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine reaches: localhost, 127.0.0.0/8, ::1."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost resolves to an address others may reach
+
+
+def check_exposure(host: str, org: OrgConfig | None, allow_anonymous: bool) -> None:
+    """Refuse to serve an address others reach unless sign-in is configured or anonymity was asked for."""
+    if is_loopback(host) or allow_anonymous or (org is not None and org.sign_in_configured):
+        return
+    where = f"{org.path}" if org is not None else "flowgauge.toml (--config)"
+    raise Unprotected(
+        f"refusing to serve {host} without sign-in: anyone who reaches it would see the data; configure [sign_in] "
+        f"in {where} (docs/deploy.md) or pass --allow-anonymous"
+    )
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """The environment the packaged app reads: its data folder, its rules file and the snapshot it opens first."""
+
+    data_dir: Path
+    rules_file: Path | None
+    snapshot: str | None
+
+    def environment(self) -> dict[str, str]:
+        """As FLOWGAUGE_* variables, the form flowgauge/dashboard/app.py reads them in."""
+        env = {"FLOWGAUGE_DATA_DIR": str(self.data_dir)}
+        if self.rules_file is not None:
+            env["FLOWGAUGE_RULES"] = str(self.rules_file)
+        if self.snapshot is not None:
+            env["FLOWGAUGE_SNAPSHOT"] = self.snapshot
+        return env
+
+
+def dashboard_settings(org: OrgConfig | None, data_dir: Path) -> DashboardSettings:
+    """The organisation's data folder, [rules] and snapshot; without a config, data_dir and the rules found there."""
+    if org is None:
+        return DashboardSettings(data_dir.resolve(), None, None)
+    if not org.snapshot_name.endswith(SNAPSHOT_SUFFIX):
+        raise FlowgaugeError(
+            f"{org.path}: snapshot: {org.snapshot_name!r}: the dashboard lists only *{SNAPSHOT_SUFFIX} files; "
+            f"name it {Path(org.snapshot_name).stem}{SNAPSHOT_SUFFIX}"
+        )
+    return DashboardSettings(
+        org.data_folder.resolve(),
+        org.path.resolve() if org.rules else None,
+        org.snapshot_name.removesuffix(SNAPSHOT_SUFFIX),
+    )
