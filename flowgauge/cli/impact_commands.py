@@ -18,6 +18,7 @@ from rich.text import Text
 from flowgauge.cli.rules_option import RulesOption, print_rules_source, rules_in_force
 from flowgauge.errors import BadOption
 from flowgauge.impact import SETTLE_DAYS, ImpactResult, impact_of_all
+from flowgauge.impact.verdict import metric_label
 from flowgauge.metrics import METRICS, STATISTICS
 from flowgauge.metrics.facts import keep_facts, release_facts, warm_facts
 from flowgauge.organisation_data import (
@@ -124,7 +125,7 @@ def _print_results(console: Console, results: list[ImpactResult]) -> None:
         row = result.as_dict()
         table.add_row(
             _text(result.initiative),
-            f"{result.metric_name} ({result.statistic})",
+            metric_label(result),
             _number(result.before),
             _number(result.after),
             _percent(row["change_percent"]),

@@ -32,6 +32,7 @@ def main(default_data_dir: Path | None = None) -> None:
             st.Page(PAGES / "planning.py", title="Planning", icon=":material/event_note:"),
             st.Page(PAGES / "devex.py", title="Developer experience", icon=":material/sentiment_satisfied:"),
             st.Page(PAGES / "pull_requests.py", title="Pull requests", icon=":material/merge:"),
+            st.Page(PAGES / "impact.py", title="Impact", icon=":material/insights:"),
             st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
         ],
         position="top",

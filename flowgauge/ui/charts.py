@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 import plotly.graph_objects as go
 import pyarrow as pa
@@ -212,10 +214,46 @@ def distribution(values: Sequence[float], name: str, unit: str, colour: str = PA
     return style(figure, height=200)
 
 
+@dataclass(frozen=True)
+class Marks:
+    """What a trend chart marks besides its lines: initiatives as vertical lines at their start (UTC day, name) and
+    goals as horizontal lines at their target (value, label)."""
+
+    initiatives: tuple[tuple[date, str], ...] = ()
+    goals: tuple[tuple[float, str], ...] = ()
+
+
+def add_marks(figure: go.Figure, marks: Marks | None) -> None:
+    """Draw the initiatives' starts as dotted vertical lines and the goals' targets as dashed horizontal ones, each
+    labelled (names come from files: escaped)."""
+    if marks is None:
+        return
+    for start, name in marks.initiatives:
+        # add_vline's annotation needs a number on a date axis: the line and its label are drawn apart.
+        line = {"color": "#555555", "width": 1.5, "dash": "dot"}
+        figure.add_shape(type="line", x0=start, x1=start, y0=0, y1=1, yref="paper", line=line)
+        label = {"size": 11, "color": "#333333"}
+        figure.add_annotation(x=start, y=1, yref="paper", text=chart_text(name), showarrow=False, xanchor="left",
+                              yanchor="top", font=label, bgcolor="rgba(255,255,255,0.7)")  # fmt: skip
+    for target, label in marks.goals:
+        figure.add_hline(
+            y=target,
+            line={"color": PALETTE[5], "width": 1.5, "dash": "dash"},
+            annotation_text=chart_text(label),
+            annotation_position="bottom right",
+            annotation_font={"size": 11, "color": PALETTE[5]},
+        )
+
+
 def trend_lines(
-    series: Sequence[tuple[str, pa.Table]], unit: str, band: Band | None = None, statistic: str = ""
+    series: Sequence[tuple[str, pa.Table]],
+    unit: str,
+    band: Band | None = None,
+    statistic: str = "",
+    marks: Marks | None = None,
 ) -> go.Figure:
-    """Lines of (name, trend table with period_start/value/n), the band's tiers drawn behind them."""
+    """Lines of (name, trend table with period_start/value/n), the band's tiers drawn behind them, and initiatives
+    and goals marked."""
     figure = go.Figure()
     peak = 0.0
     for index, (series_name, table) in enumerate(series):
@@ -234,6 +272,7 @@ def trend_lines(
             "<extra></extra>",
         )
     band_shapes(figure, band, peak * 1.1 or 1.0)
+    add_marks(figure, marks)
     figure.update_yaxes(title_text=unit_label(unit), rangemode="tozero")
     return style(figure, height=300)
 
@@ -335,3 +374,32 @@ def reference_band(figure: go.Figure, low: float, high: float, label: str) -> No
         annotation_position="top left",
         annotation_font={"size": 11, "color": "#444"},
     )
+
+
+def impact_intervals(rows: Sequence[tuple[str, float, float, float]], direction: str) -> go.Figure:
+    """Each (label, change %, interval low, high) as a point on its 95% interval, against a line at no change; the
+    side where the metric is better is named on the axis."""
+    figure = go.Figure()
+    for index, (label, estimate, low, high) in enumerate(rows):
+        name = chart_text(label)
+        figure.add_scatter(
+            x=[estimate],
+            y=[name],
+            mode="markers",
+            name=name,
+            marker={"color": PALETTE[index % len(PALETTE)], "size": 11},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [high - estimate],
+                "arrayminus": [estimate - low],
+                "thickness": 2,
+                "width": 6,
+            },  # fmt: skip
+            hovertemplate=f"{name}<br>change %{{x:+.1f}}% (95% CI {low:+.1f}% to {high:+.1f}%)<extra></extra>",
+        )
+    figure.add_vline(x=0, line={"color": "#333333", "width": 1})
+    better = "lower is better ←" if direction == "lower" else "→ higher is better"
+    figure.update_xaxes(title_text=f"change after vs before, % ({better})", zeroline=False)
+    figure.update_layout(showlegend=False)
+    return style(figure, height=80 + 40 * len(rows))

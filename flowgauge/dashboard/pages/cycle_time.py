@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from flowgauge.ui import cached, charts, downloads, tables
+from flowgauge.ui import cached, charts, downloads, organisation, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.text import plain
@@ -29,7 +29,8 @@ grain = st.segmented_control("Period", ["week", "month"], default="week", key="c
 st.subheader(f"Each phase per {grain}")
 st.caption(
     f"The {view.statistic} of the PRs merged in each {grain}; shaded bands are "
-    f"{plain(context.benchmark_set.name)}'s tiers where it benchmarks the phase at the same statistic."
+    f"{plain(context.benchmark_set.name)}'s tiers where it benchmarks the phase at the same statistic; dotted "
+    "lines mark initiatives' starts, dashed ones the goals of the chosen teams."
 )
 for row_start in range(0, len(PHASES), 2):
     for column, metric_id in zip(st.columns(2), PHASES[row_start : row_start + 2], strict=False):
@@ -39,8 +40,9 @@ for row_start in range(0, len(PHASES), 2):
             like_for_like = band if band is not None and band.statistic == view.statistic else None
             st.markdown(f"**{plain(result.name)}** · {charts.format_value(result.value, result.unit)} over the period")
             series = cached.trend(context.identity, metric_id, view.filters(), view.statistic, grain)
+            marks = organisation.marks(context.identity, metric_id, context.choices.teams, view.teams, view.statistic)
             downloads.chart(
-                charts.trend_lines([(result.name, series)], "hours", like_for_like, view.statistic),
+                charts.trend_lines([(result.name, series)], "hours", like_for_like, view.statistic, marks),
                 f"{metric_id}-per-{grain}",
             )
 

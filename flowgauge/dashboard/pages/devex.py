@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from flowgauge.ui import cached, charts, downloads
+from flowgauge.ui import cached, charts, downloads, organisation
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import metric_card
@@ -36,7 +36,10 @@ with left:
             for trend in [cached.trend(context.identity, "survey_score", filters, None, "month")]
             if any(value is not None for value in trend.column("value").to_pylist())
         ]
-        downloads.chart(charts.trend_lines(series, survey.unit, statistic=survey.statistic), "survey-by-team")
+        marks = organisation.marks(context.identity, "survey_score", context.choices.teams, view.teams, "mean")
+        downloads.chart(
+            charts.trend_lines(series, survey.unit, statistic=survey.statistic, marks=marks), "survey-by-team"
+        )
         st.caption(f"Mean score per month by team, as {survey.unit} (months without a survey round are gaps).")
         questions = cached.breakdown(context.identity, "survey_score", view.filters(), None, "question")
         downloads.chart(

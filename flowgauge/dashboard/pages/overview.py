@@ -3,7 +3,7 @@
 import streamlit as st
 
 from flowgauge.metrics import METRICS, tier_of
-from flowgauge.ui import cached, charts, downloads
+from flowgauge.ui import cached, charts, downloads, impact_cards, organisation
 from flowgauge.ui.breakdown_bar import breakdown_alt, breakdown_svg
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
@@ -51,3 +51,9 @@ if empty:
     with st.expander(f"{len(empty)} metrics have no value in this selection"):
         for result in empty:
             st.markdown(f"- **{plain(result.name)}**: {plain(result.empty_reason)}")
+
+initiatives, goals = organisation.in_view(context.identity, context.choices.teams, view.teams)
+if initiatives or goals:
+    st.subheader("Initiatives and goals")
+    impact_cards.overview_panel(context.identity, initiatives, goals)
+    st.caption("The Impact page shows each initiative's intervals and comparison group, and edits them.")

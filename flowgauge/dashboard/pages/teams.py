@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from flowgauge.ui import cached, charts, downloads, tables
+from flowgauge.ui import cached, charts, downloads, impact_cards, organisation, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.text import plain
@@ -55,6 +55,10 @@ org_results = cached.results(context.identity, replace(view.filters(), teams=())
 downloads.table(
     tables.team_comparison(team_results, org_results, context.benchmark_set), f"team-{team}-vs-organisation"
 )
+team_goals = organisation.goal_statuses(context.identity, teams, (team,))
+if team_goals:
+    st.markdown(f"**{plain(teams.get(team, team))}'s goals**")
+    impact_cards.goal_panel(team_goals)
 
 st.subheader("Team membership over time")
 sizes = cached.team_sizes(context.identity, view.filters())

@@ -1,0 +1,131 @@
+"""The Impact page, goals on the Overview and Teams pages and initiative marks on trend charts, on the app fixture
+snapshot with initiatives and goals written beside it in the test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from flowgauge.impact import goal_status, measure_impact
+from flowgauge.impact.verdict import metric_label
+from flowgauge.organisation_data import Goal, Initiative, load_organisation, save_changes
+from flowgauge.snapshot import open_snapshot
+from flowgauge.ui.charts import Marks, trend_lines
+from flowgauge.ui.text import plain
+
+ROOT = Path(__file__).resolve().parents[1]
+ROTA = Initiative(
+    name="**Rota** [x](https://e.example)",
+    start=date(2026, 4, 1),
+    teams=("platform",),
+    metrics=("pr_size", "deploy_frequency"),
+    note="<b>pairing</b> :red[loud]",
+    window_days=60,
+)
+GOAL = Goal("platform", "pr_size", 50.0, "median", date(2026, 12, 31), date(2026, 3, 1))
+
+
+@pytest.fixture
+def data_dir(app_data_dir, tmp_path) -> Path:
+    """A copy of the app fixture's data folder with an initiative and a goal beside the snapshot."""
+    shutil.copy(app_data_dir / "demo.duckdb", tmp_path / "demo.duckdb")
+    save_changes(tmp_path / "demo.duckdb", [ROTA], [GOAL], "ana")
+    return tmp_path
+
+
+def open_page(data_dir: Path, page: str, params=None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "flowgauge" / "dashboard" / "pages" / f"{page}.py"), default_timeout=90)
+    at.session_state["fg_data_dir"] = str(data_dir)
+    for key, value in {"from": "2026-01-01", "to": "2026-06-30", "stat": "median", **(params or {})}.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_impact_page_shows_each_metrics_verdict_and_sentence_with_file_text_as_text(data_dir):
+    con = open_snapshot(data_dir / "demo.duckdb")
+    try:
+        expected = [measure_impact(con, ROTA, metric_id) for metric_id in ROTA.metrics]
+        status = goal_status(con, GOAL)
+    finally:
+        con.close()
+    at = open_page(data_dir, "impact")
+    assert not at.exception and not at.error
+    shown = [element.value for element in at.markdown]
+    assert f"#### {plain(ROTA.name)}" in shown  # a name from the file, never a heading's Markdown or a link
+    for result in expected:
+        assert plain(result.sentence) in shown
+        assert any(value.startswith(f"**{plain(metric_label(result))}** :") for value in shown)
+    assert any(plain(status.sentence) in value for value in shown)
+    assert any(plain(ROTA.note) in caption.value for caption in at.caption)
+
+
+def test_an_editor_creates_an_initiative_from_the_form_and_the_change_is_logged(data_dir):
+    at = open_page(data_dir, "impact")
+    at.text_input(key="impact_editor").input("Carla").run()
+    form = next(text for text in at.text_input if text.label == "Name")
+    form.input("Smaller PRs")
+    next(select for select in at.multiselect if select.label == "Teams it touched").select("payments")
+    next(select for select in at.multiselect if select.label == "Metrics it meant to move").select("pr_size")
+    next(button for button in at.button if button.label == "Save initiative").click().run()
+    assert not at.exception, at.exception
+    kept = load_organisation(data_dir / "demo.duckdb")
+    created = kept.initiative("Smaller PRs")
+    assert created is not None and created.teams == ("payments",) and created.metrics == ("pr_size",)
+    last = kept.changes[-1]
+    assert (last.by, last.action, last.kind, last.subject) == ("Carla", "create", "initiative", "Smaller PRs")
+
+
+def test_a_form_without_any_team_repository_or_service_is_refused_in_one_line(data_dir):
+    at = open_page(data_dir, "impact")
+    at.text_input(key="impact_editor").input("Carla").run()
+    next(text for text in at.text_input if text.label == "Name").input("Nothing touched")
+    next(button for button in at.button if button.label == "Save initiative").click().run()
+    assert [error.value for error in at.error] == [
+        plain("initiative: name at least one of teams, repos or services the initiative touched")
+    ]
+    assert load_organisation(data_dir / "demo.duckdb").initiative("Nothing touched") is None
+
+
+def test_without_a_name_for_the_log_there_are_no_forms(data_dir):
+    at = open_page(data_dir, "impact")
+    assert not any(button.label == "Save initiative" for button in at.button)
+
+
+def test_overview_and_teams_pages_show_the_goals_of_the_teams_in_view(data_dir):
+    overview = open_page(data_dir, "overview", {"team": "platform"})
+    assert not overview.exception
+    assert any(plain("Platform, PR size median:") in element.value for element in overview.markdown)
+    assert any(plain(ROTA.name) in element.value for element in overview.markdown)
+    other = open_page(data_dir, "overview", {"team": "mobile"})
+    assert not any("PR size median" in element.value for element in other.markdown)
+    teams = open_page(data_dir, "teams")
+    teams.selectbox(key="teams_focus").set_value("platform").run()
+    assert any(plain("Platform, PR size median:") in element.value for element in teams.markdown)
+
+
+def test_trend_charts_mark_initiatives_and_goals_with_their_names_escaped():
+    figure = trend_lines([], "lines", marks=Marks(((date(2026, 4, 1), "<b>Rota</b>"),), ((50.0, "Platform goal"),)))
+    spec = json.loads(figure.to_json())["layout"]
+    assert [(shape["x0"], shape["type"]) for shape in spec["shapes"]][:1] == [("2026-04-01", "line")]
+    assert {annotation["text"] for annotation in spec["annotations"]} == {"&lt;b&gt;Rota&lt;/b&gt;", "Platform goal"}
+    assert any(shape.get("y0") == 50.0 and shape.get("y1") == 50.0 for shape in spec["shapes"])
+
+
+def test_cycle_time_trends_carry_the_initiative_that_touched_the_chosen_team(data_dir):
+    at = open_page(data_dir, "cycle_time", {"team": "platform"})
+    assert not at.exception
+    charts = [json.loads(chart.proto.spec)["layout"] for chart in at.get("plotly_chart")]
+    marked = [
+        layout for layout in charts if any(a.get("text") == plain(ROTA.name) for a in layout.get("annotations", []))
+    ]
+    # ROTA names pr_size only among its metrics, so no phase chart marks it; a metric-less initiative marks them all.
+    assert marked == []
+    save_changes(data_dir / "demo.duckdb", [Initiative("Everything", date(2026, 3, 2), teams=("platform",))], [], "ana")
+    again = open_page(data_dir, "cycle_time", {"team": "platform"})
+    charts = [json.loads(chart.proto.spec)["layout"] for chart in again.get("plotly_chart")]
+    assert sum(any(a.get("text") == "Everything" for a in layout.get("annotations", [])) for layout in charts) == 5
