@@ -43,4 +43,5 @@ def describe_rules(rules: Rules) -> list[tuple[str, str]]:
             if linking.epics_need_parent
             else "epics left out (their parents are rarely tracked)",
         ),
+        ("effort allocation", rules.allocation.describe()),
     ]

@@ -35,3 +35,23 @@ def _unquote(part: str) -> str:
         inner = part[1:-1]
         return re.sub(r"\\(.)", r"\1", inner) if part[0] == '"' else inner
     return part
+
+
+def line_in_array(text: str, table: tuple[str, ...], index: int, key: str | None) -> int | None:
+    """The 1-based line of key in the index-th (0-based) [[table]] of an array of tables (or of that header when key
+    is None); None when not found, e.g. for rules written as an inline array."""
+    seen = -1
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            inside = line.strip().startswith("[[") and _parts(header.group("name")) == table
+            if inside:
+                seen += 1
+                if seen == index and key is None:
+                    return number
+            continue
+        found = _KEY.match(line)
+        if inside and seen == index and key is not None and found and _unquote(found.group("key")) == key:
+            return number
+    return None

@@ -12,8 +12,16 @@ from typing import Any
 
 from flowgauge.errors import FlowgaugeError
 from flowgauge.rules import defaults
+from flowgauge.rules.allocation import (
+    CATEGORIES,
+    CONDITION_KINDS,
+    DEFAULT_ALLOCATION,
+    PATTERN_CONDITIONS,
+    AllocationRule,
+    AllocationRules,
+)
 from flowgauge.rules.detection import DetectionConfig, DetectionRules
-from flowgauge.rules.lines import line_of
+from flowgauge.rules.lines import line_in_array, line_of
 from flowgauge.rules.linking import DEFAULT_RULES, LinkingRules
 from flowgauge.rules.patterns import pattern_error
 
@@ -30,6 +38,7 @@ class Rules:
     linking: LinkingRules = DEFAULT_RULES
     detection: DetectionConfig = field(default_factory=DetectionConfig)
     source: str | None = None
+    allocation: AllocationRules = DEFAULT_ALLOCATION  # effort allocation: which category each PR and work item is
 
 
 DEFAULTS = Rules()
@@ -46,7 +55,9 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "incidents": ("window_hours",),
     "change_failure": ("mode",),
     "hygiene": ("epics_need_parent",),  # work-item hygiene rules
+    "allocation": ("rules", "defaults"),  # [[allocation.rules]] and whether the built-in rules follow them
 }
+_ALLOCATION_RULE_KEYS = ("category", *CONDITION_KINDS)
 _PATTERN_KEYS = {"production", "environment", "tag", "workflow", "hotfix_pattern", "rollback_pattern"}
 
 
@@ -150,7 +161,59 @@ class _Reader:
                 raise self.fail(where, unknown[0], f"unknown setting; a repository takes {', '.join(_REPO_KEYS)}")
             repos[name.lower()] = self._detection(base, table, where)
         linking = self._linking(data, production, (deployments_name,))
-        return Rules(linking, DetectionConfig(base, repos), self.path)
+        allocation = self._allocation(data.get("allocation", {}))
+        return Rules(linking, DetectionConfig(base, repos), self.path, allocation)
+
+    def _allocation(self, table: Mapping[str, Any]) -> AllocationRules:
+        use_built_in = table.get("defaults", True)
+        if not isinstance(use_built_in, bool):
+            raise self.fail(("allocation",), "defaults", f"must be true or false, not {use_built_in!r}")
+        rules = table.get("rules", [])
+        if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+            raise self.fail(("allocation",), "rules", "must be [[allocation.rules]] tables, one per rule")
+        return AllocationRules(tuple(self._allocation_rule(i, rule) for i, rule in enumerate(rules)), use_built_in)
+
+    def _allocation_rule(self, index: int, rule: Mapping[str, Any]) -> AllocationRule:
+        def fail(key: str | None, reason: str) -> BadRules:
+            line = line_in_array(self.text, (*self.prefix, "allocation", "rules"), index, key)
+            place = f"{self.path}:{line}" if line else self.path
+            return BadRules(f"{place}: [[allocation.rules]] rule {index + 1}{' ' + key if key else ''}: {reason}")
+
+        unknown = sorted(set(rule) - set(_ALLOCATION_RULE_KEYS))
+        if unknown:
+            raise fail(unknown[0], f"unknown setting; a rule takes {', '.join(_ALLOCATION_RULE_KEYS)}")
+        values: dict[str, Any] = {}
+        for key in PATTERN_CONDITIONS:
+            if key in rule:
+                pattern = rule[key]
+                if not isinstance(pattern, str) or not pattern:
+                    raise fail(key, f"must be a non-empty pattern, not {pattern!r}")
+                error = pattern_error(pattern)
+                if error:
+                    raise fail(key, f"{pattern!r} is not a pattern DuckDB's RE2 can run ({error})")
+                values[key] = pattern
+        if "item_types" in rule:
+            types = rule["item_types"]
+            if not isinstance(types, list) or not types or not all(isinstance(t, str) and t for t in types):
+                raise fail("item_types", f"must be a list of work item types, not {types!r}")
+            values["item_types"] = tuple(t.lower() for t in types)
+        for key in ("linked_incident", "linked_item"):
+            if key in rule:
+                if not isinstance(rule[key], bool):
+                    raise fail(key, f"must be true or false, not {rule[key]!r}")
+                values[key] = rule[key]
+        if not any(values.values()):
+            raise fail(None, f"sets no condition; a rule needs one of {', '.join(CONDITION_KINDS)}")
+        category = rule.get("category")
+        if values.get("linked_item"):
+            if category is not None or len([v for v in values.values() if v]) > 1:
+                raise fail("linked_item", "a linked_item rule takes the work item's category: set nothing else")
+        elif category not in CATEGORIES:
+            raise fail("category", f"must be one of {', '.join(CATEGORIES)}, not {category!r}")
+        built = AllocationRule(category, **values)
+        if not built.applies_to("pull_request") and not built.applies_to("work_item"):
+            raise fail(None, f"mixes conditions no item has together ({', '.join(built.conditions())})")
+        return built
 
     def _detection(self, base: DetectionRules, table: Mapping[str, Any], where: tuple[str, ...]) -> DetectionRules:
         values: dict[str, Any] = {}
