@@ -9,6 +9,7 @@ import typer
 
 from flowgauge import __version__
 from flowgauge.cli import (
+    allocation_commands,
     api_commands,
     export_commands,
     git_commands,
@@ -55,6 +56,7 @@ def main(
 snapshot_commands.register(app)
 import_commands.register(app)
 report_commands.register(app)
+allocation_commands.register(app)
 export_commands.register(app)
 sync_commands.register(app)
 impact_commands.register(app)
