@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from flowgauge.allocation import allocation, shares
 from flowgauge.errors import FlowgaugeError
 from flowgauge.loaders.demo import save_demo
-from flowgauge.metrics import DEFAULT_RULES
+from flowgauge.loaders.demo.effort import TECH_DEBT_SHIFT_DAYS
+from flowgauge.metrics import DEFAULT_RULES, Filters
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.snapshot import open_snapshot, snapshot_identity
 
@@ -193,6 +195,22 @@ def test_checkout_improves_and_data_regresses(con):
     assert quarter_median(con, "data", cycle, "last") > 1.4 * quarter_median(con, "data", cycle, "first")
     steady = quarter_median(con, "platform", cycle, "last") / quarter_median(con, "platform", cycle, "first")
     assert 0.6 < steady < 1.6
+
+
+def test_checkout_turns_toward_tech_debt_in_its_last_nine_months(con):
+    shift = END + timedelta(days=1) - timedelta(days=TECH_DEBT_SHIFT_DAYS)
+    before = allocation(con, Filters(shift - timedelta(days=TECH_DEBT_SHIFT_DAYS), shift))
+    after = allocation(con, Filters(shift, END + timedelta(days=1)))
+
+    def tech_debt_percent(result, team: str) -> float:
+        team_shares = shares(result.by_team, "engineer_weeks", ["team_id"])[(team,)]
+        return next(share.percent for share in team_shares if share.category == "tech_debt")
+
+    assert tech_debt_percent(after, "checkout") > tech_debt_percent(before, "checkout") + 15
+    assert abs(tech_debt_percent(after, "payments") - tech_debt_percent(before, "payments")) < 8
+    # Every PR and work item of the demo carries something the built-in rules read, and every category occurs.
+    overall = {share.category: share.value for share in shares(after.all_teams, "prs")[()]}
+    assert overall["unclassified"] == 0 and all(overall[c] > 0 for c in overall if c != "unclassified")
 
 
 def test_teams_differ_in_level(con):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flowgauge.loaders.demo import effort
 from flowgauge.loaders.demo.columns import rank_within
 from flowgauge.loaders.demo.initiatives import review_factor
 from flowgauge.loaders.demo.org import DEPENDABOT, MemberPicker, Org
@@ -21,7 +22,6 @@ LABEL_SETS = (
     (), ("feature",), ("bug",), ("tech-debt",), ("bug", "customer-reported"), ("refactor",), ("documentation",),
     ("dependencies",), ("dependencies", "security"), ("hotfix", "bug"),
 )  # fmt: skip
-HUMAN_LABEL_P = (0.38, 0.26, 0.15, 0.07, 0.05, 0.06, 0.03)
 PRS_PER_PERSON_WEEK = 2.3
 BOT_PRS_PER_REPO_WEEK = 0.9
 Frame = dict[str, np.ndarray]
@@ -87,7 +87,7 @@ def human_prs(
         "abandoned": rng.random(n) < 0.06,
         "stale": rng.random(n) < 0.008,
         "size": size,
-        "label_set": rng.choice(len(HUMAN_LABEL_P), n, p=HUMAN_LABEL_P),
+        "label_set": effort.human_label_sets(rng.random(n), _slugs(org)[team], created, window),
         "issue": np.where(rng.random(n) < 0.86, planning.issue_for(rng, local_team, created), -1),
     }
     return _finish(rng, org, window, frame)
@@ -167,6 +167,10 @@ def hotfix_prs(
         "issue": np.full(n, -1),
     }
     return _finish(rng, org, window, frame)
+
+
+def _slugs(org: Org) -> np.ndarray:
+    return np.array([t.slug for t in org.teams])
 
 
 def concat(frames: list[Frame]) -> Frame:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from flowgauge.loaders.demo import columns as col
+from flowgauge.loaders.demo import effort
 from flowgauge.loaders.demo.org import MemberPicker, Org
 from flowgauge.loaders.demo.timeline import DAY, HOUR, Window, weekday
 
@@ -108,8 +110,12 @@ def _team_plan(
     sprint = np.r_[np.repeat(np.arange(n), planned), np.repeat(np.arange(n), added)]
     is_added = np.r_[np.zeros(planned.sum(), bool), np.ones(added.sum(), bool)]
     m = len(sprint)
-    kind = np.where(is_added, rng.choice(3, m, p=[0.15, 0.25, 0.6]), rng.choice(3, m, p=[0.6, 0.2, 0.2]))
     s_start, s_end = starts[sprint], ends[sprint]
+    added_kind = rng.choice(3, m, p=[0.15, 0.25, 0.6])
+    planned_draw = rng.random(m)
+    kind = np.where(is_added, added_kind, effort.planned_kinds(planned_draw, profile.slug, s_start, window))
+    # How many sub-tasks there are follows the usual kinds: Checkout's shift then changes no other team's draws.
+    usual_kind = np.where(is_added, added_kind, effort.planned_kinds(planned_draw, "", s_start, window))
     created = np.where(
         is_added,
         s_start + (rng.uniform(0.3, 9.0, m) * DAY).astype(np.int64),
@@ -149,7 +155,8 @@ def _team_plan(
     has_parent = rng.random(m) < np.where(kind == STORY, 0.88, 0.4)
 
     # Sub-tasks of some stories follow their story's dates.
-    sub_parent = np.repeat(np.arange(m), np.where((kind == STORY) & (rng.random(m) < 0.25), rng.integers(1, 4, m), 0))
+    with_subtasks = (usual_kind == STORY) & (rng.random(m) < 0.25)
+    sub_parent = np.repeat(np.arange(m), np.where(with_subtasks, rng.integers(1, 4, m), 0))
     k = len(sub_parent)
     p_started, p_resolved = started[sub_parent], resolved[sub_parent]
     sub_started = np.where(p_started >= 0, p_started + (rng.uniform(0, 0.3, k) * DAY).astype(np.int64), -1)
@@ -172,6 +179,7 @@ def _team_plan(
         # parent: epics by epic row (< n_epics), sub-tasks by story row (offset by n_epics)
         "parent": np.r_[np.full(n_epics, -1), np.where(has_parent, epic_of, -1), n_epics + sub_parent],
         "noun": rng.integers(0, len(NOUNS), n_all),
+        "debt_epic": np.r_[effort.tech_debt_epics(profile.slug, e_started, window), np.zeros(m + k, bool)],
         "form": rng.integers(0, 3, n_all),
     }
     # Items planned for the next sprint may be written up to its start; none can be created after the window.
@@ -228,6 +236,7 @@ def _tables(org: Org, window: Window, items, links, sprint_rows, keys: pa.Array)
     status = col.pick([name for pair in STATUS_NAMES for name in pair], category * 2 + (items["form"] % 2))
     summary_forms = [form.format(noun) for t in range(len(TYPES)) for noun in NOUNS for form in SUMMARY_FORMS[t][:3]]
     summary = col.pick(summary_forms, (items["type"] * len(NOUNS) + items["noun"]) * 3 + items["form"])
+    summary = pc.if_else(pa.array(items["debt_epic"]), col.join("Tech debt: ", col.pick(NOUNS, items["noun"])), summary)
     updated = np.maximum.reduce([items["created"], items["started"], items["resolved"]])
     link_item = team_first[links["local_team"]] + links["row"]
     return {
