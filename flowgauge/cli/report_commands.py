@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.table import Table
 
 from flowgauge import time_bounds
-from flowgauge.cli.options import day_option
+from flowgauge.cli.options import day_option, default_snapshot
 from flowgauge.cli.rules_option import RulesOption, print_rules_source, rules_in_force
 from flowgauge.csv_safety import to_csv_bytes
-from flowgauge.errors import BadOption
+from flowgauge.errors import BadOption, FlowgaugeError
 from flowgauge.metrics import (
     METRICS,
     STATISTICS,
@@ -33,17 +33,26 @@ from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
+from flowgauge.report import build_content, reopen_link, report_html, scope_text
+from flowgauge.report.pdf import NO_CHROMIUM, NoChromium, find_chromium, save_pdf
 from flowgauge.rules import DEFAULT_RULES, LinkingRules, Rules
 from flowgauge.snapshot import open_snapshot, snapshot_identity
+from flowgauge.ui.filters import DEFAULT_STATISTIC, View
 
 DEFAULT_DAYS = 90
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "html", "pdf")
+# Where the report's reopen link points when --dashboard-url is not given: `streamlit run app.py` on this machine.
+DEFAULT_DASHBOARD_URL = "http://localhost:8501/"
 # Shipped sets only: the report takes no folder of the user's own.
 BENCHMARK_SETS = tuple(sorted(load_benchmark_sets()))
 
 
 class BadReportOption(BadOption):
     """A report option names something the snapshot or Flowgauge does not know."""
+
+
+class ReportNotWritten(FlowgaugeError):
+    """The report file could not be written."""
 
 
 @dataclass(frozen=True)
@@ -83,14 +92,31 @@ def report(
         ),
     ] = False,
     output_format: Annotated[
-        Literal[FORMATS], typer.Option("--format", help="table, json (keys are metric ids) or csv.")
+        Literal[FORMATS],
+        typer.Option(
+            "--format",
+            help="table, json (keys are metric ids), csv, or the planning-meeting report as html or pdf (--out).",
+        ),
     ] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="File for --format html or pdf; default flowgauge-report-<from>-<to>.<format> in "
+            "$FLOWGAUGE_DATA_DIR, or in ./data when that is not set.",
+        ),
+    ] = None,
+    dashboard_url: Annotated[
+        str, typer.Option("--dashboard-url", help="The dashboard the html or pdf report's reopen link points at.")
+    ] = DEFAULT_DASHBOARD_URL,
     rules_file: RulesOption = None,
 ) -> None:
     """Print every metric for a selection: value, unit, statistic, n, tier and change vs the previous period."""
     sets = load_benchmark_sets()
     rules = rules_in_force(rules_file, snapshot.parent)
     identity = snapshot_identity(snapshot)
+    if output_format == "pdf" and find_chromium() is None:
+        raise NoChromium(NO_CHROMIUM)  # before the report is computed, not after
     con = open_snapshot(snapshot)
     try:
         # Facts the dashboard cached for this very file are reused; a report never builds them for the whole
@@ -99,15 +125,78 @@ def report(
             warm_facts(con, rules.linking, build=False)
         with private_cursor(con) as cursor:
             filters = _filters(cursor, start, end, tuple(team or ()), tuple(repo or ()), include_bots)
-            lines = build_report(cursor, filters, sets[benchmarks], stat, rules.linking)
+            if output_format in ("html", "pdf"):
+                page = meeting_report(
+                    cursor, snapshot, filters, sets[benchmarks], benchmarks, stat, rules, dashboard_url
+                )
+            else:
+                lines = build_report(cursor, filters, sets[benchmarks], stat, rules.linking)
     finally:
         con.close()
+    if output_format in ("html", "pdf"):
+        last_day = filters.end - timedelta(days=1)
+        target = default_snapshot(out, f"flowgauge-report-{filters.start}-{last_day}.{output_format}")
+        if output_format == "pdf":
+            save_pdf(page, target)
+        else:
+            save_text(page, target)
+        print(f"Wrote the report to {target}", file=sys.stderr)
+        return
     if output_format == "json":
         sys.stdout.write(json.dumps(report_json(lines), indent=2, default=str) + "\n")
     elif output_format == "csv":
         sys.stdout.write(to_csv_bytes(report_table(lines)).decode("utf-8"))
     else:
         _print_table(lines, filters, sets[benchmarks], rules)
+
+
+def meeting_report(
+    con,
+    snapshot: Path,
+    filters: Filters,
+    benchmark_set: BenchmarkSet,
+    benchmark_set_id: str,
+    stat: str | None,
+    rules: Rules,
+    dashboard_url: str,
+) -> str:
+    """The planning-meeting report of the selection as one HTML document, its link reopening the same view."""
+    names = {row["id"]: row["name"] for row in query(con, "known_scopes").to_pylist() if row["kind"] == "team"}
+    by_name = {name: team_id for team_id, name in names.items()}
+    team_ids = tuple(team if team in names else by_name.get(team, team) for team in filters.teams)
+    statistic = stat or DEFAULT_STATISTIC
+    view = View(
+        snapshot=snapshot.stem,
+        start=filters.start,
+        end=filters.end - timedelta(days=1),
+        teams=team_ids,
+        repos=filters.repos,
+        benchmark_set=benchmark_set_id,
+        statistic=statistic,
+        include_bots=filters.include_bots,
+    )
+    content = build_content(
+        con,
+        filters,
+        snapshot=snapshot.stem,
+        statistic=statistic,
+        benchmark_set=benchmark_set,
+        rules=rules,
+        link=reopen_link(dashboard_url, view),
+        scope=scope_text([names.get(team, team) for team in team_ids], filters.repos),
+    )
+    return report_html(content)
+
+
+def save_text(text: str, target: Path) -> None:
+    """Write text to target through a temporary file renamed over it, so a failed write leaves nothing half-done."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ReportNotWritten(f"{target}: not written ({error.strerror or error})") from None
 
 
 def build_report(
