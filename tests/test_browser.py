@@ -33,6 +33,7 @@ PAGES = {
     "cycle_time": "Cycle time & trends",
     "teams": "Teams",
     "planning": "Planning",
+    "allocation": "Allocation",
     "devex": "Developer experience",
     "pull_requests": "Pull requests",
     "data": "Data",

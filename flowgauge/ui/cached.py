@@ -9,6 +9,8 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from flowgauge.allocation import Allocation
+from flowgauge.allocation import allocation as allocation_of
 from flowgauge.errors import FlowgaugeError
 from flowgauge.inventory import SnapshotSummary, summarize_snapshot
 from flowgauge.metrics import (
@@ -34,6 +36,7 @@ from flowgauge.metrics.engine import (
 from flowgauge.metrics.facts import start_warming, warm_facts
 from flowgauge.metrics.source_filters import filters_read
 from flowgauge.rules import DEFAULT_RULES, Rules, load_rules
+from flowgauge.rules.allocation import AllocationRules
 from flowgauge.rules.effects import recorded_drops
 from flowgauge.rules.effects import rule_effects as effects_of
 from flowgauge.snapshot import SnapshotIdentity
@@ -250,6 +253,19 @@ def snapshot_summaries(data_dir: Path, names: tuple[str, ...]) -> dict[str, Snap
         except FlowgaugeError as error:
             summaries[name] = str(error)
     return summaries
+
+
+def allocation(identity: SnapshotIdentity, filters: Filters, rules: Rules) -> Allocation:
+    """The selection's effort allocation under the rules in force (their linking rules name the bots)."""
+    return _allocation(identity, filters, rules.linking, rules.allocation)
+
+
+@st.cache_data(max_entries=64, ttl=_TTL_SECONDS, show_spinner=False)
+def _allocation(
+    identity: SnapshotIdentity, filters: Filters, linking: LinkingRules, rules: AllocationRules
+) -> Allocation:
+    with connections().cursor(identity) as cursor:
+        return allocation_of(cursor, filters, Rules(linking=linking, allocation=rules))
 
 
 def pull_request_rows(identity: SnapshotIdentity, filters: Filters) -> pa.Table:

@@ -25,6 +25,9 @@ SNAPSHOT, START, END, TEAM, REPO, SERVICE, ENV, BENCH, STAT, BOTS = (
     "bots",
 )
 URL_KEYS = (SNAPSHOT, START, END, TEAM, REPO, SERVICE, ENV, BENCH, STAT, BOTS)
+# A page's own choices (the Allocation page's weight): read and written by that page, carried by its links; the
+# frame's filters leave them alone.
+PAGE_KEYS = ("weight",)
 
 QUICK_RANGES = {
     "last_30": "Last 30 days",
@@ -222,9 +225,28 @@ def write_url(view: View) -> None:
 
 
 def link_for(view: View) -> str:
-    """A shareable link to view on the page the browser shows now."""
+    """A shareable link to view on the page the browser shows now, with the page's own choices (PAGE_KEYS)."""
     base = (st.context.url or "").split("?", 1)[0]
-    return f"{base}?{query_string(view)}"
+    own = urlencode([(key, st.query_params[key]) for key in PAGE_KEYS if key in st.query_params])
+    return f"{base}?{query_string(view)}" + (f"&{own}" if own else "")
+
+
+def page_choice(key: str, options: Sequence[str], default: str) -> str:
+    """A page's own choice as the URL holds it (?weight=points): its value when it is one of options, else default.
+    key must be one of PAGE_KEYS, so the frame's link carries it."""
+    if key not in PAGE_KEYS:
+        raise ValueError(f"{key!r} is not a page URL key")
+    value = _last({key: st.query_params.get_all(key)}, key)
+    return value if value in options else default
+
+
+def keep_page_choice(key: str, value: str, default: str) -> None:
+    """Put a page's own choice into the URL (left out when it is the default, so links stay short)."""
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
 
 
 def _last(params: Mapping[str, Sequence[str]], key: str) -> str | None:

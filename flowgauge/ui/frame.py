@@ -21,6 +21,7 @@ from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import cached, filters
 from flowgauge.ui.connection import connections, list_snapshots
 from flowgauge.ui.freshness import draw_freshness
+from flowgauge.ui.report_download import report_button
 from flowgauge.ui.text import plain
 
 DEMO_NAME = "demo"
@@ -196,6 +197,7 @@ def draw_frame(data_dir: Path) -> PageContext:
 
     view = _draw_filters(choices)
     filters.write_url(view)
+    report_button(identity, view, choices.teams, sets[view.benchmark_set], rules)
     if notices:
         st.session_state[_NOTICES_KEY] = (view, tuple(notices))
     shown = st.session_state.get(_NOTICES_KEY)

@@ -8,6 +8,7 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flowgauge.allocation import CATEGORY_NAMES, WEIGHTS, Allocation, shares
 from flowgauge.inventory import SnapshotSummary
 from flowgauge.loaders.store import utc_now
 from flowgauge.metrics import tier_of
@@ -292,3 +293,19 @@ def series_by(table: pa.Table, group: str, x: str, y: str) -> list[tuple[str, li
         xs.append(row[x])
         ys.append(row[y])
     return [(name, xs, ys) for name, (xs, ys) in series.items()]
+
+
+def allocation_table(result: Allocation, weight: str) -> pa.Table:
+    """One row per team, month and kind of work under weight: its amount and its percent of the team's month."""
+    rows = [
+        {
+            "team": result.team_name(team_id),
+            "month": month,
+            "category": CATEGORY_NAMES[share.category],
+            WEIGHTS[weight]: share.value,
+            "percent": share.percent,
+        }
+        for (team_id, month), group in shares(result.by_team, weight, ["team_id", "month"]).items()
+        for share in group
+    ]
+    return pa.Table.from_pylist(rows) if rows else pa.table({"team": pa.array([], pa.string())})

@@ -1,0 +1,65 @@
+"""The sidebar's "Download report" button: the planning-meeting report of the view on screen, built when clicked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+
+import streamlit as st
+
+from flowgauge.errors import FlowgaugeError
+from flowgauge.metrics.benchmark_sets import BenchmarkSet
+from flowgauge.report import build_content, report_html, scope_text
+from flowgauge.rules import Rules
+from flowgauge.snapshot import SnapshotIdentity
+from flowgauge.ui import filters
+from flowgauge.ui.connection import connections
+
+
+def report_file_name(view: filters.View) -> str:
+    """flowgauge-report-<snapshot>-<first day>-<last day>.html"""
+    return f"flowgauge-report-{view.snapshot}-{view.start.isoformat()}-{view.end.isoformat()}.html"
+
+
+def report_button(
+    identity: SnapshotIdentity,
+    view: filters.View,
+    team_names: Mapping[str, str],
+    benchmark_set: BenchmarkSet,
+    rules: Rules,
+) -> None:
+    """A button downloading the view's report as one HTML file; computed only when clicked, on its own cursor (the
+    click is served outside the page's run, where Streamlit's caches and commands do not apply)."""
+    registry = connections()
+    link = filters.link_for(view)
+    teams = [team_names.get(team, team) for team in view.teams]
+
+    def build() -> bytes:
+        try:
+            with registry.cursor(identity) as cursor:
+                content = build_content(
+                    cursor,
+                    view.filters(),
+                    snapshot=view.snapshot,
+                    statistic=view.statistic,
+                    benchmark_set=benchmark_set,
+                    rules=rules,
+                    link=link,
+                    scope=scope_text(teams, view.repos, view.services),
+                )
+            return report_html(content).encode("utf-8")
+        except (FlowgaugeError, KeyError) as error:  # KeyError: the snapshot was replaced and closed meanwhile
+            message = escape(f"The report could not be made: {error}. Reload the dashboard and try again.")
+            return f'<!DOCTYPE html><html lang="en"><meta charset="utf-8"><p>{message}</p></html>'.encode()
+
+    st.sidebar.download_button(
+        "Download report",
+        data=build,
+        file_name=report_file_name(view),
+        mime="text/html",
+        icon=":material/summarize:",
+        on_click="ignore",
+        width="stretch",
+        help="This view's scorecard, trends, initiatives, goals, effort allocation and data-quality notes, as one "
+        "HTML file that opens offline and prints well (takes a few seconds).",
+    )
