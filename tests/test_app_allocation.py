@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from flowgauge.allocation import CATEGORY_NAMES, allocation, shares
+from flowgauge.report.pdf import find_chromium
 from flowgauge.snapshot import open_snapshot
 from flowgauge.ui.filters import View
 
@@ -62,5 +63,6 @@ def test_every_page_has_the_download_report_button(app_data_dir, monkeypatch):
     for page in ("overview", "allocation", "data"):
         at.switch_page(f"flowgauge/dashboard/pages/{page}.py").run()
         assert not at.exception, at.exception
-        buttons = [b for b in at.get("download_button") if b.proto.label == "Download report"]
-        assert len(buttons) == 1, page
+        labels = [button.proto.label for button in at.get("download_button")]
+        assert labels.count("Download report") == 1, page
+        assert labels.count("Download report (PDF)") == (1 if find_chromium() else 0), page

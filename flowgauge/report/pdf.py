@@ -1,5 +1,5 @@
-"""The report as PDF, printed from its HTML by a headless Chromium (the browser the browser tests use), written under
-a temporary name and renamed, so a failed print leaves no file behind."""
+"""The report as PDF, printed from its HTML by a headless Chromium (the browser the browser tests use); a file is
+written under a temporary name and renamed, so a failed print leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class NoChromium(FlowgaugeError):
 
 
 class PrintFailed(FlowgaugeError):
-    """Chromium ran but wrote no PDF."""
+    """Chromium ran but printed no PDF, or the PDF could not be written."""
 
 
 def find_chromium() -> str | None:
@@ -36,15 +36,13 @@ def find_chromium() -> str | None:
     return None
 
 
-def save_pdf(html_text: str, out: Path, chromium: str | None = None) -> None:
-    """Print html_text to a PDF at out with headless Chromium."""
+def pdf_of(html_text: str, chromium: str | None = None) -> bytes:
+    """html_text printed to PDF by headless Chromium, in a private temporary folder removed afterwards."""
     browser = chromium or find_chromium()
     if browser is None:
         raise NoChromium(NO_CHROMIUM)
-    out = Path(out)
-    partial = out.with_name(f".{out.name}.partial")
     with tempfile.TemporaryDirectory(prefix="flowgauge-report-") as work:
-        page = Path(work) / "report.html"
+        page, printed = Path(work) / "report.html", Path(work) / "report.pdf"
         page.write_text(html_text, encoding="utf-8")
         command = [
             browser,
@@ -52,7 +50,7 @@ def save_pdf(html_text: str, out: Path, chromium: str | None = None) -> None:
             "--disable-gpu",
             "--no-pdf-header-footer",
             f"--user-data-dir={Path(work) / 'profile'}",
-            f"--print-to-pdf={partial}",
+            f"--print-to-pdf={printed}",
             page.as_uri(),
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -60,12 +58,20 @@ def save_pdf(html_text: str, out: Path, chromium: str | None = None) -> None:
         try:
             done = subprocess.run(command, capture_output=True, timeout=PRINT_TIMEOUT_SECONDS, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
-            partial.unlink(missing_ok=True)
             raise PrintFailed(f"Chromium ({browser}) could not print the report: {error}") from None
-        if done.returncode != 0 or not partial.is_file() or partial.read_bytes()[:4] != b"%PDF":
-            partial.unlink(missing_ok=True)
-            raise PrintFailed(f"Chromium ({browser}) wrote no PDF (exit status {done.returncode})")
+        data = printed.read_bytes() if printed.is_file() else b""
+    if done.returncode != 0 or not data.startswith(b"%PDF"):
+        raise PrintFailed(f"Chromium ({browser}) printed no PDF (exit status {done.returncode})")
+    return data
+
+
+def save_pdf(html_text: str, out: Path, chromium: str | None = None) -> None:
+    """Print html_text to a PDF file at out."""
+    data = pdf_of(html_text, chromium)
+    out = Path(out)
+    partial = out.with_name(f".{out.name}.partial")
     try:
+        partial.write_bytes(data)
         partial.replace(out)
     except OSError as error:
         partial.unlink(missing_ok=True)
