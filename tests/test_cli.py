@@ -143,7 +143,7 @@ def test_shell_completion_is_offered_and_completes_choices():
             "COMP_CWORD": "4",
         },
     )
-    assert completed.stdout.split() == ["table", "json", "csv"]
+    assert completed.stdout.split() == ["table", "json", "csv", "html", "pdf"]
 
 
 def test_usage_errors_exit_2(tmp_path):
