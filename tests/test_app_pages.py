@@ -25,7 +25,9 @@ from flowgauge.ui.sparklines import sparkline_svg, weekly_series
 from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("overview", "dora", "cycle_time", "teams", "planning", "allocation", "devex", "pull_requests", "impact", "data")
+PAGES = (
+    "overview", "dora", "cycle_time", "teams", "planning", "allocation", "devex", "pull_requests", "impact", "data",
+)  # fmt: skip
 LINK = {"from": "2026-04-01", "to": "2026-06-30", "stat": "p75"}
 
 

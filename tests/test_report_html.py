@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flowgauge.allocation import allocation
+from flowgauge.allocation import allocation, shares
 from flowgauge.cli.main import app
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import compute_all
@@ -93,8 +93,11 @@ def test_the_report_has_every_section_and_the_allocation(app_data_dir, report):
         counted = allocation(con, VIEW.filters())
     finally:
         con.close()
-    assert f"<td>Platform</td><td>PRs merged</td><td class=\"num\">" in report
-    assert counted.total("prs") > 0
+    platform = shares(counted.by_team, "prs", ["team_id"])[("platform",)]
+    total = sum(share.value for share in platform)
+    percents = "".join(f'<td class="num">{share.percent:.0f}%</td>' for share in platform)
+    assert total > 0
+    assert f'<td>Platform</td><td>PRs merged</td><td class="num">{total:,.0f}</td>{percents}</tr>' in report
 
 
 @pytest.fixture(scope="module")
@@ -141,5 +144,6 @@ def test_without_chromium_pdf_is_refused_in_one_line(hostile, tmp_path, monkeypa
     monkeypatch.setattr("flowgauge.cli.report_commands.find_chromium", lambda: None)
     result = CliRunner().invoke(app, ["report", str(hostile), "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
     assert isinstance(result.exception, NoChromium)
-    assert str(result.exception).startswith("--format pdf needs Chromium (apt-get install chromium), and none was found")
-    assert "\n" not in str(result.exception) and not (tmp_path / "x.pdf").exists()
+    message = str(result.exception)
+    assert message.startswith("--format pdf needs Chromium (apt-get install chromium), and none was found")
+    assert "\n" not in message and not (tmp_path / "x.pdf").exists()
