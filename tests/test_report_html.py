@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 
 from flowgauge.allocation import allocation, shares
 from flowgauge.cli.main import app
+from flowgauge.impact import goal_status, impact_of_all
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import compute_all
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, load_benchmark_sets
+from flowgauge.organisation_data import Goal, Initiative, load_organisation, save_goal, save_initiative
 from flowgauge.report import build_content, reopen_link, report_html, scope_text
 from flowgauge.report import pdf as report_pdf
 from flowgauge.report.pdf import NoChromium, find_chromium
@@ -147,3 +149,45 @@ def test_without_chromium_pdf_is_refused_in_one_line(hostile, tmp_path, monkeypa
     message = str(result.exception)
     assert message.startswith("--format pdf needs Chromium (apt-get install chromium), and none was found")
     assert "\n" not in message and not (tmp_path / "x.pdf").exists()
+
+
+def test_initiatives_and_goals_are_reported_and_marked(hostile):
+    start = date(2024, 3, 18)
+    save_initiative(
+        hostile,
+        Initiative("<b>Review rota</b>", start, teams=("alpha",), metrics=("review_time",), note="n"),
+        by="test",
+    )
+    save_goal(hostile, Goal("alpha", "merge_frequency", 3.0, "rate", date(2024, 6, 30)), by="test")
+    view = View("hostile", date(2024, 3, 1), date(2024, 4, 30), teams=("alpha",), statistic="p75")
+    con = open_snapshot(hostile)
+    try:
+        organisation = load_organisation(hostile)
+        expected = [result.as_dict() for result in impact_of_all(con, organisation)]
+        status = goal_status(con, organisation.goals[0]).as_dict()
+        content = build_content(
+            con,
+            view.filters(),
+            snapshot="hostile",
+            statistic="p75",
+            benchmark_set=load_benchmark_sets()[DEFAULT_SET_ID],
+            rules=DEFAULTS,
+            link=reopen_link(DASHBOARD, view),
+            scope=scope_text(["Alpha"]),
+            organisation=organisation,
+            team_names={"alpha": "Alpha", "beta": "<script>alert(1)</script>"},
+        )
+    finally:
+        con.close()
+    page = report_html(content)
+    assert [row["verdict"] for row in content.impacts] == [row["verdict"] for row in expected] == ["insufficient_data"]
+    assert f"<td>&lt;b&gt;Review rota&lt;/b&gt;</td><td>Review time ({expected[0]['statistic']})</td>" in page
+    assert f"<li>{html.escape(expected[0]['sentence'])}</li>" in page
+    # The initiative's start is marked on its metric's trend, and the team's goal is a line on merge frequency's.
+    review = next(trend for trend in content.trends if trend.metric_id == "review_time")
+    assert [(mark.label, mark.day) for mark in review.markers] == [("<b>Review rota</b>", start)]
+    assert ">&lt;b&gt;Review rota&lt;/b&gt;</text>" in page
+    merges = next(trend for trend in content.trends if trend.metric_id == "merge_frequency")
+    assert [mark.value for mark in merges.markers] == [3.0]
+    assert f"<td>{status['status'].replace('_', ' ')}</td></tr>" in page
+    assert "<b>" not in page and "<script" not in page.lower()

@@ -33,6 +33,7 @@ from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
+from flowgauge.organisation_data import load_organisation
 from flowgauge.report import build_content, reopen_link, report_html, scope_text
 from flowgauge.report.pdf import NO_CHROMIUM, NoChromium, find_chromium, save_pdf
 from flowgauge.rules import DEFAULT_RULES, LinkingRules, Rules
@@ -165,6 +166,11 @@ def meeting_report(
     by_name = {name: team_id for team_id, name in names.items()}
     team_ids = tuple(team if team in names else by_name.get(team, team) for team in filters.teams)
     statistic = stat or DEFAULT_STATISTIC
+    # A broken initiatives file costs the report its impact and goals, said in the report, not the report itself.
+    try:
+        organisation, problem = load_organisation(snapshot), None
+    except FlowgaugeError as error:
+        organisation, problem = None, str(error)
     view = View(
         snapshot=snapshot.stem,
         start=filters.start,
@@ -184,6 +190,9 @@ def meeting_report(
         rules=rules,
         link=reopen_link(dashboard_url, view),
         scope=scope_text([names.get(team, team) for team in team_ids], filters.repos),
+        organisation=organisation,
+        team_names=names,
+        organisation_problem=problem,
     )
     return report_html(content)
 

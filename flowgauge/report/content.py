@@ -3,7 +3,7 @@ it, weekly trends, the effort allocation, what was left out, and the link that r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,6 +15,9 @@ from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.metrics.breakdowns import period_values
 from flowgauge.metrics.engine import results_for
 from flowgauge.metrics.filters import Filters
+from flowgauge.organisation_data import Organisation
+from flowgauge.report.marks import TrendMarker
+from flowgauge.report.organisation import organisation_sections
 from flowgauge.rules import Rules
 from flowgauge.rules.effects import recorded_drops, rule_effects
 from flowgauge.ui.charts import format_value
@@ -37,15 +40,6 @@ class ScoreLine:
     tier: str  # tier name, or why there is none
     n: int
     statistic: str
-
-
-@dataclass(frozen=True)
-class TrendMarker:
-    """Something drawn on a trend: an initiative's start (day) or a goal's target (value)."""
-
-    label: str
-    day: date | None = None
-    value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -142,13 +136,20 @@ def build_content(
     rules: Rules,
     link: str,
     scope: str,
-    extra_trends: Sequence[tuple[str, Sequence[TrendMarker]]] = (),
+    organisation: Organisation | None = None,
+    team_names: Mapping[str, str] | None = None,
+    organisation_problem: str | None = None,
 ) -> ReportContent:
-    """The report of one selection: computed with the same functions, statistic and rules as the dashboard."""
+    """The report of one selection: computed with the same functions, statistic and rules as the dashboard, with
+    the initiatives and goals kept beside the snapshot (organisation; organisation_problem says why there are none
+    when their file could not be read)."""
     selection = aggregate_selection(con, filters, rules.linking, groupings=("week",))
     now = results_for(selection, statistic)
     before = compute_all(con, filters.previous(), rules.linking, statistic)
-    marked = dict(extra_trends)
+    kept = organisation_sections(
+        con, organisation or Organisation(), filters, team_names or {}, statistic, rules.linking, KEY_TRENDS
+    )
+    marked = dict(kept.markers)
     trend_ids = list(dict.fromkeys([*KEY_TRENDS, *marked]))
     trends = tuple(
         weekly_trend(selection, metric_id, filters, statistic, marked.get(metric_id, ()))
@@ -169,6 +170,9 @@ def build_content(
         trends=trends,
         allocation=allocation(con, filters, rules),
         quality_notes=quality_notes(con, now, rules),
+        impacts=kept.impacts,
+        goals=kept.goals,
+        sections_missing=(f"Initiatives and goals not read: {organisation_problem}",) if organisation_problem else (),
     )
 
 

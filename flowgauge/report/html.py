@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from flowgauge.allocation import CATEGORY_NAMES, NO_TEAM, WEIGHTS, months_of, shares
-from flowgauge.metrics import METRICS
 from flowgauge.report.content import ReportContent, Trend
 from flowgauge.report.svg import GoalLine, Marker, line_chart, stacked_bars
 from flowgauge.ui.charts import format_value
@@ -103,7 +102,7 @@ def _impact(content: ReportContent) -> str:
         rows.append(
             [
                 row.get("initiative"),
-                METRICS[row["metric"]].name if row.get("metric") in METRICS else row.get("metric"),
+                f"{row.get('metric_name') or row.get('metric')} ({row.get('statistic')})",
                 _change(row.get("change_percent")),
                 _interval(row.get("ci_low"), row.get("ci_high")),
                 _change(row.get("comparison_change_percent")),
@@ -129,11 +128,11 @@ def _goals(content: ReportContent) -> str:
         return parts[0] + '<p class="note">No team goal is recorded for this snapshot.</p>'
     rows = [
         [
-            row.get("team"),
-            METRICS[row["metric"]].name if row.get("metric") in METRICS else row.get("metric"),
-            row.get("target"),
+            row.get("team_name") or row.get("team"),
+            f"{row.get('metric_name') or row.get('metric')} ({row.get('statistic')})",
+            format_value(row.get("target"), row.get("unit", "")),
             row.get("due"),
-            row.get("value"),
+            format_value(row.get("value"), row.get("unit", "")),
             str(row.get("status", "")).replace("_", " "),
         ]
         for row in content.goals

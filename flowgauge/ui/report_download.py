@@ -15,6 +15,7 @@ from flowgauge.rules import Rules
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import filters
 from flowgauge.ui.connection import connections
+from flowgauge.ui.organisation import organisation
 
 
 def report_file_name(view: filters.View) -> str:
@@ -33,6 +34,7 @@ def report_button(
     click is served outside the page's run, where Streamlit's caches and commands do not apply)."""
     registry = connections()
     link = filters.link_for(view)
+    kept, problem = organisation(identity)
     teams = [team_names.get(team, team) for team in view.teams]
 
     def page() -> str:
@@ -46,6 +48,9 @@ def report_button(
                 rules=rules,
                 link=link,
                 scope=scope_text(teams, view.repos, view.services),
+                organisation=kept,
+                team_names=team_names,
+                organisation_problem=problem,
             )
         return report_html(content)
 
