@@ -105,6 +105,13 @@ def test_every_key_is_read_with_paths_relative_to_the_file(tmp_path):
         ('[[gitlab]]\nprojects = ["a/b"]\napi_url = "https://u:p@gitlab.example.com"\n', ":3: gitlab[1].api_url: cred"),
         ('data_folder = "data"\n', ": no sources: add a [[github]]"),
         ('[[files]]\nfolder = "x"\nkind = \n', ":3: not valid TOML: Invalid value (column 8)"),
+        ('[[gitlab]]\ntoken_env = "GL"\n', ':1: gitlab[1]: give projects = ["GROUP/PROJECT", ...] or groups'),
+        ('[[gitlab]]\ngroups = ["acme/"]\n', ":2: gitlab[1].groups: 'acme/': expected a path like acme/platform"),
+        ("[[jira]]\nboards = [7]\n", ":1: jira[1]: give site = "),
+        ('[[jira]]\nsite = "https://j.test"\n', ":1: jira[1]: give boards = [ID, ...], projects"),
+        ('[[jira]]\nsite = "https://j.test"\nboards = ["7"]\n', ":3: jira[1].boards: expected a list of board ids"),
+        ('[[jira]]\nsite = "https://j.test"\nprojects = ["pay"]\n', ":3: jira[1].projects: 'pay': a project key"),
+        ('[[jira]]\nsite = "https://j.test"\njql = "x"\napi_token_env = "ATATT3xF-00"\n', ":4: jira[1].api_token_env"),
     ],
 )
 def test_each_mistake_is_one_line_with_file_and_line(tmp_path, text, message):
@@ -115,6 +122,33 @@ def test_each_mistake_is_one_line_with_file_and_line(tmp_path, text, message):
     assert text_of_error.startswith(str(path)) and message in text_of_error, text_of_error
     assert "\n" not in text_of_error
     assert "ghp_" not in text_of_error  # a token pasted by mistake is never repeated
+
+
+def test_gitlab_groups_and_jira_sources_are_read(tmp_path):
+    config = load_org_config(
+        write(
+            tmp_path,
+            '[[gitlab]]\ngroups = ["acme/platform"]\nprojects = ["other/app"]\n\n'
+            '[[jira]]\nsite = "https://jira.acme.test/"\nboards = [7, 9]\nprojects = ["PAY"]\njql = "labels = ops"\n'
+            'token_env = "ACME_JIRA_PAT"\nfreshness_hours = 4\n',
+        )
+    )
+    gitlab, jira = config.sources
+    assert (gitlab.name, gitlab.groups, gitlab.projects) == ("gitlab:acme,other", ("acme/platform",), ("other/app",))
+    assert (jira.kind, jira.name, jira.site, jira.boards, jira.projects, jira.jql) == (
+        "jira",
+        "jira:jira.acme.test",
+        "https://jira.acme.test",
+        (7, 9),
+        ("PAY",),
+        "labels = ops",
+    )
+    assert (jira.email_env, jira.api_token_env, jira.pat_env, jira.freshness_hours) == (
+        "JIRA_EMAIL",
+        "JIRA_API_TOKEN",
+        "ACME_JIRA_PAT",
+        4.0,
+    )
 
 
 def test_a_missing_config_names_the_file(tmp_path):
@@ -129,6 +163,7 @@ def test_the_example_in_docs_deploy_is_a_valid_config(tmp_path):
     assert [(s.kind, s.name) for s in config.sources] == [
         ("github", "github"),
         ("gitlab", "gitlab"),
+        ("jira", "jira"),
         ("git", "clones"),
         ("files", "incidents"),
         ("files", "team map"),

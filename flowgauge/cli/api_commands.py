@@ -176,7 +176,13 @@ def _summarise(out: Path, report, rules: Rules) -> None:
 
 
 def gitlab(
-    projects: Annotated[list[str], typer.Argument(help="Projects as GROUP/PROJECT (subgroups allowed).")],
+    projects: Annotated[
+        list[str] | None, typer.Argument(help="Projects as GROUP/PROJECT (subgroups allowed).", show_default=False)
+    ] = None,
+    group: Annotated[
+        list[str] | None,
+        typer.Option(help="Load every project of this group and its subgroups (repeatable).", show_default=False),
+    ] = None,
     since: Annotated[date | None, day_option(help=SINCE_HELP)] = None,
     out: Annotated[Path | None, typer.Option(help=OUT_HELP, show_default=False)] = None,
     api_url: Annotated[str, typer.Option(help="API base URL (self-managed: https://HOST/api/v4).")] = GITLAB_API_URL,
@@ -184,22 +190,25 @@ def gitlab(
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
 ) -> None:
     """Load merge requests with approvals and notes, commits, deployments, pipelines and releases from GitLab."""
-    from flowgauge.loaders.gitlab.sync import sync_gitlab
+    from flowgauge.loaders.gitlab.sync import gitlab_projects, sync_gitlab
 
     token = os.environ.get("GITLAB_TOKEN")
     if not token:
         raise MissingToken("set GITLAB_TOKEN to a token with read_api scope")
+    if not projects and not group:
+        raise typer.BadParameter("name at least one GROUP/PROJECT, or --group GROUP", param_hint="PROJECTS")
     out = default_snapshot(out, "flowgauge.duckdb")
     rules = rules_in_force(rules_file, out.parent)
     with client_factory(api_url, token) as client:
         session = ApiSession(client, on_wait=_on_wait)
+        names = gitlab_projects(session, projects or [], group or [])
         with _progress() as progress:
             report = _write(
                 out,
                 lambda writer: sync_gitlab(
                     session,
                     writer,
-                    projects,
+                    names,
                     config=rules.detection,
                     since=_since(since),
                     full=full,

@@ -17,7 +17,6 @@ from rich.markup import escape
 from flowgauge.cli.api_commands import (
     OUT_HELP,
     SINCE_HELP,
-    MissingToken,
     _on_wait,
     _progress,
     _ProgressBars,
@@ -27,7 +26,7 @@ from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot
 from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.loaders.http.session import ApiSession
-from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
+from flowgauge.loaders.jira.client import JiraAuth, build_jira_client, jira_auth_from
 from flowgauge.loaders.store import write_snapshot
 
 PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -41,20 +40,7 @@ class _NothingLoaded(Exception):
 
 def jira_auth(site: str) -> JiraAuth:
     """Credentials from the environment: JIRA_EMAIL and JIRA_API_TOKEN (Cloud), or JIRA_TOKEN (Data Center)."""
-    email, api_token, pat = (os.environ.get(n) for n in ("JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_TOKEN"))
-    cloud = bool(email and api_token)
-    if cloud and pat:
-        # Both set: the site says which (Atlassian hosts every Cloud site under atlassian.net).
-        cloud = (urlsplit(site).hostname or "").endswith(".atlassian.net")
-    if cloud:
-        return JiraAuth("cloud", api_token, email)
-    if pat:
-        return JiraAuth("datacenter", pat)
-    if api_token and not email:
-        raise MissingToken("JIRA_API_TOKEN is set but JIRA_EMAIL is not: Jira Cloud signs in with both")
-    raise MissingToken(
-        "set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_TOKEN (a Data Center personal access token)"
-    )
+    return jira_auth_from(site, os.environ)
 
 
 def jira(

@@ -17,14 +17,16 @@ from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL
 from flowgauge.cli.rules_option import print_rule_effects
 from flowgauge.loaders.http.client import build_client
+from flowgauge.loaders.jira.client import JiraAuth, build_jira_client
 from flowgauge.org_config import load_org_config
 from flowgauge.org_config.config import DEFAULT_CONFIG
 from flowgauge.rules import DEFAULTS, load_rules
 from flowgauge.sync import run_sync
 
 console = Console()
-# Tests replace this to serve a fake API through httpx.MockTransport.
+# Tests replace these to serve fake APIs through httpx.MockTransport.
 client_factory: Callable[[str, str | None], httpx.Client] = build_client
+jira_client_factory: Callable[[str, JiraAuth], httpx.Client] = build_jira_client
 
 
 def sync(
@@ -38,6 +40,7 @@ def sync(
         org,
         env=os.environ,
         client_factory=client_factory,
+        jira_client_factory=jira_client_factory,
         on_start=lambda source: console.print(Text(f"Syncing {source.name} ({source.kind})")),
         rules=rules,
     )

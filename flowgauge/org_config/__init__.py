@@ -6,6 +6,7 @@ from flowgauge.org_config.config import (
     GitHubSource,
     GitLabSource,
     GitSource,
+    JiraSource,
     OrgConfig,
     load_org_config,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "FilesSource",
     "GitHubSource",
     "GitLabSource",
+    "JiraSource",
     "GitSource",
     "OrgConfig",
     "load_org_config",

@@ -20,7 +20,8 @@ DEFAULT_CONFIG = Path("flowgauge.toml")
 DEFAULT_FRESHNESS_HOURS = 26.0  # a daily sync plus two hours of slack
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # What a token looks like, to refuse one pasted where the variable's name belongs (GitHub, GitLab prefixes).
-_TOKEN_SHAPE = re.compile(r"^(gh[pousr]_|github_pat_|glpat-)")
+_TOKEN_SHAPE = re.compile(r"^(gh[pousr]_|github_pat_|glpat-|ATATT)")
+_JIRA_PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 class ConfigError(FlowgaugeError):
@@ -44,10 +45,11 @@ class GitHubSource:
 
 @dataclass(frozen=True)
 class GitLabSource:
-    """GitLab projects read with the token in token_env."""
+    """GitLab projects, listed or every project of a group and its subgroups, read with the token in token_env."""
 
     name: str
     projects: tuple[str, ...]
+    groups: tuple[str, ...]
     token_env: str
     api_url: str
     since: date | None
@@ -81,7 +83,26 @@ class FilesSource:
     kind: str = "files"
 
 
-Source = GitHubSource | GitLabSource | GitSource | FilesSource
+@dataclass(frozen=True)
+class JiraSource:
+    """Jira boards, projects or a JQL query; credentials from the variables named (Cloud: e-mail and API token)."""
+
+    name: str
+    site: str
+    boards: tuple[int, ...]
+    projects: tuple[str, ...]
+    jql: str | None
+    email_env: str
+    api_token_env: str
+    pat_env: str
+    since: date | None
+    freshness_hours: float
+    kind: str = "jira"
+
+
+Source = GitHubSource | GitLabSource | JiraSource | GitSource | FilesSource
+# The order sources run in, and the order of their tables in messages.
+SOURCE_KINDS = ("github", "gitlab", "jira", "git", "files")
 
 
 @dataclass(frozen=True)
@@ -109,11 +130,12 @@ class OrgConfig:
         return self.data_folder / self.snapshot_name
 
 
-_TOP_KEYS = {"data_folder", "snapshot", "team_map", "benchmarks", "freshness", "rules", "github", "gitlab", "git"}
-_TOP_KEYS |= {"files", "sign_in"}
+TOP_KEYS = {"data_folder", "snapshot", "team_map", "benchmarks", "freshness", "rules", "sign_in", *SOURCE_KINDS}
 _SOURCE_KEYS = {
     "github": {"name", "org", "repos", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
-    "gitlab": {"name", "projects", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
+    "gitlab": {"name", "projects", "groups", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
+    "jira": {"name", "site", "boards", "projects", "jql", "email_env", "api_token_env", "token_env", "since"}
+    | {"freshness_hours"},
     "git": {"name", "paths", "deploy_tags", "since", "line_age", "freshness_hours"},
     "files": {"name", "folder", "kind", "date_order", "freshness_hours"},
 }
@@ -158,13 +180,13 @@ class _Reader:
         return ConfigError(f"{prefix}: {label}: {message}" if label else f"{prefix}: {message}")
 
     def config(self, data: dict[str, Any]) -> OrgConfig:
-        self.unknown((), data, _TOP_KEYS)
+        self.unknown((), data, TOP_KEYS)
         freshness = data.get("freshness", {})
         self.expect_table(("freshness",), freshness)
         self.unknown(("freshness",), freshness, {"default_hours"})
         default_hours = self.hours(("freshness", "default_hours"), freshness.get("default_hours"), None)
         sources: list[Source] = []
-        for kind in ("github", "gitlab", "git", "files"):
+        for kind in SOURCE_KINDS:
             entries = data.get(kind, [])
             if not isinstance(entries, list):
                 raise self.fail((kind,), f"write each {kind} source as a [[{kind}]] table")
@@ -182,7 +204,7 @@ class _Reader:
                 raise self.fail((*where, "name"), f"{source.name!r} names two sources; give each its own name")
             names[source.name] = where
         if not sources:
-            raise self.fail((), "no sources: add a [[github]], [[gitlab]], [[git]] or [[files]] table")
+            raise self.fail((), "no sources: add a [[github]], [[gitlab]], [[jira]], [[git]] or [[files]] table")
         rules = data.get("rules", {})
         self.expect_table(("rules",), rules)
         sign_in = data.get("sign_in")
@@ -201,7 +223,7 @@ class _Reader:
 
     @staticmethod
     def _source_places(data: dict[str, Any]) -> list[tuple]:
-        places = [(kind, i) for kind in ("github", "gitlab", "git", "files") for i in range(len(data.get(kind, [])))]
+        places = [(kind, i) for kind in SOURCE_KINDS for i in range(len(data.get(kind, [])))]
         return places + [("team_map",)] if "team_map" in data else places
 
     # ---- one reader per source kind -----------------------------------------------------------
@@ -226,15 +248,48 @@ class _Reader:
 
     def _gitlab(self, where: tuple, entry: dict[str, Any], default_hours: float) -> GitLabSource:
         projects = self.strings((*where, "projects"), entry.get("projects", []))
-        if not projects:
-            raise self.fail(where, 'give projects = ["GROUP/PROJECT", ...]')
+        groups = self.strings((*where, "groups"), entry.get("groups", []))
+        if not projects and not groups:
+            raise self.fail(where, 'give projects = ["GROUP/PROJECT", ...] or groups = ["GROUP", ...]')
+        for key, paths in (("projects", projects), ("groups", groups)):
+            for path in paths:
+                if path.startswith("/") or path.endswith("/") or "//" in path:
+                    raise self.fail((*where, key), f"{path!r}: expected a path like acme/platform")
         return GitLabSource(
-            name=self.name(where, entry, f"gitlab:{','.join(sorted({p.split('/')[0] for p in projects}))}"),
+            name=self.name(where, entry, f"gitlab:{','.join(sorted({p.split('/')[0] for p in projects + groups}))}"),
             projects=tuple(projects),
+            groups=tuple(groups),
             token_env=self.token_env(where, entry, "GITLAB_TOKEN"),
             api_url=self.url((*where, "api_url"), entry.get("api_url", "https://gitlab.com/api/v4")),
             since=self.day((*where, "since"), entry.get("since")),
             deploy_rules=self.optional_path((*where, "deploy_rules"), entry.get("deploy_rules")),
+            freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
+        )
+
+    def _jira(self, where: tuple, entry: dict[str, Any], default_hours: float) -> JiraSource:
+        site = self.url((*where, "site"), entry.get("site")) if "site" in entry else None
+        if site is None:
+            raise self.fail(where, 'give site = "https://ACME.atlassian.net" (or the Data Center address)')
+        boards = entry.get("boards", [])
+        if not isinstance(boards, list) or not all(isinstance(b, int) and not isinstance(b, bool) for b in boards):
+            raise self.fail((*where, "boards"), "expected a list of board ids (numbers)")
+        projects = self.strings((*where, "projects"), entry.get("projects", []))
+        for key in projects:
+            if not _JIRA_PROJECT_KEY.match(key):
+                raise self.fail((*where, "projects"), f"{key!r}: a project key is upper-case letters and digits")
+        jql = self.optional_string((*where, "jql"), entry.get("jql"))
+        if not (boards or projects or jql):
+            raise self.fail(where, 'give boards = [ID, ...], projects = ["KEY", ...] or jql = "..."')
+        return JiraSource(
+            name=self.name(where, entry, f"jira:{site.split('/')[2]}"),
+            site=site,
+            boards=tuple(boards),
+            projects=tuple(projects),
+            jql=jql,
+            email_env=self.env_name(where, entry, "email_env", "JIRA_EMAIL"),
+            api_token_env=self.env_name(where, entry, "api_token_env", "JIRA_API_TOKEN"),
+            pat_env=self.env_name(where, entry, "token_env", "JIRA_TOKEN"),
+            since=self.day((*where, "since"), entry.get("since")),
             freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
         )
 
@@ -297,12 +352,15 @@ class _Reader:
         return self.string((*where, "name"), entry.get("name", default))
 
     def token_env(self, where: tuple, entry: dict[str, Any], default: str) -> str:
-        value = self.string((*where, "token_env"), entry.get("token_env", default))
+        return self.env_name(where, entry, "token_env", default)
+
+    def env_name(self, where: tuple, entry: dict[str, Any], key: str, default: str) -> str:
+        value = self.string((*where, key), entry.get(key, default))
         if _TOKEN_SHAPE.match(value) or not _ENV_NAME.match(value):
             # The value is not repeated: it may be the token itself.
             raise self.fail(
-                (*where, "token_env"),
-                "must be the NAME of the environment variable holding the token (letters, digits, _), never the token",
+                (*where, key),
+                "must be the NAME of the environment variable holding the secret (letters, digits, _), not the secret",
             )
         return value
 

@@ -14,6 +14,7 @@ import httpx
 
 from flowgauge.errors import FlowgaugeError, SnapshotError
 from flowgauge.loaders.http.client import build_client
+from flowgauge.loaders.jira.client import build_jira_client
 from flowgauge.loaders.store import utc_now, write_snapshot
 from flowgauge.org_config import OrgConfig
 from flowgauge.org_config.config import Source
@@ -51,6 +52,7 @@ def run_sync(
     *,
     env: Mapping[str, str],
     client_factory: sources.ClientFactory = build_client,
+    jira_client_factory: sources.JiraClientFactory = build_jira_client,
     on_start: Callable[[Source], None] = lambda source: None,
     rules: Rules = DEFAULTS,
 ) -> list[SourceRun]:
@@ -63,19 +65,22 @@ def run_sync(
     with _sync_lock(snapshot):
         for source in config.sources:
             on_start(source)
-            runs.append(_run_one(source, snapshot, env, client_factory, rules))
+            runs.append(_run_one(source, snapshot, env, (client_factory, jira_client_factory), rules))
         save_sync_runs(snapshot, runs)
     return runs
 
 
-def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], client_factory, rules: Rules) -> SourceRun:
+def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], factories, rules: Rules) -> SourceRun:
     started_at, started = utc_now(), time.perf_counter()
     rows, notes, error = 0, [], None
+    client_factory, jira_client_factory = factories
     try:
         if source.kind == "github":
             rows, notes = sources.sync_github_source(source, snapshot, env, client_factory, rules)
         elif source.kind == "gitlab":
             rows, notes = sources.sync_gitlab_source(source, snapshot, env, client_factory, rules)
+        elif source.kind == "jira":
+            rows, notes = sources.sync_jira_source(source, snapshot, env, jira_client_factory)
         elif source.kind == "git":
             rows, notes = sources.sync_git_source(source, snapshot)
         else:
@@ -99,11 +104,12 @@ def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], client_fact
 
 
 def _one_line(failure: Exception, env: Mapping[str, str], source: Source) -> str:
-    """The error as one line, with the source's token masked should any layer have echoed it."""
+    """The error as one line, with the source's secrets masked should any layer have echoed them."""
     text = " ".join(str(failure).split()) or type(failure).__name__
-    token = env.get(getattr(source, "token_env", "") or "")
-    if token:
-        text = text.replace(token, "***")
+    for key in ("token_env", "api_token_env", "pat_env"):
+        secret = env.get(getattr(source, key, "") or "")
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
     return text
 
 

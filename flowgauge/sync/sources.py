@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from flowgauge.errors import LoaderError
+from flowgauge.loaders.jira.client import JiraAuth
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.org_config import FilesSource, GitHubSource, GitLabSource, GitSource
+from flowgauge.org_config import FilesSource, GitHubSource, GitLabSource, GitSource, JiraSource
 from flowgauge.rules import Rules
 
 ClientFactory = Callable[[str, str | None], httpx.Client]
+JiraClientFactory = Callable[[str, JiraAuth], httpx.Client]
 # What a folder of exported files may hold: the suffixes the importer reads.
 IMPORTABLE_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".parquet")
 
@@ -76,19 +79,44 @@ def sync_gitlab_source(
 ) -> tuple[int, list[str]]:
     """Load a configured GitLab source incrementally, as `flowgauge snapshot gitlab` does."""
     from flowgauge.loaders.github.deployments import load_detection_config
-    from flowgauge.loaders.gitlab.sync import sync_gitlab
+    from flowgauge.loaders.gitlab.sync import gitlab_projects, sync_gitlab
     from flowgauge.loaders.http.session import ApiSession
 
     token = _token(source, env)
     detection = load_detection_config(source.deploy_rules) if source.deploy_rules else rules.detection
     with client_factory(source.api_url, token) as client:
         session = ApiSession(client)
+        names = gitlab_projects(session, source.projects, source.groups)
         with write_snapshot(snapshot, resumable=True) as writer:
             report = sync_gitlab(
-                session, writer, list(source.projects), config=detection, since=_since(source.since),
-                location=source.api_url,
+                session, writer, names, config=detection, since=_since(source.since), location=source.api_url,
             )  # fmt: skip
             _check_loaded(report)
+            return writer.rows_written, list(report.warnings)
+
+
+def sync_jira_source(
+    source: JiraSource, snapshot: Path, env: Mapping[str, str], client_factory: JiraClientFactory
+) -> tuple[int, list[str]]:
+    """Load a configured Jira site's boards, projects or query incrementally, as `flowgauge snapshot jira` does."""
+    from flowgauge.loaders.http.session import ApiSession
+    from flowgauge.loaders.jira.client import jira_auth_from
+    from flowgauge.loaders.jira.sync import sync_jira
+
+    auth = jira_auth_from(
+        source.site, env, email_env=source.email_env, api_token_env=source.api_token_env, pat_env=source.pat_env
+    )
+    host = urlsplit(source.site).hostname
+    with client_factory(source.site, auth) as client:
+        session = ApiSession(client, redactor=auth.redactor(client))
+        with write_snapshot(snapshot, resumable=True) as writer:
+            report = sync_jira(
+                session, writer, deployment=auth.deployment, boards=source.boards, projects=source.projects,
+                jql=source.jql, since=_since(source.since), source_id=f"jira:{host}", location=source.site,
+            )  # fmt: skip
+            if not report.repos_loaded:
+                skipped = "; ".join(f"{name}: {why}" for name, why in report.repos_skipped.items())
+                raise NothingLoaded(f"no board, project or query could be loaded ({skipped or 'none listed'})")
             return writer.rows_written, list(report.warnings)
 
 

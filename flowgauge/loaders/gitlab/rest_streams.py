@@ -21,6 +21,17 @@ def fetch_project(session: ApiSession, project: str) -> dict[str, Any]:
     return session.get(project_path(project)).json()
 
 
+def fetch_group_projects(session: ApiSession, group: str) -> list[str]:
+    """Paths ('group/sub/app') of every project of a group and its subgroups, archived ones included, in path
+    order; projects merely shared with the group belong to another group and are left to it."""
+    url = "groups/" + quote(group, safe="")
+    params = {"include_subgroups": "true", "with_shared": "false", "order_by": "path", "sort": "asc"}
+    pages = paginate_link(session, f"{url}/projects", params={**params, "per_page": PER_PAGE})
+    return [
+        p["path_with_namespace"] for page in pages for p in page.items if isinstance(p.get("path_with_namespace"), str)
+    ]
+
+
 def _updated_stream(
     session: ApiSession, project: str, resource: str, cursor: dict[str, Any], since: str | None, extra: dict[str, Any]
 ) -> Iterator[StreamPage]:

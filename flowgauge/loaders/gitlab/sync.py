@@ -20,6 +20,17 @@ from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
 
 
+def gitlab_projects(session: ApiSession, projects: Sequence[str], groups: Sequence[str]) -> list[str]:
+    """The projects listed, then every project of each group not listed already; a group with none is an error."""
+    names = list(dict.fromkeys(projects))
+    for group in groups:
+        found = api.fetch_group_projects(session, group)
+        if not found:
+            raise NotFound(f"GitLab group {group}: no projects visible to this token")
+        names.extend(name for name in found if name not in names)
+    return names
+
+
 def sync_gitlab(
     session: ApiSession,
     writer: SnapshotWriter,
