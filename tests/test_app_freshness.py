@@ -88,3 +88,20 @@ def test_a_snapshot_never_synced_shows_no_freshness(app_data_dir, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     assert not at.exception, at.exception
     assert not [c.value for c in at.caption if c.value.startswith("Last successful sync")]
+
+
+def test_the_data_page_lists_each_synced_source_with_its_last_run(synced_data_dir, monkeypatch):
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(synced_data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, at.exception
+    syncs = next(d.value for d in at.dataframe if "last success (UTC)" in d.value.columns)
+    shown = syncs.set_index("source")
+    assert shown["result"].to_dict() == {"github": "failed", "incidents": "stale", "shop": "ok"}
+    assert shown["rows written (last run)"].to_dict() == {"github": 0, "incidents": 10, "shop": 10}
+    assert shown["limit (hours)"].to_dict() == {"github": 26.0, "incidents": 24.0, "shop": 26.0}
+    assert shown.loc["github", "error"] == ERROR  # whole, as text in a cell
+    assert shown[["error"]].loc[["incidents", "shop"]].isna().all().all()
+    # The last success is the run two days ago, not the failed run since.
+    age = utc_now() - shown.loc["github", "last success (UTC)"].to_pydatetime()
+    assert timedelta(hours=49) < age < timedelta(hours=51)

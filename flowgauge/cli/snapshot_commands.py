@@ -15,7 +15,9 @@ from flowgauge.cli.clean_leftovers import clean_leftovers
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import data_dir, day_option, default_snapshot, out_help
 from flowgauge.inventory import summarize_snapshot
+from flowgauge.loaders.store import utc_now
 from flowgauge.snapshot import open_snapshot
+from flowgauge.sync.freshness import SourceFreshness, read_freshness
 
 console = Console()
 
@@ -66,6 +68,7 @@ def info(
     con = open_snapshot(snapshot)
     try:
         summary = summarize_snapshot(con)
+        synced = read_freshness(con)
     finally:
         con.close()
     # Names and locations come from the file, which may come from anyone: shown as text, never as rich markup.
@@ -97,6 +100,30 @@ def info(
             console.print(Text(f"{s.source_id}: {s.summary}"))
     if summary.empty_tables:
         console.print(Text(f"Empty tables: {', '.join(summary.empty_tables)}"))
+    if synced:
+        _print_syncs(synced)
+
+
+def _print_syncs(synced: list[SourceFreshness]) -> None:
+    """Each source `flowgauge sync` runs: last success, last run, result and rows; a failed run's error whole."""
+    now = utc_now()
+    syncs = Table("synced source", "kind", "last success (UTC)", "last run (UTC)", "result", "rows written", "limit")
+    for s in synced:
+        syncs.add_row(
+            Text(s.name),
+            Text(s.kind),
+            f"{s.last_success_at:%Y-%m-%d %H:%M}" if s.last_success_at else "never",
+            f"{s.last_run_at:%Y-%m-%d %H:%M}",
+            s.status(now),
+            f"{s.last_rows_written:,}",
+            f"{s.freshness_hours:g} h",
+        )
+    console.print(syncs)
+    for s in synced:
+        warning = s.warning(now)
+        if warning:
+            # Whole, on one line (a table cell would wrap it), for logs and for grep; the error is the file's text.
+            console.print(Text(warning), soft_wrap=True)
 
 
 def upgrade(

@@ -19,6 +19,14 @@ class SourceFreshness:
     last_run_failed: bool
     last_error: str | None
     freshness_hours: float
+    last_rows_written: int = 0
+
+    def status(self, now: datetime) -> str:
+        """'failed' when the last run failed, 'stale' when the data is older than its limit, else 'ok'."""
+        if self.last_run_failed:
+            return "failed"
+        age = self.age_hours(now)
+        return "stale" if age is not None and age > self.freshness_hours else "ok"
 
     def age_hours(self, now: datetime) -> float | None:
         """Hours since the last successful sync, or None when the source never synced."""
@@ -47,7 +55,7 @@ def read_freshness(con: duckdb.DuckDBPyConnection) -> list[SourceFreshness]:
     rows = con.execute(
         "SELECT source_name, arg_max(source_kind, started_at), max(finished_at) FILTER (WHERE succeeded), "
         "max(finished_at), NOT arg_max(succeeded, started_at), arg_max(error, started_at), "
-        "arg_max(freshness_hours, started_at) "
+        "arg_max(freshness_hours, started_at), arg_max(rows_written, started_at) "
         "FROM sync_runs GROUP BY source_name ORDER BY source_name"
     ).fetchall()
     return [SourceFreshness(*row) for row in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import pyarrow as pa
@@ -15,6 +15,7 @@ from flowgauge.metrics import tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.metrics.catalogue import METRICS
 from flowgauge.metrics.engine import MetricResult
+from flowgauge.sync.freshness import SourceFreshness
 from flowgauge.ui.charts import format_value
 
 # Tables whose counts say what a snapshot can answer, in the order a manager reads them.
@@ -77,6 +78,37 @@ def table_spans(summary: SnapshotSummary) -> pa.Table:
             }
             for table in summary.tables
         ]
+    )
+
+
+def sync_runs_table(sources: Sequence[SourceFreshness], now: datetime) -> pa.Table:
+    """Each source `flowgauge sync` runs: its last success and last run (UTC), result, rows and one-line error."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "source": s.name,
+                "kind": s.kind,
+                "last success (UTC)": s.last_success_at,
+                "last run (UTC)": s.last_run_at,
+                "result": s.status(now),
+                "rows written (last run)": s.last_rows_written,
+                "limit (hours)": s.freshness_hours,
+                "error": s.last_error if s.last_run_failed else None,
+            }
+            for s in sources
+        ],
+        schema=pa.schema(
+            [
+                ("source", pa.string()),
+                ("kind", pa.string()),
+                ("last success (UTC)", pa.timestamp("us")),
+                ("last run (UTC)", pa.timestamp("us")),
+                ("result", pa.string()),
+                ("rows written (last run)", pa.int64()),
+                ("limit (hours)", pa.float64()),
+                ("error", pa.string()),
+            ]
+        ),
     )
 
 

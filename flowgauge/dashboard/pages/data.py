@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from flowgauge.loaders.store import utc_now
 from flowgauge.rules import describe_rules
 from flowgauge.ui import cached, downloads, tables
 from flowgauge.ui.empty_states import describe
 from flowgauge.ui.frame import page_context
+from flowgauge.ui.freshness import source_freshness
 from flowgauge.ui.text import plain
 from flowgauge.ui.upload import draw_upload
 
@@ -30,6 +32,14 @@ with snapshots_tab:
     with right:
         st.markdown("**Sources** loaded into this snapshot")
         downloads.table(tables.sources_table(current), f"{view.snapshot}-sources")
+    synced = source_freshness(context.identity)
+    if synced:
+        st.markdown("**Scheduled syncs** (`flowgauge sync`): each configured source's latest run")
+        downloads.table(
+            tables.sync_runs_table(synced, utc_now()),
+            f"{view.snapshot}-syncs",
+            column_config={"error": st.column_config.TextColumn(width="large")},
+        )
 
 with quality_tab:
     results = cached.results(context.identity, view.filters(), view.statistic)
