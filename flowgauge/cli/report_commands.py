@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,10 +34,12 @@ from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
+from flowgauge.org_config.defaults import default_benchmark_set, find_organisation_config
 from flowgauge.organisation_data import load_organisation
 from flowgauge.report import build_content, reopen_link, report_html, scope_text
 from flowgauge.report.pdf import NO_CHROMIUM, NoChromium, find_chromium, save_pdf
 from flowgauge.rules import DEFAULT_RULES, LinkingRules, Rules
+from flowgauge.rules.defaults import RULES_ENV
 from flowgauge.snapshot import open_snapshot, snapshot_identity
 from flowgauge.ui.filters import DEFAULT_STATISTIC, View
 
@@ -80,8 +83,13 @@ def report(
     team: Annotated[list[str] | None, typer.Option("--team", help="Team id or name; repeat for several.")] = None,
     repo: Annotated[list[str] | None, typer.Option("--repo", help="Repository id (owner/name); repeatable.")] = None,
     benchmarks: Annotated[
-        Literal[BENCHMARK_SETS], typer.Option("--benchmarks", help="Benchmark set to tier against.")
-    ] = DEFAULT_SET_ID,
+        Literal[BENCHMARK_SETS] | None,
+        typer.Option(
+            "--benchmarks",
+            help=f"Benchmark set to tier against; default: the organisation config's, else {DEFAULT_SET_ID}.",
+            show_default=False,
+        ),
+    ] = None,
     stat: Annotated[
         Literal[STATISTICS] | None,
         typer.Option("--stat", help="One statistic for every time metric; default: each band's statistic."),
@@ -115,6 +123,10 @@ def report(
     """Print every metric for a selection: value, unit, statistic, n, tier and change vs the previous period."""
     sets = load_benchmark_sets()
     rules = rules_in_force(rules_file, snapshot.parent)
+    # flowgauge.toml given as --config (or $FLOWGAUGE_RULES), or found where its rules would be, names the default set.
+    named = rules_file or os.environ.get(RULES_ENV)
+    organisation = find_organisation_config(named, [Path.cwd(), snapshot.parent])
+    benchmarks = benchmarks or default_benchmark_set(organisation) or DEFAULT_SET_ID
     identity = snapshot_identity(snapshot)
     if output_format == "pdf" and find_chromium() is None:
         raise NoChromium(NO_CHROMIUM)  # before the report is computed, not after

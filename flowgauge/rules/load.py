@@ -94,12 +94,18 @@ def load_rules(path: str | os.PathLike | None) -> Rules:
 
 
 def rules_from_text(text: str, path: str | os.PathLike) -> Rules:
-    """Rules from a rules file's text; path names the file in messages and in the rules' source."""
+    """Rules from a rules file's text, or from an organisation config's [rules] table (its built-in rules when it
+    has none); path names the file in messages and in the rules' source."""
+    from flowgauge.org_config.config import TOP_KEYS  # the organisation config's own keys, none a rules table
+
     data = _parse(path, text)
     prefix: tuple[str, ...] = ()
-    if Path(path).name == defaults.ORGANISATION_FILE_NAME or set(data) == {"rules"}:
-        if not isinstance(data.get("rules"), dict):
-            raise BadRules(f"{path}: no [rules] table")
+    organisation = Path(path).name == defaults.ORGANISATION_FILE_NAME or bool(set(data) & TOP_KEYS)
+    if organisation and not set(data) & set(_TABLES):
+        if "rules" not in data:
+            return DEFAULTS
+        if not isinstance(data["rules"], dict):
+            raise BadRules(f"{path}: rules: expected a [rules] table")
         data, prefix = data["rules"], ("rules",)
     return _Reader(str(path), text, prefix).read(data)
 

@@ -35,6 +35,7 @@ from flowgauge.metrics.engine import (
 )
 from flowgauge.metrics.facts import start_warming, warm_facts
 from flowgauge.metrics.source_filters import filters_read
+from flowgauge.org_config.defaults import default_benchmark_set
 from flowgauge.rules import DEFAULT_RULES, Rules, load_rules
 from flowgauge.rules.allocation import AllocationRules
 from flowgauge.rules.effects import recorded_drops
@@ -60,6 +61,12 @@ RULES_KEY = "fg_linking_rules"
 def rules_file(path: str | None, modified_ns: int) -> Rules:
     """The rules of the file at path (None: built-in), read again whenever the file's modification time changes."""
     return load_rules(path)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def organisation_benchmarks(path: str, modified_ns: int) -> str | None:
+    """The organisation config's default benchmark set, read again whenever the file's modification time changes."""
+    return default_benchmark_set(Path(path))
 
 
 def rules_in_force() -> LinkingRules:

@@ -16,6 +16,7 @@ from flowgauge.errors import FlowgaugeError
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet
 from flowgauge.metrics.facts import cache_facts
 from flowgauge.metrics.filters import STATISTICS
+from flowgauge.org_config.defaults import find_organisation_config
 from flowgauge.rules import DEFAULT_RULES, DEFAULTS, BadRules, LinkingRules, Rules, find_rules_file
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import cached, filters
@@ -183,7 +184,7 @@ def draw_frame(data_dir: Path) -> PageContext:
         services=catalog.services,
         environments=catalog.environments,
         benchmark_sets={set_id: s.name for set_id, s in sets.items()},
-        default_benchmark_set=DEFAULT_SET_ID if DEFAULT_SET_ID in sets else next(iter(sets), ""),
+        default_benchmark_set=_default_benchmark_set(data_dir, sets, notices),
     )
 
     if not started:
@@ -207,6 +208,19 @@ def draw_frame(data_dir: Path) -> PageContext:
             st.warning(plain(notice), icon=":material/link_off:")
     draw_freshness(identity)
     return PageContext(data_dir, identity, view, choices, sets[view.benchmark_set], rules)
+
+
+def _default_benchmark_set(data_dir: Path, sets: dict[str, BenchmarkSet], notices: list[str]) -> str:
+    """The organisation config's benchmarks (flowgauge.toml found as the rules are), else the shipped default."""
+    path = find_organisation_config(st.session_state.get(RULES_ENV_KEY), [Path.cwd(), data_dir])
+    try:
+        chosen = cached.organisation_benchmarks(str(path), path.stat().st_mtime_ns) if path else None
+    except (FlowgaugeError, OSError) as error:  # a broken config must not take the dashboard down
+        notices.append(f"The organisation config's default benchmark set was not used: {error}")
+        chosen = None
+    if chosen in sets:
+        return chosen
+    return DEFAULT_SET_ID if DEFAULT_SET_ID in sets else next(iter(sets), "")
 
 
 def _rules_in_force(data_dir: Path) -> Rules:
