@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from flowgauge.cli.main import app
 from flowgauge.loaders.store import write_snapshot
+from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, load_benchmark_sets
 from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def test_report_given_the_organisation_config_tiers_against_its_benchmark_set(sn
     assert "tier (DORA 2024 clusters)" in report(str(snapshot), *MARCH, "--config", str(config))
     configured = tiers(str(snapshot), *MARCH, "--config", str(config))
     assert configured == tiers(str(snapshot), *MARCH, "--benchmarks", "dora-2024")
-    assert configured != tiers(str(snapshot), *MARCH)  # the shipped default tiers differently
+    assert configured != tiers(str(snapshot), *MARCH, "--benchmarks", "linearb-2024-p75")  # a set tiers its own way
 
 
 def test_benchmarks_given_on_the_command_line_win_over_the_config(snapshot, tmp_path):
@@ -57,7 +58,8 @@ def test_benchmarks_given_on_the_command_line_win_over_the_config(snapshot, tmp_
 def test_a_plain_rules_file_leaves_the_default_set(snapshot, tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text('[deployments]\nproduction = "^prod$"\n', encoding="utf-8")
-    assert "tier (LinearB 2026 (P75))" in report(str(snapshot), *MARCH, "--config", str(rules))
+    shipped = load_benchmark_sets()[DEFAULT_SET_ID].name
+    assert f"tier ({shipped})" in report(str(snapshot), *MARCH, "--config", str(rules))
 
 
 def test_an_organisation_config_with_a_bad_set_is_one_line(snapshot, tmp_path):
@@ -89,6 +91,6 @@ def test_a_broken_organisation_config_leaves_the_dashboard_on_the_default_set(ap
     monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(data))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="fg_bench").value == "linearb-2026-p75"
+    assert at.selectbox(key="fg_bench").value == DEFAULT_SET_ID
     expected = plain(f"The organisation config's default benchmark set was not used: {data / 'flowgauge.toml'}:1: ")
     assert [w.value for w in at.warning if w.value.startswith(expected)]
