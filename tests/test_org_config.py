@@ -108,6 +108,10 @@ def test_every_key_is_read_with_paths_relative_to_the_file(tmp_path):
         ('[[gitlab]]\ntoken_env = "GL"\n', ':1: gitlab[1]: give projects = ["GROUP/PROJECT", ...] or groups'),
         ('[[gitlab]]\ngroups = ["acme/"]\n', ":2: gitlab[1].groups: 'acme/': expected a path like acme/platform"),
         ("[[jira]]\nboards = [7]\n", ":1: jira[1]: give site = "),
+        ('[[github]]\norg = "a"\napp_id = 1\ntoken_env = "T"\n', ":4: github[1].token_env: a source signs in with"),
+        ('[[github]]\norg = "a"\ninstallation_id = 9\n', ":3: github[1].installation_id: needs app_id"),
+        ('[[github]]\norg = "a"\napp_id = true\n', ":3: github[1].app_id: expected the GitHub App's id"),
+        ('[[github]]\norg = "a"\napp_id = 1\ninstallation_id = "9"\n', ":4: github[1].installation_id: expected"),
         ('[[jira]]\nsite = "https://j.test"\n', ":1: jira[1]: give boards = [ID, ...], projects"),
         ('[[jira]]\nsite = "https://j.test"\nboards = ["7"]\n', ":3: jira[1].boards: expected a list of board ids"),
         ('[[jira]]\nsite = "https://j.test"\nprojects = ["pay"]\n', ":3: jira[1].projects: 'pay': a project key"),
@@ -149,6 +153,13 @@ def test_gitlab_groups_and_jira_sources_are_read(tmp_path):
         "ACME_JIRA_PAT",
         4.0,
     )
+
+
+def test_a_github_source_may_sign_in_as_a_github_app(tmp_path):
+    text = '[[github]]\norg = "acme"\napp_id = 123456\ninstallation_id = 78\nprivate_key_env = "ACME_APP_KEY"\n'
+    (github,) = load_org_config(write(tmp_path, text)).sources
+    assert (github.app_id, github.installation_id) == ("123456", 78)
+    assert (github.private_key_path_env, github.private_key_env) == ("GITHUB_APP_PRIVATE_KEY_PATH", "ACME_APP_KEY")
 
 
 def test_a_missing_config_names_the_file(tmp_path):

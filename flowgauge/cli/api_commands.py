@@ -25,6 +25,7 @@ from flowgauge.cli.dashboard_facts import prepare_for_dashboard
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot, out_help
 from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.errors import LoaderError
+from flowgauge.loaders.github.app_auth import GitHubAppAuth, app_auth_from, open_github_client
 from flowgauge.loaders.http.client import GITHUB_API_URL, GITLAB_API_URL, build_client, github_graphql_url
 from flowgauge.loaders.http.progress import ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
@@ -94,21 +95,35 @@ def github(
     ),
     rules_file: RulesOption = None,
     full: Annotated[bool, typer.Option(help="Ignore stored sync cursors and fetch everything again.")] = False,
+    app_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Sign in as this GitHub App instead of with a token; its private key from "
+            "GITHUB_APP_PRIVATE_KEY_PATH (a .pem file) or GITHUB_APP_PRIVATE_KEY (the key's text).",
+            show_default=False,
+        ),
+    ] = None,
+    installation_id: Annotated[
+        int | None,
+        typer.Option(help="The App's installation; default: found by --org, else by the first repository.", min=1),
+    ] = None,
 ) -> None:
     """Load pull requests, reviews, deployments, releases, runs, incidents and teams from GitHub."""
     from flowgauge.loaders.github.sync import fetch_org_repos, sync_github
 
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
-    if not token:
+    if installation_id is not None and not app_id:
+        raise typer.BadParameter("--installation-id needs --app-id", param_hint="--installation-id")
+    if not app_id and not (os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")):
         raise MissingToken("set GITHUB_TOKEN (or GH_TOKEN) to a token that can read the repositories")
     if not repos and not org:
         raise typer.BadParameter("name at least one OWNER/REPO, or --org ORG", param_hint="REPOS")
     malformed = [r for r in repos or [] if r.count("/") != 1 or "" in r.split("/")]
     if malformed:
         raise typer.BadParameter(f"{', '.join(malformed)}: expected OWNER/REPO", param_hint="REPOS")
+    sign_in = _github_sign_in(app_id, installation_id, api_url, org, repos or [])
     out = default_snapshot(out, "flowgauge.duckdb")
     rules = rules_in_force(rules_file, out.parent)
-    with client_factory(api_url, token) as client:
+    with open_github_client(client_factory, api_url, sign_in) as client:
         session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait)
         names = list(repos or []) or fetch_org_repos(session, org)
         with _progress() as progress:
@@ -126,7 +141,20 @@ def github(
                     location=api_url,
                 ),
             )
+    if isinstance(sign_in, GitHubAppAuth):
+        console.print(f"Signed in as GitHub App {app_id}, installation {sign_in.installation_id}", markup=False)
     _finish(out, report, rules)
+
+
+def _github_sign_in(
+    app_id: str | None, installation_id: int | None, api_url: str, org: str | None, repos: list[str]
+) -> str | GitHubAppAuth:
+    """The token from the environment, or the GitHub App whose key the environment holds."""
+    if app_id:
+        return app_auth_from(
+            os.environ, app_id=app_id, installation_id=installation_id, api_url=api_url, org=org, repos=repos
+        )
+    return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
 
 
 def _write(out: Path, sync):

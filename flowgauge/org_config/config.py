@@ -41,6 +41,10 @@ class GitHubSource:
     deploy_rules: Path | None
     freshness_hours: float
     kind: str = "github"
+    app_id: str | None = None  # sign in as this GitHub App (its key from the variables below) instead of token_env
+    installation_id: int | None = None  # default: found by org, else by the first repository
+    private_key_path_env: str = "GITHUB_APP_PRIVATE_KEY_PATH"
+    private_key_env: str = "GITHUB_APP_PRIVATE_KEY"
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ class OrgConfig:
 
 TOP_KEYS = {"data_folder", "snapshot", "team_map", "benchmarks", "freshness", "rules", "sign_in", *SOURCE_KINDS}
 _SOURCE_KEYS = {
-    "github": {"name", "org", "repos", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
+    "github": {"name", "org", "repos", "token_env", "api_url", "since", "deploy_rules", "freshness_hours", "app_id"}
+    | {"installation_id", "private_key_path_env", "private_key_env"},
     "gitlab": {"name", "projects", "groups", "token_env", "api_url", "since", "deploy_rules", "freshness_hours"},
     "jira": {"name", "site", "boards", "projects", "jql", "email_env", "api_token_env", "token_env", "since"}
     | {"freshness_hours"},
@@ -244,7 +249,29 @@ class _Reader:
             since=self.day((*where, "since"), entry.get("since")),
             deploy_rules=self.optional_path((*where, "deploy_rules"), entry.get("deploy_rules")),
             freshness_hours=self.hours((*where, "freshness_hours"), entry.get("freshness_hours"), default_hours),
+            **self._github_app(where, entry),
         )
+
+    def _github_app(self, where: tuple, entry: dict[str, Any]) -> dict[str, Any]:
+        """The GitHub App keys: app_id (a number), an optional installation_id, and the key's variable names."""
+        app_keys = {"installation_id", "private_key_path_env", "private_key_env"} & set(entry)
+        if "app_id" not in entry:
+            if app_keys:
+                raise self.fail((*where, sorted(app_keys)[0]), "needs app_id, the GitHub App's id")
+            return {}
+        if "token_env" in entry:
+            raise self.fail((*where, "token_env"), "a source signs in with token_env or as a GitHub App (app_id)")
+        app_id, installation = entry["app_id"], entry.get("installation_id")
+        if isinstance(app_id, bool) or not isinstance(app_id, int | str) or not str(app_id).strip().isalnum():
+            raise self.fail((*where, "app_id"), "expected the GitHub App's id, a number such as 123456")
+        if installation is not None and (isinstance(installation, bool) or not isinstance(installation, int)):
+            raise self.fail((*where, "installation_id"), "expected the installation's id, a number")
+        return {
+            "app_id": str(app_id),
+            "installation_id": installation,
+            "private_key_path_env": self.env_name(where, entry, "private_key_path_env", "GITHUB_APP_PRIVATE_KEY_PATH"),
+            "private_key_env": self.env_name(where, entry, "private_key_env", "GITHUB_APP_PRIVATE_KEY"),
+        }
 
     def _gitlab(self, where: tuple, entry: dict[str, Any], default_hours: float) -> GitLabSource:
         projects = self.strings((*where, "projects"), entry.get("projects", []))

@@ -40,6 +40,18 @@ def _token(source: GitHubSource | GitLabSource, env: Mapping[str, str]) -> str:
     return token
 
 
+def _github_sign_in(source: GitHubSource, env: Mapping[str, str]):
+    """The source's token, or its GitHub App with the key from the variables it names."""
+    if not source.app_id:
+        return _token(source, env)
+    from flowgauge.loaders.github.app_auth import app_auth_from
+
+    return app_auth_from(
+        env, app_id=source.app_id, installation_id=source.installation_id, api_url=source.api_url, org=source.org,
+        repos=source.repos, path_env=source.private_key_path_env, key_env=source.private_key_env,
+    )  # fmt: skip
+
+
 def _since(day: date | None) -> datetime | None:
     return datetime.combine(day, datetime.min.time()) if day else None
 
@@ -55,14 +67,15 @@ def sync_github_source(
     source: GitHubSource, snapshot: Path, env: Mapping[str, str], client_factory: ClientFactory, rules: Rules
 ) -> tuple[int, list[str]]:
     """Load a configured GitHub source incrementally (stored cursors), as `flowgauge snapshot github` does."""
+    from flowgauge.loaders.github.app_auth import open_github_client
     from flowgauge.loaders.github.deployments import load_detection_config
     from flowgauge.loaders.github.sync import fetch_org_repos, sync_github
     from flowgauge.loaders.http.client import github_graphql_url
     from flowgauge.loaders.http.session import ApiSession
 
-    token = _token(source, env)
+    sign_in = _github_sign_in(source, env)
     detection = load_detection_config(source.deploy_rules) if source.deploy_rules else rules.detection
-    with client_factory(source.api_url, token) as client:
+    with open_github_client(client_factory, source.api_url, sign_in) as client:
         session = ApiSession(client, graphql_url=github_graphql_url(source.api_url))
         names = list(source.repos) or fetch_org_repos(session, source.org)
         with write_snapshot(snapshot, resumable=True) as writer:
