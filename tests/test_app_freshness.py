@@ -93,7 +93,7 @@ def test_a_snapshot_never_synced_shows_no_freshness(app_data_dir, monkeypatch):
 def test_the_data_page_lists_each_synced_source_with_its_last_run(synced_data_dir, monkeypatch):
     monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(synced_data_dir))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("flowgauge/dashboard/pages/data.py").run()
     assert not at.exception, at.exception
     syncs = next(d.value for d in at.dataframe if "last success (UTC)" in d.value.columns)
     shown = syncs.set_index("source")

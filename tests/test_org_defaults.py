@@ -79,7 +79,7 @@ def test_the_dashboard_opens_on_the_organisations_benchmark_set(app_data_dir, tm
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     assert not at.exception, at.exception
     assert at.selectbox(key="fg_bench").value == "dora-2024"
-    at.switch_page("pages/data.py").run()
+    at.switch_page("flowgauge/dashboard/pages/data.py").run()
     assert "Benchmark set: DORA 2024 clusters" in [s.value for s in at.subheader]
 
 
