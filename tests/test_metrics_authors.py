@@ -44,6 +44,17 @@ INSERT INTO pr_reviews (pr_id, review_id, reviewer_id, state, submitted_at, comm
     ('acme/app#5', 'r5', 'alice', 'approved', '2024-03-08 11:00', 0), -- 2 h
     ('acme/app#6', 'r6', 'bob', 'approved', '2024-03-11 11:00', 0),   -- 2 h
     ('acme/app#7', 'r7', 'alice', 'approved', '2024-03-12 11:00', 0); -- 2 h
+-- Commits with line ages: alice's and bob's, one with no author (an app's), one by a deleted account ('ghost').
+INSERT INTO commits (repo_id, sha, author_id, authored_at, committed_at, parent_shas) VALUES
+    ('acme/app', 'c1', 'alice', '2024-03-04 08:00', '2024-03-04 08:00', []),
+    ('acme/app', 'c2', 'bob', '2024-03-06 08:00', '2024-03-06 08:00', []),
+    ('acme/app', 'c3', NULL, '2024-03-07 08:00', '2024-03-07 08:00', []),
+    ('acme/app', 'c4', 'ghost', '2024-03-12 08:00', '2024-03-12 08:00', []);
+INSERT INTO commit_line_ages (repo_id, sha, lines_new, lines_recent, lines_old, recent_days) VALUES
+    ('acme/app', 'c1', 10, 5, 5, 21),   -- rework 5 of 20
+    ('acme/app', 'c2', 0, 0, 10, 21),   -- 0 of 10
+    ('acme/app', 'c3', 0, 30, 0, 21),   -- 30 of 30
+    ('acme/app', 'c4', 0, 0, 40, 21);   -- 0 of 40
 """
 WINDOW = (date(2024, 3, 4), date(2024, 3, 18))
 WEEKS = 2
@@ -83,6 +94,14 @@ def test_including_bots_counts_unknown_authors_as_one_developer(con):
     assert merge.exclusions == () and merge.flags == ("3 of 7: PRs with no known author counted as one developer",)
     assert included["pickup_time"].n_used == 7 and included["pickup_time"].value == pytest.approx(2.0)  # 1 1 2 2 2 2 2
     assert included["deploy_frequency_per_dev"].details["developers"] == 3
+
+
+def test_commits_with_no_known_author_are_left_out_with_the_bots(con):
+    out = metrics(con, include_bots=False)["rework_rate"]
+    assert out.value == pytest.approx(5 / 30 * 100)  # alice's 5 of 20 and bob's 0 of 10
+    assert out.exclusions == ((2, "commits with no known author excluded with the bots"),)
+    included = metrics(con, include_bots=True)["rework_rate"]
+    assert included.value == pytest.approx((5 + 30) / (20 + 10 + 30 + 40) * 100) and included.exclusions == ()
 
 
 def test_a_bot_title_pattern_takes_the_pr_out_with_the_bots(con):

@@ -112,6 +112,13 @@ def test_the_rules_of_the_config_reach_the_dashboard(tmp_path):
     assert settings.environment()["FLOWGAUGE_RULES"] == str(config)
 
 
+def test_the_default_benchmark_set_of_the_config_reaches_the_dashboard(tmp_path):
+    config = write_config(tmp_path, "\n")
+    config.write_text('benchmarks = "dora-2024"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = dashboard_settings(load_org_config(config), tmp_path / "ignored")
+    assert settings.environment()["FLOWGAUGE_RULES"] == str(config)  # read as rules (built-in) and benchmark set
+
+
 def test_allow_anonymous_serves_every_address_and_answers_the_health_check(tmp_path):
     log = tmp_path / "serve.log"
     with serving(["--host", "0.0.0.0", "--allow-anonymous"], tmp_path, log) as base:

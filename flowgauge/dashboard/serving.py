@@ -56,7 +56,8 @@ class DashboardSettings:
 
 
 def dashboard_settings(org: OrgConfig | None, data_dir: Path) -> DashboardSettings:
-    """The organisation's data folder, [rules] and snapshot; without a config, data_dir and the rules found there."""
+    """The organisation's data folder, [rules], benchmark set and snapshot; without a config, data_dir and the rules
+    found there."""
     if org is None:
         return DashboardSettings(data_dir.resolve(), None, None)
     if not org.snapshot_name.endswith(SNAPSHOT_SUFFIX):
@@ -66,6 +67,7 @@ def dashboard_settings(org: OrgConfig | None, data_dir: Path) -> DashboardSettin
         )
     return DashboardSettings(
         org.data_folder.resolve(),
-        org.path.resolve() if org.rules else None,
+        # The dashboard reads [rules] and the default benchmark set from the file named here.
+        org.path.resolve() if org.rules or org.benchmarks else None,
         org.snapshot_name.removesuffix(SNAPSHOT_SUFFIX),
     )

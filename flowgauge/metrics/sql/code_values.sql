@@ -9,6 +9,9 @@ scoped AS (
         c.*,
         CASE
             WHEN c.author_is_bot AND NOT $include_bots THEN 'bot-authored commits excluded'
+            -- As PRs: no login (an app's commit, a deleted account) is an unknown author, left out with the bots.
+            WHEN (c.author_id IS NULL OR lower(c.author_id) = 'ghost') AND NOT $include_bots
+                THEN 'commits with no known author excluded with the bots'
             WHEN c.lines_total = 0 THEN 'commits with no changed lines'
         END AS reason
     FROM fg_commit_facts c, chosen
