@@ -150,7 +150,7 @@ def test_bad_option_values_are_usage_errors_exit_2(snapshot, args, message):
 
 def test_choices_are_listed_in_help():
     text = run("--help").output
-    assert "<table|json|csv>" in text and "<median|p75|p90|mean>" in text
+    assert "<table|json|csv|html|pdf>" in text and "<median|p75|p90|mean>" in text
 
 
 def test_bad_team_exits_2_with_one_line(snapshot):
