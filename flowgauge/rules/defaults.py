@@ -44,3 +44,50 @@ BUILT_IN_BOT_LOGINS = (
 RULES_FILE_NAME = "flowgauge.rules.toml"
 ORGANISATION_FILE_NAME = "flowgauge.toml"  # its [rules] table, when it has one
 RULES_ENV = "FLOWGAUGE_RULES"
+
+# Code origin (flowgauge/rules/code_origin.py): each AI tool's documented accounts and trails. Names change: the rules
+# file's [code_origin] table adds to these lists (or replaces them with built_in = false); docs/rules.md lists them.
+# Bot accounts that open PRs as coding agents, by login without '[bot]' (GraphQL drops the suffix, REST keeps it),
+# counted only when the account is a bot, so a person whose login is 'copilot' or 'claude' stays a person.
+AGENT_BOT_NAMES = (
+    "copilot",  # GitHub Copilot coding agent (GraphQL actor 'Copilot' of type Bot)
+    "copilot-swe-agent",  # the same agent's app login
+    "devin-ai-integration",  # Devin
+    "claude",  # Claude (the Claude GitHub app)
+    "chatgpt-codex-connector",  # OpenAI Codex
+    "codex",
+    "cursor",  # Cursor background agents
+    "google-labs-jules",  # Jules
+    "amazon-q-developer",  # Amazon Q Developer
+)
+# A commit author ('Name <email>') that is an agent: the git loader's only sign of an agent's PR.
+AGENT_AUTHORS = (
+    r"(?i)<\d+\+copilot@users\.noreply\.github\.com>",  # Copilot coding agent: 'Copilot <198982749+Copilot@...>'
+    r"(?i)<\d+\+(copilot-swe-agent|devin-ai-integration|google-labs-jules|amazon-q-developer|claude|"
+    r"chatgpt-codex-connector|cursor)\[bot\]@users\.noreply\.github\.com>",
+    r"(?i)^cursor agent <cursoragent@cursor\.com>$",
+)
+# A line of a PR description written by an agent that opens PRs from a person's account (Codex and Cursor link their
+# task); one line, matched as a search.
+AGENT_LINES = (
+    r"(?i)https://chatgpt\.com/codex/tasks/",
+    r"(?i)https://cursor\.com/(agents/bc-|background-agent\?bcId=)",
+)
+AGENT_LABELS: tuple[str, ...] = ()
+# A line of a commit message or PR description that is an AI tool's trail on a person's work.
+ASSISTED_LINES = (
+    # Co-authored-by trailers naming a tool's address: Claude Code 'Claude <noreply@anthropic.com>', Copilot
+    # '<175728472+Copilot@users.noreply.github.com>', Cursor 'Cursor Agent <cursoragent@cursor.com>', Aider
+    # '<noreply@aider.chat>', or an agent app's bot address.
+    r"(?i)^\s*co-authored-by:.*<[^>]*(noreply@anthropic\.com|\+copilot@users\.noreply\.github\.com|"
+    r"cursoragent@cursor\.com|noreply@aider\.chat|(copilot-swe-agent|devin-ai-integration|google-labs-jules|"
+    r"amazon-q-developer|chatgpt-codex-connector|claude|cursor)\[bot\]@users\.noreply\.github\.com)[^>]*>",
+    # 'Generated with [Claude Code](...)', 'Made with [Cursor](https://cursor.com)'.
+    r"(?i)(generated|made|created) (with|by|using) \[?(claude code|cursor|github copilot|copilot|codex|aider|"
+    r"gemini|jules|amazon q|devin|windsurf)\b",
+    # Tool trailers: 'Generated-by: Claude Code (...)', 'Assisted-by: ...', 'Made-with: Cursor'.
+    r"(?i)^\s*(generated-by|assisted-by|ai-assisted-by|made-with):\s*\S",
+)
+# Commit authors that carry the tool in their name: Aider appends ' (aider)' to the author or committer.
+ASSISTED_AUTHORS = (r"(?i)\(aider\) <",)
+ASSISTED_LABELS = ("ai-assisted",)

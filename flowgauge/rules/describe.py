@@ -34,6 +34,7 @@ def describe_rules(rules: Rules) -> list[tuple[str, str]]:
         ),
         ("hotfix and rollback", f"hotfix {detection.hotfix_pattern!r}, rollback {detection.rollback_pattern!r}"),
         ("bots", "; ".join(bots)),
+        ("code origin", _code_origin(rules)),
         ("unknown authors", "PRs with no author login (deleted accounts, some apps) are left out with the bots"),
         ("incident window", f"{linking.incident_window_hours} h"),
         ("change failure rate", modes[linking.cfr_mode]),
@@ -45,3 +46,17 @@ def describe_rules(rules: Rules) -> list[tuple[str, str]]:
         ),
         ("effort allocation", rules.allocation.describe()),
     ]
+
+
+def _code_origin(rules: Rules) -> str:
+    origin, patterns = rules.code_origin, rules.code_origin.patterns()
+    accounts = [f"{len(origin.agent_bot_names())} built-in agent bots"] if origin.built_in else []
+    accounts += [repr(login) for login in origin.agent_logins]
+    labels = ", ".join(repr(label) for label in sorted(origin.labels("ai_assisted"))) or "none"
+    parts = [
+        f"agentic: PRs opened by {', '.join(accounts) or 'no listed account'}, "
+        f"{len(patterns['agent_authors'])} agent commit-author and {len(patterns['agent_lines'])} description patterns",
+        f"AI-assisted: {len(patterns['assisted_lines'])} trailer/line and {len(patterns['assisted_authors'])} "
+        f"commit-author patterns, labels {labels}",
+    ]
+    return "; ".join(parts) + ("" if origin.built_in else " (built-in lists off)")

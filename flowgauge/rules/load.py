@@ -20,6 +20,7 @@ from flowgauge.rules.allocation import (
     AllocationRule,
     AllocationRules,
 )
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 from flowgauge.rules.detection import DetectionConfig, DetectionRules
 from flowgauge.rules.lines import line_in_array, line_of
 from flowgauge.rules.linking import DEFAULT_RULES, LinkingRules
@@ -39,6 +40,7 @@ class Rules:
     detection: DetectionConfig = field(default_factory=DetectionConfig)
     source: str | None = None
     allocation: AllocationRules = DEFAULT_ALLOCATION  # effort allocation: which category each PR and work item is
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN  # how loaders tell agentic and AI-assisted PRs
 
 
 DEFAULTS = Rules()
@@ -46,6 +48,8 @@ DEFAULTS = Rules()
 # Settings a repository can have of its own; [deployments] holds their defaults plus the rules for every repository.
 _REPO_KEYS = ("detect", "tag", "workflow", "production_branch", "include_prereleases", "incident_labels")
 _DEPLOYMENT_KEYS = ("production", "environment", *_REPO_KEYS, "hotfix_pattern", "rollback_pattern")
+_CODE_ORIGIN_PATTERNS = ("agent_login_patterns", "agent_authors", "agent_lines", "assisted_lines", "assisted_authors")
+_CODE_ORIGIN_KEYS = ("agent_logins", "agent_labels", "assisted_labels", "built_in", *_CODE_ORIGIN_PATTERNS)
 # Each table of the file and its keys. A new rule is a new key (or table) here and in _read: refused until then.
 _TABLES: dict[str, tuple[str, ...]] = {
     "deployments": _DEPLOYMENT_KEYS,
@@ -56,6 +60,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "change_failure": ("mode",),
     "hygiene": ("epics_need_parent",),  # work-item hygiene rules
     "allocation": ("rules", "defaults"),  # [[allocation.rules]] and whether the built-in rules follow them
+    "code_origin": _CODE_ORIGIN_KEYS,
 }
 _ALLOCATION_RULE_KEYS = ("category", *CONDITION_KINDS)
 _PATTERN_KEYS = {"production", "environment", "tag", "workflow", "hotfix_pattern", "rollback_pattern"}
@@ -168,7 +173,8 @@ class _Reader:
             repos[name.lower()] = self._detection(base, table, where)
         linking = self._linking(data, production, (deployments_name,))
         allocation = self._allocation(data.get("allocation", {}))
-        return Rules(linking, DetectionConfig(base, repos), self.path, allocation)
+        code_origin = self._code_origin(data.get("code_origin", {}))
+        return Rules(linking, DetectionConfig(base, repos), self.path, allocation, code_origin)
 
     def _allocation(self, table: Mapping[str, Any]) -> AllocationRules:
         use_built_in = table.get("defaults", True)
@@ -220,6 +226,20 @@ class _Reader:
         if not built.applies_to("pull_request") and not built.applies_to("work_item"):
             raise fail(None, f"mixes conditions no item has together ({', '.join(built.conditions())})")
         return built
+
+    def _code_origin(self, table: Mapping[str, Any]) -> CodeOriginRules:
+        where = ("code_origin",)
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key == "built_in":
+                if not isinstance(value, bool):
+                    raise self.fail(where, key, f"must be true or false, not {value!r}")
+                values[key] = value
+            elif key in _CODE_ORIGIN_PATTERNS:
+                values[key] = tuple(self._pattern(where, key, p) for p in self._strings(where, key, value))
+            else:
+                values[key] = tuple(item.lower() for item in self._strings(where, key, value))
+        return CodeOriginRules(**values)
 
     def _detection(self, base: DetectionRules, table: Mapping[str, Any], where: tuple[str, ...]) -> DetectionRules:
         values: dict[str, Any] = {}
