@@ -12,7 +12,7 @@ import duckdb
 from flowgauge.errors import NotASnapshot, SchemaMismatch, SnapshotNotFound
 
 # Bump with every change to loaders/schema.sql, and add a migration to flowgauge.loaders.migrations.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Beside the snapshots, hidden so that nothing listing snapshots (*.duckdb in the data folder) sees the metrics' cache
 # files (flowgauge.metrics.facts). The one folder a reading connection may touch besides its snapshot.
 CACHE_FOLDER = ".flowgauge-cache"

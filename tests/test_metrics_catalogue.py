@@ -27,7 +27,7 @@ def test_every_metric_has_definition_unit_direction_and_a_test(metric_id):
     assert len(definition.definition) > 40 and definition.definition.endswith(".")
     assert definition.unit
     assert definition.direction in ("lower", "higher")
-    assert definition.family in ("flow", "dora", "code", "planning", "hygiene", "devex")
+    assert definition.family in ("flow", "dora", "code", "planning", "hygiene", "devex", "ai")
     assert definition.default_statistic in STATISTICS
     assert definition.source in SOURCE_NEEDS
     tests_text = "".join(

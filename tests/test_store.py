@@ -20,9 +20,10 @@ from flowgauge.snapshot import SCHEMA_VERSION, open_snapshot, schema_sql
 
 REQUIRED_TABLES = {
     "snapshot_meta", "sources", "sync_state", "sync_runs", "people", "person_aliases", "teams", "team_memberships",
-    "repositories", "services", "pull_requests", "pr_reviews", "commits", "pr_commits", "commit_line_ages",
-    "deployments", "deployment_statuses", "deployment_pull_requests", "deployment_commits", "releases",
-    "workflow_runs", "incidents", "work_items", "sprints", "sprint_items", "sprint_scope_events", "survey_responses",
+    "repositories", "services", "pull_requests", "pr_code_origins", "pr_reviews", "commits", "pr_commits",
+    "commit_line_ages", "deployments", "deployment_statuses", "deployment_pull_requests", "deployment_commits",
+    "releases", "workflow_runs", "incidents", "work_items", "sprints", "sprint_items", "sprint_scope_events",
+    "survey_responses",
 }  # fmt: skip
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,11 +35,13 @@ from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
+from flowgauge.metrics.source_filters import parameters_read
 from flowgauge.org_config.defaults import default_benchmark_set, find_organisation_config
 from flowgauge.organisation_data import load_organisation
 from flowgauge.report import build_content, reopen_link, report_html, scope_text
 from flowgauge.report.pdf import NO_CHROMIUM, NoChromium, find_chromium, save_pdf
 from flowgauge.rules import DEFAULT_RULES, LinkingRules, Rules
+from flowgauge.rules.code_origin import SELECTABLE_ORIGINS
 from flowgauge.rules.defaults import RULES_ENV
 from flowgauge.snapshot import open_snapshot, snapshot_identity
 from flowgauge.ui.filters import DEFAULT_STATISTIC, View
@@ -49,6 +52,10 @@ FORMATS = ("table", "json", "csv", "html", "pdf")
 DEFAULT_DASHBOARD_URL = "http://localhost:8501/"
 # Shipped sets only: the report takes no folder of the user's own.
 BENCHMARK_SETS = tuple(sorted(load_benchmark_sets()))
+# Shares of the origins themselves: by origin they would read 100 % or 0 %.
+_ORIGIN_SHARES = ("agentic_pr_share", "ai_assisted_pr_share")
+# --origin's choices; Typer lists an Enum's values in --help and refuses others as a usage error.
+OriginChoice = Enum("OriginChoice", {origin: origin for origin in SELECTABLE_ORIGINS}, type=str)
 
 
 class BadReportOption(BadOption):
@@ -100,6 +107,10 @@ def report(
             "--include-bots", help="Count the PRs and commits of bots and of unknown authors (no login), left out else."
         ),
     ] = False,
+    origin: Annotated[
+        list[OriginChoice] | None,
+        typer.Option("--origin", help="Only PRs of this code origin (PR metrics); repeat for several."),
+    ] = None,
     output_format: Annotated[
         Literal[FORMATS],
         typer.Option(
@@ -143,7 +154,9 @@ def report(
                     cursor, snapshot, filters, sets[benchmarks], benchmarks, stat, rules, dashboard_url
                 )
             else:
+                filters = replace(filters, origins=tuple(choice.value for choice in origin or ()))
                 lines = build_report(cursor, filters, sets[benchmarks], stat, rules.linking)
+                by_origin = origin_values(cursor, filters, lines, rules.linking) if output_format == "json" else {}
     finally:
         con.close()
     if output_format in ("html", "pdf"):
@@ -156,7 +169,7 @@ def report(
         print(f"Wrote the report to {target}", file=sys.stderr)
         return
     if output_format == "json":
-        sys.stdout.write(json.dumps(report_json(lines), indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(report_json(lines, by_origin), indent=2, default=str) + "\n")
     elif output_format == "csv":
         sys.stdout.write(to_csv_bytes(report_table(lines)).decode("utf-8"))
     else:
@@ -230,8 +243,35 @@ def build_report(
     return [ReportLine(item, compare(item.result, previous[item.result.metric_id], filters.days)) for item in scored]
 
 
-def report_json(lines: list[ReportLine]) -> dict[str, Any]:
-    """The report as JSON-ready values keyed by metric id."""
+def origin_values(
+    con, filters: Filters, lines: list[ReportLine], rules: LinkingRules = DEFAULT_RULES
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per metric that PR origins narrow: its value and items for each code origin (within any --origin chosen)."""
+    ids = [
+        line.scored.result.metric_id
+        for line in lines
+        if "origins" in parameters_read(METRICS[line.scored.result.metric_id].source)
+        and line.scored.result.metric_id not in _ORIGIN_SHARES
+    ]
+    statistics = {line.scored.result.metric_id: line.scored.result.statistic for line in lines}
+    values: dict[str, dict[str, dict[str, Any]]] = {metric_id: {} for metric_id in ids}
+    for origin in filters.origins or SELECTABLE_ORIGINS:
+        results = compute_all(con, replace(filters, origins=(origin,)), rules, _statistics(statistics, ids), ids)
+        for metric_id in ids:
+            values[metric_id][origin] = {"value": results[metric_id].value, "n_used": results[metric_id].n_used}
+    return values
+
+
+def _statistics(statistics: dict[str, str], ids: list[str]) -> dict[str, str]:
+    # Each metric by origin uses the statistic of its value for the whole selection, so the two compare.
+    return {metric_id: statistics[metric_id] for metric_id in ids if statistics[metric_id] in STATISTICS}
+
+
+def report_json(
+    lines: list[ReportLine], by_origin: dict[str, dict[str, dict[str, Any]]] | None = None
+) -> dict[str, Any]:
+    """The report as JSON-ready values keyed by metric id; PR metrics also by code origin when given."""
+    by_origin = by_origin or {}
     return {
         line.scored.result.metric_id: {
             **line.scored.result.as_dict(),
@@ -240,6 +280,11 @@ def report_json(lines: list[ReportLine]) -> dict[str, Any]:
             "previous_value": line.change.previous.value,
             "change_percent": line.change.percent_change,
             "change_better": line.change.better,
+            **(
+                {"by_origin": by_origin[line.scored.result.metric_id]}
+                if line.scored.result.metric_id in by_origin
+                else {}
+            ),
         }
         for line in lines
     }
@@ -271,6 +316,8 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
     if not console.is_terminal:
         console = Console(width=160)  # piped into a file or doc: do not wrap at 80 columns
     scope = ", ".join(filter(None, [" ".join(filters.teams), " ".join(filters.repos)])) or "all teams"
+    if filters.origins:
+        scope += f"; {' and '.join(filters.origins)} PRs only"
     table = Table(
         "metric",
         "value",

@@ -37,4 +37,13 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (source_name, started_at)
     );
     """,
+    # 4 -> 5: pr_code_origins, each PR's code origin with its evidence. Older snapshots' PRs have no row: unknown.
+    4: """
+    CREATE TABLE IF NOT EXISTS pr_code_origins (
+        pr_id VARCHAR PRIMARY KEY,
+        origin VARCHAR NOT NULL,
+        evidence_kind VARCHAR,
+        evidence VARCHAR
+    );
+    """,
 }

@@ -1,4 +1,4 @@
--- Flowgauge canonical snapshot schema, version 4.
+-- Flowgauge canonical snapshot schema, version 5.
 --
 -- One DuckDB file holds one organisation's delivery history. Loaders write it (only through
 -- flowgauge.loaders.store); metrics and the app read it read-only.
@@ -142,6 +142,15 @@ CREATE TABLE IF NOT EXISTS pull_requests (
     merge_method VARCHAR,                -- merge|squash|rebase|unknown
     labels VARCHAR[],                    -- label names
     issue_keys VARCHAR[]                 -- work item keys linked from title, branch or body, e.g. ['PAY-12']
+);
+
+-- Where each PR's code came from, as its loader could tell, with the one piece of evidence that decided it. A PR with
+-- no row here (a snapshot from before schema 5, a source that gives no commits or descriptions) is 'unknown'.
+CREATE TABLE IF NOT EXISTS pr_code_origins (
+    pr_id VARCHAR PRIMARY KEY,           -- pull_requests.pr_id
+    origin VARCHAR NOT NULL,             -- agentic (opened by a coding agent)|ai_assisted (a person's PR with an AI tool's trail)|unassisted (commits or description seen, no trail)|unknown (neither seen)
+    evidence_kind VARCHAR,               -- where the evidence was found: author login|author commit|description line|commit message line|commit author|label|import; NULL without evidence
+    evidence VARCHAR                     -- the matched login, label, commit author or single line only (at most 200 characters), never a whole message
 );
 
 -- Review activity on pull requests: one row per review, approval or comment thread entry.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Family = Literal["flow", "dora", "code", "planning", "hygiene", "devex"]
+Family = Literal["flow", "dora", "code", "planning", "hygiene", "devex", "ai"]
 Direction = Literal["lower", "higher"]
 # How per-item rows become one value: a statistic of values; sum(num) / sum(den) x scale; num per week; num per
 # distinct person per week; num per developer (people merging PRs) per week; or a plain count.
@@ -333,6 +333,42 @@ METRICS: dict[str, MetricDefinition] = dict(
             "Survey answers given in the window as a percent of the top of their scale (4 of 5 = 80); break down "
             "by question or team.",
             default_statistic="mean",
+        ),
+        _metric(
+            "acceptance_rate",
+            "Acceptance rate",
+            "ai",
+            "percent",
+            "higher",
+            "ratio",
+            "pr_values",
+            "Percent of the PRs closed in the window that were merged: merged ÷ (merged + closed without merging), as "
+            "LinearB's 2026 benchmarks define it. Use --origin (or the AI page) to compare agentic, AI-assisted and "
+            "unassisted PRs.",
+        ),
+        _metric(
+            "agentic_pr_share",
+            "Agentic PR share",
+            "ai",
+            "percent",
+            "higher",
+            "ratio",
+            "pr_values",
+            "Percent of the PRs merged in the window that a coding agent opened (an agent's account, its commits or "
+            "its task link; the rules file's [code_origin]). PRs whose origin the loader could not tell (no commits "
+            "or description seen) are left out, and counted.",
+        ),
+        _metric(
+            "ai_assisted_pr_share",
+            "AI-assisted PR share",
+            "ai",
+            "percent",
+            "higher",
+            "ratio",
+            "pr_values",
+            "Percent of the PRs merged in the window that a person opened with an AI tool's trail in its commits or "
+            "description (a Co-authored-by trailer naming the tool, a 'Generated with' line, an author suffix or a "
+            "label; the rules file's [code_origin]). PRs of unknown origin are left out, and counted.",
         ),
         _metric(
             "waiting_for_review_rate",

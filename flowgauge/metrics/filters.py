@@ -26,6 +26,7 @@ class Filters:
     services: tuple[str, ...] = ()  # service ids ('acme/mono:billing')
     environments: tuple[str, ...] = ()  # production environment names to keep; empty = all the production rule takes
     include_bots: bool = False
+    origins: tuple[str, ...] = ()  # PR code origins to keep (agentic, ai_assisted, unassisted); empty = all
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
@@ -50,4 +51,5 @@ class Filters:
             "services": list(self.services),
             "environments": list(self.environments),
             "include_bots": self.include_bots,
+            "origins": list(self.origins),
         }

@@ -24,6 +24,7 @@ FAMILY_TITLES = {
     "planning": "Planning",
     "hygiene": "PM hygiene",
     "devex": "Developer experience",
+    "ai": "AI-assisted delivery",
 }
 
 

@@ -1,4 +1,5 @@
--- One row per PR with every delivery phase in hours, its author's teams and kind (person, bot or unknown) (facts.py builds it).
+-- One row per PR with every delivery phase in hours, its author's teams and kind (person, agent, bot or unknown) and its
+-- code origin (facts.py builds it).
 -- The PRs a selection can use: merged or ready in [$start, $end), or open at some moment in it, in the selected
 -- repos, services
 -- and teams; stage_prs.sql then narrows them to the selection. The app keeps this for the whole snapshot (a window
@@ -20,7 +21,8 @@ in_scope AS (
         coalesce(p.merged_at, p.ready_for_review_at, p.created_at) AS event_at,
         coalesce(p.service_id, p.repo_id) AS scope_key,
         -- One rule everywhere: no login (a deleted account, some apps) is 'unknown'; a bot account, or a title the
-        -- rules name a bot's, is 'bot'. Bots left out leaves out both.
+        -- rules name a bot's, is 'bot', unless its loader found the PR agentic: a coding agent's PR is delivery work,
+        -- counted like a person's ('agent'). Bots left out leaves out 'bot' and 'unknown'.
         CASE
             WHEN p.author_id IS NULL OR lower(p.author_id) = 'ghost' THEN 'unknown'
             WHEN p.author_id IN (SELECT person_id FROM fg_bots)
@@ -28,10 +30,15 @@ in_scope AS (
                 OR list_contains($bot_logins::VARCHAR[], lower(p.author_id))
                 OR ($bot_login_regex <> '' AND regexp_matches(p.author_id, $bot_login_regex))
                 OR ($bot_title_regex <> '' AND regexp_matches(coalesce(p.title, ''), $bot_title_regex))
-                THEN 'bot'
+                THEN CASE WHEN o.origin = 'agentic' THEN 'agent' ELSE 'bot' END
             ELSE 'person'
-        END AS author_kind
+        END AS author_kind,
+        -- agentic|ai_assisted|unassisted as the loader classified it; unknown when it could not tell (no row).
+        coalesce(o.origin, 'unknown') AS code_origin,
+        -- git history holds merged PRs only: a closed, unmerged one never reaches it (acceptance rate cannot count).
+        p.repo_id IN (SELECT repo_id FROM repositories WHERE source = 'git') AS merged_only_source
     FROM pull_requests p
+    LEFT JOIN pr_code_origins o USING (pr_id)
     WHERE (
             (p.merged_at >= $start AND p.merged_at < $end)
             OR (coalesce(p.ready_for_review_at, p.created_at) >= $start AND coalesce(p.ready_for_review_at, p.created_at) < $end)
@@ -172,7 +179,7 @@ linked AS (
     LEFT JOIN by_time_repo btr USING (pr_id)
 )
 SELECT
-    pr_id, repo_id, service_id, author_id, team_ids, author_kind, state, is_draft,
+    pr_id, repo_id, service_id, author_id, team_ids, author_kind, code_origin, merged_only_source, state, is_draft,
     created_at, ready_at, first_commit_at, review_at, approval_at, merged_at, closed_at, event_at, deployed_at,
     deploy_link_rule, deploy_approximate, named_only_before_merge, has_deploy_data,
     coalesce(lines_added, 0) + coalesce(lines_deleted, 0) AS size_lines,

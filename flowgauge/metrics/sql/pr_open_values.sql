@@ -3,7 +3,7 @@
 -- and for trends at the end of each week and month in the window, marked by point_kind.
 WITH prs AS NOT MATERIALIZED (
     -- Read twice below, each with its own condition: inlined, each read scans only what it needs.
-    SELECT * FROM fg_selected_prs($teams::VARCHAR[], $repos::VARCHAR[], $services::VARCHAR[], $include_bots)
+    SELECT * FROM fg_selected_prs($teams::VARCHAR[], $repos::VARCHAR[], $services::VARCHAR[], $include_bots, $origins::VARCHAR[])
 ),
 -- Waiting: from ready until first review, else until closed, else until $end.
 waiting_items AS (

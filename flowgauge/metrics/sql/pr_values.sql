@@ -1,14 +1,18 @@
--- Per merged PR: the items of the flow, lead time, size, merge frequency and PR hygiene metrics, read from
--- fg_selected_prs (pr_selection.sql, over fg_pr_facts). Window: merged in [$start, $end); reason says why an item
--- has no value. A merged PR is one row measuring every flow metric at once (see aggregation.py for the row shape).
+-- Per merged PR: the items of the flow, lead time, size, merge frequency, PR hygiene and code-origin metrics, read from
+-- fg_selected_prs (pr_selection.sql, over fg_pr_facts). Window: merged in [$start, $end) (acceptance rate: closed,
+-- merged or not, in it); reason says why an item has no value. A merged PR is one row measuring every flow metric at once (see aggregation.py for the row shape).
 -- Waiting and stale PRs are pr_open_values.sql's: aggregated apart, neither carries the other's columns.
 WITH prs AS NOT MATERIALIZED (
     -- Inlined, so the scan reads only the columns and (facts being in event order) the row groups it needs.
     SELECT
         *,
         -- Word for word as metrics/engine.py's APPROXIMATE_DEPLOYMENTS, which the cards and the cluster look for.
-        CASE WHEN deploy_approximate THEN 'approximate: deployments inferred from merges' END AS approximate_flag
-    FROM fg_selected_prs($teams::VARCHAR[], $repos::VARCHAR[], $services::VARCHAR[], $include_bots)
+        CASE WHEN deploy_approximate THEN 'approximate: deployments inferred from merges' END AS approximate_flag,
+        CASE WHEN code_origin = 'unknown'
+            THEN 'code origin unknown: the loader saw no commits or description' END AS origin_unknown,
+        CASE WHEN merged_only_source
+            THEN 'PRs read from git history, which holds merged PRs only: not in acceptance rate' END AS merged_only_reason
+    FROM fg_selected_prs($teams::VARCHAR[], $repos::VARCHAR[], $services::VARCHAR[], $include_bots, $origins::VARCHAR[])
 ),
 merged_items AS (
     SELECT
@@ -63,9 +67,26 @@ merged_items AS (
         -- with the bots) count under one author of their own, '(unknown author)', and say so.
         {num: 1, reason: bot_reason, flag: CASE WHEN author_kind = 'unknown' AND bot_reason IS NULL
             THEN 'PRs with no known author counted as one developer' END} AS merge_frequency,
-        {num: has_issue_key::INTEGER, den: 1, reason: bot_reason} AS pm_prs_linked_to_issue
+        {num: has_issue_key::INTEGER, den: 1, reason: bot_reason} AS pm_prs_linked_to_issue,
+        {num: 1, den: 1, reason: coalesce(bot_reason, merged_only_reason)} AS acceptance_rate,
+        {num: (code_origin = 'agentic')::INTEGER, den: 1, reason: coalesce(bot_reason, origin_unknown)}
+            AS agentic_pr_share,
+        {num: (code_origin = 'ai_assisted')::INTEGER, den: 1, reason: coalesce(bot_reason, origin_unknown)}
+            AS ai_assisted_pr_share
     FROM prs
     -- A merged PR's event_at is its merge time: bounding it too lets the scan skip other periods' row groups.
     WHERE merged_at >= $start AND merged_at < $end AND event_at >= $start AND event_at < $end
+),
+-- Acceptance rate's other items: PRs closed without merging in the window (the merged ones are merged_items).
+closed_items AS (
+    SELECT
+        closed_at AS event_at, repo_id, service_id, team_ids,
+        CASE WHEN author_kind = 'unknown' THEN '(unknown author)' ELSE author_id END AS actor_id,
+        {num: 0, den: 1, reason: coalesce(bot_reason, merged_only_reason)} AS acceptance_rate
+    FROM prs
+    -- event_at (ready or created) comes before the close: bounding it skips later periods' row groups.
+    WHERE merged_at IS NULL AND closed_at >= $start AND closed_at < $end AND event_at < $end
 )
 SELECT *, NULL::VARCHAR AS subject, NULL::VARCHAR AS point_kind FROM merged_items
+UNION ALL BY NAME
+SELECT *, NULL::VARCHAR AS subject, NULL::VARCHAR AS point_kind FROM closed_items

@@ -14,5 +14,6 @@ WHERE (
     )
     AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], p.repo_id))
     AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], p.service_id))
+    AND (len($origins::VARCHAR[]) = 0 OR list_contains($origins::VARCHAR[], p.code_origin))
     -- A lambda over the short team list: several times faster in DuckDB than list_has_any.
     AND (len($teams::VARCHAR[]) = 0 OR list_bool_or(list_transform(p.team_ids, lambda t: list_contains(chosen.team_ids, t))))
