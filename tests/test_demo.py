@@ -438,3 +438,47 @@ def test_cli_demo_writes_the_snapshot_it_names(tmp_path):
         assert warm_facts(reader, DEFAULT_RULES, build=False)
     finally:
         reader.close()
+
+
+def test_agents_prs_are_merged_less_often_and_wait_longer_for_pickup(con):
+    rows = con.execute(
+        """
+        SELECT o.origin,
+            avg((p.state = 'merged')::INTEGER) FILTER (WHERE p.state IN ('merged', 'closed')) AS accepted,
+            median(epoch(p.first_review_at) - epoch(p.ready_for_review_at)) / 3600 AS pickup_hours,
+            median(epoch(p.merged_at) - epoch(p.first_review_at)) / 3600 AS review_hours
+        FROM pull_requests p JOIN pr_code_origins o USING (pr_id)
+        GROUP BY 1
+        """
+    ).fetchall()
+    by_origin = {origin: (accepted, pickup, review) for origin, accepted, pickup, review in rows}
+    assert set(by_origin) == {"agentic", "ai_assisted", "unassisted"}
+    agentic, assisted, unassisted = by_origin["agentic"], by_origin["ai_assisted"], by_origin["unassisted"]
+    assert 0.25 < agentic[0] < 0.5 < 0.85 < unassisted[0]  # LinearB 2026: about a third against 84 %
+    assert agentic[1] > 3 * unassisted[1] and unassisted[1] < assisted[1] < agentic[1]
+    assert agentic[2] < unassisted[2]  # reviewed faster once picked up
+
+
+def test_ai_assisted_share_grows_and_one_team_adopts_an_agent_half_way(con):
+    shares = dict(
+        con.execute(
+            """
+            SELECT p.created_at >= ?::TIMESTAMP AS last_quarter, avg((o.origin = 'ai_assisted')::INTEGER)
+            FROM pull_requests p JOIN pr_code_origins o USING (pr_id)
+            WHERE p.created_at < ?::TIMESTAMP OR p.created_at >= ?::TIMESTAMP
+            GROUP BY 1
+            """,
+            [END - timedelta(days=90), START + timedelta(days=90), END - timedelta(days=90)],
+        ).fetchall()
+    )
+    assert shares[True] > 2 * shares[False]  # first 90 days against the last 90
+    growth = con.execute(
+        """
+        SELECT min(p.created_at), count(*) FROM pr_team p JOIN pr_code_origins o USING (pr_id)
+        WHERE p.team_id = 'growth' AND o.origin = 'agentic' AND o.evidence = 'copilot-swe-agent[bot]'
+        """
+    ).fetchone()
+    half_way = START + timedelta(days=274)
+    assert growth[1] > 20 and half_way <= growth[0].date() <= half_way + timedelta(days=30)
+    evidence = con.execute("SELECT count(*) FROM pr_code_origins WHERE origin <> 'unassisted' AND evidence IS NULL")
+    assert evidence.fetchone()[0] == 0

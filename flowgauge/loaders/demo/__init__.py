@@ -1,9 +1,9 @@
 """`flowgauge demo`: a seeded, believable organisation with 18 months of delivery history in a fresh snapshot.
 
 Six named teams (Payments elite-ish, Checkout improving, Platform steady, Mobile slow, Data regressing,
-Growth steady), 60 people including bots, 17 repositories of which `acme/core` is a monorepo with five
-services. Only the monorepo has services rows; other repositories have none and are scoped by repository
-(see org.py). scale >= 1 multiplies the organisation; scale < 1 keeps it and thins PR and deployment volume.
+Growth steady), 60 people including bots, two coding agents (origins.py), 17 repositories of which `acme/core` is a
+monorepo with five services. Only the monorepo has services rows; other repositories have none and are scoped by
+repository (see org.py). scale >= 1 multiplies the organisation; scale < 1 keeps it and thins PR and deployment volume.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from flowgauge.loaders.demo.timeline import Window
 from flowgauge.loaders.store import write_snapshot
 
 TABLES = ("teams", "people", "person_aliases", "team_memberships", "repositories", "services", "pull_requests",
-          "pr_reviews", "commits", "pr_commits", "commit_line_ages", "deployments", "deployment_statuses",
-          "deployment_pull_requests", "deployment_commits", "releases", "workflow_runs", "incidents", "work_items",
-          "sprints", "sprint_items", "sprint_scope_events", "survey_responses")  # fmt: skip
+          "pr_code_origins", "pr_reviews", "commits", "pr_commits", "commit_line_ages", "deployments",
+          "deployment_statuses", "deployment_pull_requests", "deployment_commits", "releases", "workflow_runs",
+          "incidents", "work_items", "sprints", "sprint_items", "sprint_scope_events", "survey_responses")  # fmt: skip
 OPEN_INCIDENTS = 2
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from flowgauge.loaders.demo import ci, deploy_rows, pr_rows
+from flowgauge.loaders.demo import ci, deploy_rows, origins, pr_rows
 from flowgauge.loaders.demo.commits import build_commits, line_ages
 from flowgauge.loaders.demo.delivery import (
     ROLLBACK,
@@ -16,7 +16,7 @@ from flowgauge.loaders.demo.delivery import (
     ship_ranges,
     staging_deploys,
 )
-from flowgauge.loaders.demo.flow import Frame, bot_prs, concat, human_prs, number_prs
+from flowgauge.loaders.demo.flow import HUMAN, Frame, bot_prs, concat, human_prs, number_prs
 from flowgauge.loaders.demo.incidents import force_open, incident_table, incidents_and_fixes
 from flowgauge.loaders.demo.org import MemberPicker, Org
 from flowgauge.loaders.demo.planning import build_planning
@@ -50,11 +50,14 @@ def batch_tables(
     prs = concat(
         [human_prs(rng, org, picker, planning, window, teams, lanes, thin), bot_prs(rng, org, window, lanes, thin)]
     )
+    origin_rng = rng.spawn(1)[0]  # its own stream: the rest of the demo draws as it did before origins
+    origins.assign_origins(origin_rng, org, window, prs, HUMAN)
     production = production_schedule(rng, org, window, lanes, prs, thin)
     production["bad"] = np.full(len(production["lane"]), -1)
     incident, fixes, fix_prs = incidents_and_fixes(rng, org, picker, window, production, lanes, teams, thin)
     if open_incidents:
         force_open(incident, open_incidents)
+    fix_prs["origin"] = np.full(len(fix_prs["lane"]), origins.UNASSISTED)
     prs = concat([prs, fix_prs])
     number_prs(org, prs)
     production = _final_production(production, fixes, incident, prs, window)
@@ -75,6 +78,7 @@ def batch_tables(
     deploy_sha = deploy_rows.deployment_shas(deploys, prs, shipped_order)
 
     tables = {"pull_requests": pr_rows.pr_table(org, prs, pr_ids, repo_ids, title, branch, key, pool, window.end)}
+    tables["pr_code_origins"] = origins.origin_table(origin_rng, org, prs, pr_ids)
     tables["pr_reviews"] = review_table(org, reviews, pr_ids, counters.review)
     tables.update(pr_rows.commit_tables(org, prs, commits, ages, pr_ids, title, branch, pool))
     tables.update(

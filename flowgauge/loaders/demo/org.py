@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from flowgauge.loaders.demo import columns as col
+from flowgauge.loaders.demo.origins import AGENTS
 from flowgauge.loaders.demo.profiles import BASE_REPOS, BASE_TEAMS, EMAIL_DOMAIN, ORG, WEB, RepoSpec, TeamProfile
 from flowgauge.loaders.demo.profiles import extra_team as make_extra_team
 from flowgauge.loaders.demo.timeline import DAY, HOUR, Window
@@ -80,6 +81,9 @@ class Org:
     lane_deployable: np.ndarray
     lane_staging: np.ndarray
     lane_tagged: np.ndarray
+    # Coding agents' accounts (the last len(AGENTS) people): each is in its team's map from its adoption on (unix
+    # seconds), so its PRs count for that team; never a member the history draws authors or reviewers from.
+    agent_from: np.ndarray
 
     @property
     def repo_ids(self) -> list[str]:
@@ -112,17 +116,20 @@ def build_org(rng: np.random.Generator, window: Window, scale: float) -> Org:
         repo_specs.extend((len(teams) - 1, spec) for spec in repos)
     n_people = max(60, round(60 * scale))
     logins, names, emails, second = _people(rng, n_people - len(BOTS))
-    is_bot = np.r_[np.ones(len(BOTS), bool), np.zeros(len(logins), bool)]
+    is_bot = np.r_[np.ones(len(BOTS), bool), np.zeros(len(logins), bool), np.ones(len(AGENTS), bool)]
     membership = _memberships(rng, window, teams, len(BOTS), len(logins))
     org = Org(
         teams=teams,
-        logins=[b[0] for b in BOTS] + logins,
-        names=[b[1] for b in BOTS] + names,
-        emails=[f"{b[0].removesuffix('[bot]')}[bot]@users.noreply.github.example" for b in BOTS] + emails,
-        second_emails=[None] * len(BOTS) + second,
+        logins=[b[0] for b in BOTS] + logins + [a.login for a in AGENTS],
+        names=[b[1] for b in BOTS] + names + [a.name for a in AGENTS],
+        emails=[f"{b[0].removesuffix('[bot]')}[bot]@users.noreply.github.example" for b in BOTS]
+        + emails
+        + [a.email for a in AGENTS],
+        second_emails=[None] * len(BOTS) + second + [None] * len(AGENTS),
         is_bot=is_bot,
         **membership,
         **_repositories(rng, window, teams, repo_specs),
+        agent_from=np.array([window.start + int(a.adopted * (window.end - window.start)) for a in AGENTS]),
     )
     return org
 
@@ -263,7 +270,9 @@ def org_tables(org: Org) -> dict[str, pa.Table]:
                 "display_name": org.names,
                 "primary_email": org.emails,
                 "is_bot": org.is_bot,
-                "bot_reason": [b[2] for b in BOTS] + [None] * (len(org.logins) - len(BOTS)),
+                "bot_reason": [b[2] for b in BOTS]
+                + [None] * (len(org.logins) - len(BOTS) - len(AGENTS))
+                + ["github type Bot"] * len(AGENTS),
             }
         ),
         "person_aliases": pa.table(
@@ -271,10 +280,11 @@ def org_tables(org: Org) -> dict[str, pa.Table]:
         ),
         "team_memberships": pa.table(
             {
-                "person_id": col.pick(org.logins, org.member_person),
-                "team_id": col.pick([t.slug for t in org.teams], org.member_team),
-                "valid_from": col.timestamps(org.member_from),
-                "valid_to": col.timestamps(org.member_to),
+                "person_id": col.pick(org.logins, org.member_person).to_pylist() + [a.login for a in AGENTS],
+                "team_id": col.pick([t.slug for t in org.teams], org.member_team).to_pylist()
+                + [a.team for a in AGENTS],
+                "valid_from": pa.concat_arrays([col.timestamps(org.member_from), col.timestamps(org.agent_from)]),
+                "valid_to": pa.concat_arrays([col.timestamps(org.member_to), col.timestamps(np.full(len(AGENTS), -1))]),
             }
         ),
         "repositories": pa.table(
