@@ -139,6 +139,7 @@ def github(
                     full=full,
                     progress=_ProgressBars(progress),
                     location=api_url,
+                    code_origin=rules.code_origin,
                 ),
             )
     if isinstance(sign_in, GitHubAppAuth):
@@ -242,6 +243,7 @@ def gitlab(
                     full=full,
                     progress=_ProgressBars(progress),
                     location=api_url,
+                    code_origin=rules.code_origin,
                 ),
             )
     _finish(out, report, rules)

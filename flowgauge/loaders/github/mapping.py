@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flowgauge.loaders.code_origin import PrTrail
 from flowgauge.loaders.github.people import PeopleBook
 from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
 
@@ -42,6 +43,7 @@ class PullRows:
     pr_reviews: list[dict[str, Any]] = field(default_factory=list)
     commits: list[dict[str, Any]] = field(default_factory=list)
     pr_commits: list[dict[str, Any]] = field(default_factory=list)
+    trails: list[PrTrail] = field(default_factory=list)  # what tells each PR's code origin (loaders/code_origin.py)
 
 
 def map_pulls(
@@ -76,7 +78,9 @@ def map_pulls(
                 rows.pr_commits.append({"pr_id": pr_id, "repo_id": repo_id, "sha": row["sha"]})
         reviews = _map_reviews(pr_id, node, people)
         rows.pr_reviews.extend(reviews)
-        rows.pull_requests.append(_map_pull(repo_id, pr_id, node, author_id, state, created_at, commit_rows, reviews))
+        pull = _map_pull(repo_id, pr_id, node, author_id, state, created_at, commit_rows, reviews)
+        rows.pull_requests.append(pull)
+        rows.trails.append(pr_trail(pr_id, data, pull["labels"]))
     rows.commits = list(commits_seen.values())
     return rows
 
@@ -88,6 +92,33 @@ def _commit_row(repo_id: str, pr_id: str, commit: Item, people: PeopleBook) -> d
     except SkipItem as skip:
         commit.notes.note_skipped(skip, f"{pr_id} commit {commit.data.get('oid') or '(no sha)'}")
         return None
+
+
+def pr_trail(pr_id: str, data: dict[str, Any], labels: list[str]) -> PrTrail:
+    """What a GraphQL PR node tells of its code origin: its author's login and actor type, labels, description
+    (body) and commit messages and authors. Seen when the node carried its description or any commit message."""
+    author = data.get("author") if isinstance(data.get("author"), dict) else {}
+    commits = [n.get("commit") for n in ((data.get("commits") or {}).get("nodes") or []) if isinstance(n, dict)]
+    commits = [c for c in commits if isinstance(c, dict)]
+    messages = [
+        "\n\n".join(filter(None, [c.get("messageHeadline"), c.get("messageBody")]))
+        for c in commits
+        if "messageBody" in c
+    ]
+    authors = [
+        f"{(c.get('author') or {}).get('name') or ''} <{(c.get('author') or {}).get('email') or ''}>" for c in commits
+    ]
+    body = data.get("body") if isinstance(data.get("body"), str) else None
+    return PrTrail(
+        pr_id,
+        author_login=author.get("login"),
+        author_is_bot=author.get("__typename") == "Bot",
+        labels=labels,
+        description=body,
+        commit_messages=messages,
+        commit_authors=authors,
+        seen=body is not None or bool(messages),
+    )
 
 
 def actor(item: Item, key: str) -> dict[str, Any] | None:

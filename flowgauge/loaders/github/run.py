@@ -13,6 +13,7 @@ from flowgauge.loaders.http.fields import FieldNotes, SkipItem
 from flowgauge.loaders.http.progress import ProgressCallback, ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 from flowgauge.rules.effects import counted
 from flowgauge.url_safety import keep_web_urls_in_rows, left_out_note, web_url_or_none
 
@@ -73,6 +74,7 @@ class SyncRun:
         full: bool,
         progress: ProgressCallback,
         alias_source: str = "github",
+        code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
     ) -> None:
         self.session = session
         self.w = writer
@@ -82,6 +84,7 @@ class SyncRun:
         self.progress = progress
         self.report = SyncReport()
         self.people = PeopleBook(alias_source)
+        self.code_origin = code_origin  # the rules each PR's code origin is told by
 
     def state(self, repo_id: str, stream: str) -> tuple[dict[str, Any], str | None]:
         """(cursor dict, etag) stored for a stream; empty when never synced or --full."""

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from flowgauge.loaders.code_origin import classify
 from flowgauge.loaders.github import sync_streams as streams
 from flowgauge.loaders.github.deployments import DetectionConfig, DetectionRules
 from flowgauge.loaders.github.detect_step import save_detected_deployments
@@ -19,6 +20,7 @@ from flowgauge.loaders.http.paginate import paginate_link
 from flowgauge.loaders.http.progress import ProgressCallback, no_progress
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 
 __all__ = ["SyncReport", "fetch_org_repos", "sync_github"]
 
@@ -43,17 +45,19 @@ def sync_github(
     source_id: str | None = None,
     location: str = "https://api.github.com",
     page_size: int = PAGE_SIZE,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> SyncReport:
     """Load repos (and org teams when org is given) into the writer's snapshot; cursors saved after every page.
 
-    page_size is the number of PRs a GraphQL page asks for (100, GitHub's maximum, unless testing).
+    page_size is the number of PRs a GraphQL page asks for (100, GitHub's maximum, unless testing); code_origin the
+    rules each PR's code origin is told by.
 
     A repository that is missing or forbidden is skipped with a warning; any other failure
     propagates, leaving the stored cursors for the next run to resume from.
     """
     config = config or DetectionConfig()
     source_id = source_id or f"github:{org or ','.join(sorted({r.split('/')[0] for r in repos}))}"
-    run = SyncRun(session, writer, source_id, since, full, progress)
+    run = SyncRun(session, writer, source_id, since, full, progress, code_origin=code_origin)
     for repo_id in repos:
         try:
             _sync_repo(run, repo_id, config.for_repo(repo_id), page_size)
@@ -127,6 +131,7 @@ def _sync_pulls(run: SyncRun, repo_id: str, page_size: int) -> str | None:
         run.flush_people()
         for table in ("pull_requests", "pr_reviews", "pr_commits"):
             run.write(table, getattr(rows, table))
+        run.write("pr_code_origins", [origin.row() for origin in classify(run.code_origin, rows.trails)])
         run.write("commits", _commits_not_stored(run, repo_id, rows.commits))
         run.report.warnings.extend(page.warnings)
         run.report.graphql_cost += page.cost or 0

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from flowgauge.loaders.code_origin import PrTrail, classify
 from flowgauge.loaders.github.deployments import DetectionConfig
 from flowgauge.loaders.github.detect_step import save_detected_deployments
 from flowgauge.loaders.github.mapping import parse_time
@@ -18,6 +19,7 @@ from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
 from flowgauge.loaders.http.progress import ProgressCallback, no_progress
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.store import SnapshotWriter
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 
 
 def gitlab_projects(session: ApiSession, projects: Sequence[str], groups: Sequence[str]) -> list[str]:
@@ -42,11 +44,13 @@ def sync_gitlab(
     progress: ProgressCallback = no_progress,
     source_id: str | None = None,
     location: str = "https://gitlab.com/api/v4",
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> SyncReport:
-    """Load projects into the writer's snapshot; a missing or forbidden project is skipped with a warning."""
+    """Load projects into the writer's snapshot; a missing or forbidden project is skipped with a warning; each MR's
+    code origin is told by the code_origin rules."""
     config = config or DetectionConfig()
     source_id = source_id or f"gitlab:{','.join(sorted({p.split('/')[0] for p in projects}))}"
-    run = SyncRun(session, writer, source_id, since, full, progress, alias_source="gitlab")
+    run = SyncRun(session, writer, source_id, since, full, progress, alias_source="gitlab", code_origin=code_origin)
     for project in projects:
         try:
             info = api.fetch_project(session, project)
@@ -135,6 +139,7 @@ def _sync_mrs(run: SyncRun, project: str, rules) -> None:
             "commits": [],
             "pr_commits": [],
         }
+        trails: list[PrTrail] = []
         for position, mr in enumerate(items):
             iid = mr.get("iid")
             if not isinstance(iid, int):
@@ -153,7 +158,9 @@ def _sync_mrs(run: SyncRun, project: str, rules) -> None:
             tables["pr_reviews"].extend(reviews)
             tables["commits"].extend(commit_rows)
             tables["pr_commits"].extend(links)
+            trails.append(mr_trail(row["pr_id"], mr, commits, row["labels"]))
         run.flush_people()
+        tables["pr_code_origins"] = [origin.row() for origin in classify(run.code_origin, trails)]
         for table, rows in tables.items():
             unique = {json.dumps([r.get(k) for k in _KEYS[table]]): r for r in rows}  # one row per key per upsert
             run.write(table, list(unique.values()))
@@ -168,11 +175,35 @@ def _sync_mrs(run: SyncRun, project: str, rules) -> None:
     )
 
 
+def mr_trail(pr_id: str, mr: dict[str, Any], commits: list[dict[str, Any]], labels: list[str]) -> PrTrail:
+    """What a merge request tells of its code origin: its author (GitLab marks bot users with bot: true), labels,
+    description and commit messages and authors. Seen when the MR carried its description or any commit message."""
+    author = mr.get("author") if isinstance(mr.get("author"), dict) else {}
+    messages = [c["message"] for c in commits if isinstance(c, dict) and isinstance(c.get("message"), str)]
+    authors = [
+        f"{c.get('author_name') or ''} <{c.get('author_email') or ''}>"
+        for c in commits
+        if isinstance(c, dict) and (c.get("author_name") or c.get("author_email"))
+    ]
+    description = mr.get("description") if isinstance(mr.get("description"), str) else None
+    return PrTrail(
+        pr_id,
+        author_login=author.get("username"),
+        author_is_bot=author.get("bot") is True,
+        labels=labels or [],
+        description=description,
+        commit_messages=messages,
+        commit_authors=authors,
+        seen=description is not None or bool(messages),
+    )
+
+
 _KEYS = {
     "pull_requests": ("pr_id",),
     "pr_reviews": ("pr_id", "review_id"),
     "commits": ("repo_id", "sha"),
     "pr_commits": ("pr_id", "sha"),
+    "pr_code_origins": ("pr_id",),
 }
 
 
