@@ -85,6 +85,7 @@ def git(
             line_age=line_age,
             recent_days=recent_days,
             progress=progress,
+            code_origin=rules.code_origin,
         )
     finally:
         if tasks:

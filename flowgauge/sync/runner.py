@@ -82,7 +82,7 @@ def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], factories, 
         elif source.kind == "jira":
             rows, notes = sources.sync_jira_source(source, snapshot, env, jira_client_factory)
         elif source.kind == "git":
-            rows, notes = sources.sync_git_source(source, snapshot)
+            rows, notes = sources.sync_git_source(source, snapshot, rules)
         else:
             rows, notes = sources.sync_files_source(source, snapshot)
     except SyncBusy:

@@ -81,7 +81,7 @@ def sync_github_source(
         with write_snapshot(snapshot, resumable=True) as writer:
             report = sync_github(
                 session, writer, names, org=source.org, config=detection, since=_since(source.since),
-                location=source.api_url,
+                location=source.api_url, code_origin=rules.code_origin,
             )  # fmt: skip
             _check_loaded(report)
             return writer.rows_written, list(report.warnings)
@@ -103,6 +103,7 @@ def sync_gitlab_source(
         with write_snapshot(snapshot, resumable=True) as writer:
             report = sync_gitlab(
                 session, writer, names, config=detection, since=_since(source.since), location=source.api_url,
+                code_origin=rules.code_origin,
             )  # fmt: skip
             _check_loaded(report)
             return writer.rows_written, list(report.warnings)
@@ -133,13 +134,13 @@ def sync_jira_source(
             return writer.rows_written, list(report.warnings)
 
 
-def sync_git_source(source: GitSource, snapshot: Path) -> tuple[int, list[str]]:
+def sync_git_source(source: GitSource, snapshot: Path, rules: Rules) -> tuple[int, list[str]]:
     """Load local clones (only new commits on a re-run), as `flowgauge snapshot git` does."""
     from flowgauge.loaders.git import load_git_repos
 
     results = load_git_repos(
         list(source.paths), snapshot, deploy_tags=source.deploy_tags, since=_since(source.since),
-        line_age=source.line_age,
+        line_age=source.line_age, code_origin=rules.code_origin,
     )  # fmt: skip
     rows = sum(r.commits_read + r.pull_requests + r.deployments + r.line_age_rows for r in results)
     notes = [f"{r.repo_id}: PRs found: {r.pr_summary()}" for r in results]

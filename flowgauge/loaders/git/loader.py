@@ -65,6 +65,7 @@ from flowgauge.loaders.git.tags import (
     release_rows,
 )
 from flowgauge.loaders.store import SnapshotWriter, write_snapshot
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 
 # progress(repo_id, phase, done, total): phase is 'commits' or 'line age'; total None when unknown.
 ProgressFn = Callable[[str, str, int, int | None], None]
@@ -125,8 +126,10 @@ def load_git_repos(
     line_age: bool = True,
     recent_days: int = DEFAULT_RECENT_DAYS,
     progress: ProgressFn | None = None,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> list[GitLoadResult]:
-    """Load local clones into the snapshot at out (created if missing); every path is checked first."""
+    """Load local clones into the snapshot at out (created if missing); every path is checked first; code_origin
+    tells each PR's code origin from its commits."""
     pattern = re.compile(deploy_tags)
     repos = [open_repository(path) for path in paths]
     with write_snapshot(out) as writer:
@@ -139,6 +142,7 @@ def load_git_repos(
                 line_age=line_age,
                 recent_days=recent_days,
                 progress=progress,
+                code_origin=code_origin,
             )
             for repo in repos
         ]
@@ -153,6 +157,7 @@ def save_git_repo(
     line_age: bool = True,
     recent_days: int = DEFAULT_RECENT_DAYS,
     progress: ProgressFn | None = None,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> GitLoadResult:
     """Write one clone's history into an open snapshot, reading only what earlier runs have not."""
     source_id = f"git:{repo.repo_id}"
@@ -184,7 +189,9 @@ def save_git_repo(
             revisions = [repo.head_sha] + ([f"^{base}"] if base else [])
             create_merge_diffs(writer)
             feeds.append(MergeDiffFeed(repo, revisions, since))
-            _save_history(sink, repo, revisions, walk, resolver, result, since, feeds, progress)
+            batch = CommitBatch(sink, repo, resolver, code_origin)
+            _save_history(sink, batch, revisions, walk, result, since, feeds, progress)
+            sink.put([("pr_code_origins", batch.origins.rows())])
         for feed in feeds:
             _drain(sink, feed, feed.rest(), repo, result, progress)
     finally:
@@ -232,10 +239,9 @@ def save_git_repo(
 
 def _save_history(
     sink: RowSink,
-    repo: GitRepository,
+    batch: CommitBatch,
     revisions: list[str],
     walk: HistoryWalk,
-    resolver: IdentityResolver,
     result: GitLoadResult,
     since: datetime | None,
     feeds: Sequence[BatchFeed],
@@ -243,9 +249,9 @@ def _save_history(
 ) -> None:
     """Stream the log through the walk into commit, PR and deployment-link rows, writing the batches
     the parallel feeds have ready on the way."""
+    repo = batch.repo
     total = _count(repo, revisions) if progress else None
     report = progress or (lambda *_: None)
-    batch = CommitBatch(sink, repo, resolver)
     for record in fetch_commits(repo.path, revisions, since):
         placement = walk.place(record)
         batch.add(record, placement.pr_number, placement.deployment_id)

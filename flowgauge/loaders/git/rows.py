@@ -8,12 +8,14 @@ from typing import Any
 
 import pyarrow as pa
 
+from flowgauge.loaders.code_origin import PrTrail, classify
 from flowgauge.loaders.git.feeds import MERGE_DIFFS_TABLE
 from flowgauge.loaders.git.history import HistoryWalk, PullRequestDraft
 from flowgauge.loaders.git.identities import IdentityResolver
 from flowgauge.loaders.git.log_reader import CommitRecord
 from flowgauge.loaders.git.repository import GitRepository
 from flowgauge.loaders.store import SnapshotWriter
+from flowgauge.rules.code_origin import AI_ASSISTED, DEFAULT_CODE_ORIGIN, CodeOriginRules
 
 _COMMITS = pa.schema(
     [
@@ -136,14 +138,22 @@ class RowSink:
 
 
 class CommitBatch:
-    """Rows of the commits read since the last flush, handed to a RowSink in one go."""
+    """Rows of the commits read since the last flush, handed to a RowSink in one go, and the code-origin evidence
+    of every PR read (PrOrigins)."""
 
-    def __init__(self, sink: RowSink, repo: GitRepository, resolver: IdentityResolver) -> None:
+    def __init__(
+        self,
+        sink: RowSink,
+        repo: GitRepository,
+        resolver: IdentityResolver,
+        code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
+    ) -> None:
         self.sink, self.repo, self.resolver = sink, repo, resolver
         # Column lists, not row dicts: building Arrow from columns is several times faster.
         self.commits: dict[str, list] = {name: [] for name in _COMMITS.names}
         self.pr_commits: list[dict] = []
         self.deployment_commits: list[dict] = []
+        self.origins = PrOrigins(repo.repo_id, code_origin)
 
     def add(self, record: CommitRecord, pr_number: int | None, deployment_id: str | None) -> None:
         repo_id = self.repo.repo_id
@@ -160,12 +170,14 @@ class CommitBatch:
         columns["subject"].append(record.subject)
         if pr_number is not None:
             self.pr_commits.append({"pr_id": f"{repo_id}#{pr_number}", "repo_id": repo_id, "sha": record.sha})
+            self.origins.add(pr_number, record)
         if deployment_id is not None:
             self.deployment_commits.append({"deployment_id": deployment_id, "repo_id": repo_id, "sha": record.sha})
 
     def flush(self, walk: HistoryWalk) -> int:
         """Write everything gathered, including the PRs the walk has completed; returns the PR count."""
         drafts, walk.pull_requests = walk.pull_requests, []
+        self.origins.read_batch()
         links = [(d.deployment_id, f"{self.repo.repo_id}#{d.number}") for d in drafts if d.deployment_id]
         self.sink.put(
             [
@@ -213,6 +225,57 @@ class CommitBatch:
             "labels": [],
             "issue_keys": draft.issue_keys,
         }
+
+
+class PrOrigins:
+    """Each PR's code-origin evidence as its commits stream past: a batch's messages are matched when it is flushed
+    and then dropped, so only the matched lines, and each PR's earliest commit author, are kept for the whole log."""
+
+    def __init__(self, repo_id: str, rules: CodeOriginRules) -> None:
+        self.repo_id, self.rules = repo_id, rules
+        self._messages: dict[int, list[str]] = {}  # this batch's messages per PR number
+        self._authors: dict[int, set[str]] = {}  # this batch's commit authors per PR number
+        self._first: dict[int, tuple[Any, str]] = {}  # (authored_at, 'Name <email>') of each PR's earliest commit
+        self._evidence: dict[int, tuple[str, str]] = {}  # (evidence_kind, line or author) found so far
+
+    def add(self, number: int, record: CommitRecord) -> None:
+        """Note one commit of PR number."""
+        identity = f"{record.raw_name} <{record.raw_email}>"
+        self._messages.setdefault(number, []).append(record.message)
+        self._authors.setdefault(number, set()).add(identity)
+        first = self._first.get(number)
+        if first is None or record.authored_at < first[0]:
+            self._first[number] = (record.authored_at, identity)
+
+    def read_batch(self) -> None:
+        """Match the batch's messages and authors, keep the first trail each PR carries, and drop the messages."""
+        numbers = [n for n in self._messages if n not in self._evidence]
+        trails = [
+            PrTrail(str(n), commit_messages=self._messages[n], commit_authors=sorted(self._authors[n]), seen=True)
+            for n in numbers
+        ]
+        for number, found in zip(numbers, classify(self.rules, trails), strict=True):
+            if found.origin == AI_ASSISTED and found.evidence_kind and found.evidence:
+                self._evidence[number] = (found.evidence_kind, found.evidence)
+        self._messages, self._authors = {}, {}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """pr_code_origins rows of every PR whose commits were read: agentic when its earliest commit is an agent's,
+        AI-assisted with the trail found, else unassisted (git always sees a PR's commits)."""
+        self.read_batch()
+        trails = []
+        for number, (_, identity) in self._first.items():
+            kind, evidence = self._evidence.get(number, (None, None))
+            trails.append(
+                PrTrail(
+                    f"{self.repo_id}#{number}",
+                    author_identity=identity,
+                    commit_messages=[evidence] if kind == "commit message line" else [],
+                    commit_authors=[evidence] if kind == "commit author" else [],
+                    seen=True,
+                )
+            )
+        return [found.row() for found in classify(self.rules, trails)]
 
 
 def repository_row(repo: GitRepository) -> dict:
