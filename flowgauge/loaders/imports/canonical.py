@@ -18,6 +18,7 @@ from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.reading import CODECS, Upload, first_line, normal, sniff_delimiter
 from flowgauge.loaders.imports.tables import TableSpec, table_specs
 from flowgauge.loaders.imports.validation import Problems, counted
+from flowgauge.rules.code_origin import ORIGINS
 
 KIND = "canonical"
 LABEL = "Flowgauge canonical table (CSV, JSON or Parquet)"
@@ -74,6 +75,8 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
+        frames = [part for table, frame in frames for part in _with_origins(upload.name, table, frame, problems)]
+        parsed.main_tables |= {table for table, _ in frames}
         for step, (table, frame) in enumerate(frames):
             progress(f"Checking {upload.name}: {table}", (step + 0.5) / len(frames))
             typed, dropped, naive = _typed(con, table_specs()[table], frame, problems)
@@ -88,6 +91,32 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         con.close()
     problems.raise_if_any()
     return parsed
+
+
+def _with_origins(name: str, table: str, frame: pa.Table, problems: Problems) -> list[tuple[str, pa.Table]]:
+    """A pull_requests frame's `origin` column (agentic, ai_assisted, unassisted or unknown) split out as
+    pr_code_origins rows, evidence naming the file; the origin of a pr_code_origins file checked the same way."""
+    if table not in ("pull_requests", "pr_code_origins") or "origin" not in frame.column_names:
+        return [(table, frame)]
+    origins = frame.column("origin").cast(pa.string())
+    rows = frame.column("_row").to_pylist()
+    for row, value in zip(rows, origins.to_pylist(), strict=True):
+        if value is not None and value not in ORIGINS:
+            problems.add(row, "origin", f"{value!r} is not a code origin; use one of {', '.join(ORIGINS)}")
+    if table == "pr_code_origins":
+        return [(table, frame)]
+    pr_ids = frame.column("pr_id") if "pr_id" in frame.column_names else pa.nulls(frame.num_rows, pa.string())
+    given = pc.invert(pc.is_null(origins))
+    origin_rows = pa.table(
+        {
+            "pr_id": pr_ids,
+            "origin": origins,
+            "evidence_kind": pa.array(["import"] * frame.num_rows, pa.string()),
+            "evidence": pa.array([f"origin column of {name}"] * frame.num_rows, pa.string()),
+            "_row": frame.column("_row"),
+        }
+    ).filter(given)
+    return [(table, frame.drop_columns(["origin"])), ("pr_code_origins", origin_rows)]
 
 
 def _frames(upload: Upload, problems: Problems) -> list[tuple[str, pa.Table]]:

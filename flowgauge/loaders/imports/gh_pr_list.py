@@ -1,13 +1,18 @@
-"""GitHub CLI output: `gh pr list --state all --json number,title,url,state,isDraft,createdAt,...`."""
+"""GitHub CLI output: `gh pr list --state all --json number,title,url,state,isDraft,createdAt,...`.
+
+With body and commits in --json, each PR's code origin is told as the GitHub loader tells it; without them it is
+unknown."""
 
 from __future__ import annotations
 
+from flowgauge.loaders.code_origin import PrTrail, classify
 from flowgauge.loaders.imports.dates import naive_note, read_timestamp
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.people import People
 from flowgauge.loaders.imports.prs_common import GITHUB_PR_URL, add_repository, first, issue_keys
 from flowgauge.loaders.imports.reading import Upload, first_keys, json_records
 from flowgauge.loaders.imports.validation import Problems
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN
 
 KIND = "gh_pr_list"
 LABEL = "GitHub CLI pull requests (gh pr list --json)"
@@ -29,6 +34,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     parsed = Parsed(main_tables=frozenset({"pull_requests"}), fill_only=frozenset({"people", "repositories"}))
     people = People(parsed, "github")
     naive = [0]
+    trails: list[PrTrail] = []
     for number, pr in enumerate(json_records(upload) or [], start=1):
         match = GITHUB_PR_URL.match(str(pr.get("url") or ""))
         if not match:
@@ -94,6 +100,33 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                 "issue_keys": issue_keys(pr.get("title"), pr.get("headRefName")),
             },
         )
+        trails.append(_trail(pr_id, pr, login))
     problems.raise_if_any()
+    for found in classify(DEFAULT_CODE_ORIGIN, trails):
+        parsed.add("pr_code_origins", found.row())
     parsed.notes += naive_note(naive[0])
     return parsed
+
+
+def _trail(pr_id: str, pr: dict, login: str) -> PrTrail:
+    """What gh's JSON tells of a PR's code origin: author, labels, body and commits (messages and authors)."""
+    commits = [c for c in pr.get("commits") or [] if isinstance(c, dict)]
+    messages = ["\n\n".join(filter(None, [c.get("messageHeadline"), c.get("messageBody")])) for c in commits]
+    authors = [
+        f"{a.get('name') or ''} <{a.get('email') or ''}>"
+        for c in commits
+        for a in c.get("authors") or []
+        if isinstance(a, dict)
+    ]
+    body = pr.get("body") if isinstance(pr.get("body"), str) else None
+    labels = [label.get("name") for label in pr.get("labels") or [] if isinstance(label, dict) and label.get("name")]
+    return PrTrail(
+        pr_id,
+        author_login=login or None,
+        author_is_bot=bool((pr.get("author") or {}).get("is_bot")),
+        labels=labels,
+        description=body,
+        commit_messages=[m for m in messages if m],
+        commit_authors=authors,
+        seen=body is not None or bool(commits),
+    )
