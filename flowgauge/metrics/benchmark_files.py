@@ -53,6 +53,7 @@ _SHARE_METRICS = (
     "pm_issues_linked_to_parent",
     "pm_in_progress_with_estimate",
     "pm_in_progress_with_assignee",
+    "acceptance_rate",
 )
 # The metric ids of flowgauge.metrics that a band may benchmark.
 METRICS: Mapping[str, MetricSpec] = {
@@ -74,6 +75,9 @@ METRICS: Mapping[str, MetricSpec] = {
     "stale_open_prs": MetricSpec("PRs", "lower", "rate"),
     "review_load": MetricSpec("reviews per reviewer per week", None, "rate"),  # too low can be a problem too
     "survey_score": MetricSpec("percent of scale", "higher", "distribution", 100.0),
+    # Adoption of AI tools: whether more is better is the organisation's call, so the file says which.
+    "agentic_pr_share": MetricSpec(PERCENT, None, "rate", 100.0),
+    "ai_assisted_pr_share": MetricSpec(PERCENT, None, "rate", 100.0),
 }
 
 _SET_KEYS = {"id", "name", "publisher", "year", "statistic", "tier_names", "source_url", "confidence", "description"}
