@@ -9,6 +9,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from flowgauge.metrics.engine import MetricResult
+from flowgauge.ui.charts import format_value
 from flowgauge.ui.origin_comparison import by_origin_table, reference_lines, waiting_longest
 
 
@@ -60,8 +61,8 @@ class Figure:
     confidence: str = "secondary"
 
     def ratio_text(self, ours: float | None) -> str:
-        here = "no value here" if ours is None else f"{ours:.1f}{'×' if self.kind == 'ratio' else '%'} here"
-        return f"{here}; {self.value:g}{'×' if self.kind == 'ratio' else '%'} in {self.source_name} ({self.confidence})"
+        published = f"{self.value:g}x in {self.source_name} ({self.confidence})"
+        return published if ours is None else f"{ours:.1f}x here; {published}"
 
 
 def test_our_ratios_are_computed_like_the_published_ones():
@@ -73,15 +74,16 @@ def test_our_ratios_are_computed_like_the_published_ones():
     }
     figures = [
         Figure("Agentic PRs wait for pickup", "ratio", 5.3, "pickup_time", ("agentic",), ("unassisted",)),
-        Figure("Acceptance of AI PRs", "value", 32.7, "acceptance_rate", ("agentic", "ai_assisted")),
+        Figure("Acceptance of AI PRs", "value", 32.7, "acceptance_rate", ("agentic", "ai_assisted"), unit="percent"),
         Figure("Review once picked up", "ratio", 0.5, "review_time", ("agentic",), ("unassisted",)),
         Figure("Issues per AI PR", "ratio", 1.7, None, ("agentic",), ("unassisted",)),  # no metric of ours
     ]
     lines = reference_lines(figures, lambda metric, origins: values.get((metric, origins), 4.0))
     assert lines == [
-        "Agentic PRs wait for pickup: 4.2× here; 5.3× in LinearB 2026 (secondary)",
-        "Acceptance of AI PRs: 40.0% here; 32.7% in LinearB 2026 (secondary)",
-        "Review once picked up: no value here; 0.5× in LinearB 2026 (secondary)",
+        "Agentic PRs wait for pickup: 4.2x here; 5.3x in LinearB 2026 (secondary)",
+        f"Acceptance of AI PRs: {format_value(40.0, 'percent')} here; {format_value(32.7, 'percent')} in LinearB 2026 "
+        "(secondary)",
+        "Review once picked up: 0.5x in LinearB 2026 (secondary)",
     ]
 
 

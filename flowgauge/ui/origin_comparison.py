@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from flowgauge.metrics.engine import MetricResult
 from flowgauge.rules.code_origin import SELECTABLE_ORIGINS
+from flowgauge.ui.charts import format_value
 
 ORIGIN_LABELS = {"agentic": "Agentic", "ai_assisted": "AI-assisted", "unassisted": "Unassisted"}
 # The metrics LinearB's 2026 edition compares by origin, then the rest of the PR flow.
@@ -53,8 +54,8 @@ def by_origin_table(
 def reference_lines(
     figures: Iterable[Reference], value_of: Callable[[str, tuple[str, ...]], float | None]
 ) -> list[str]:
-    """For each published figure about a metric: ours beside it, as 'N× here; M× in <source> (<confidence>)' for a
-    ratio (value_of(metric, origins) ÷ value_of(metric, baseline origins)) or the value for the same origins."""
+    """For each published figure about a metric, ours beside it: a ratio as 'N× here; M× in <source> (<confidence>)'
+    (value_of(metric, origins) ÷ value_of(metric, baseline origins)), a value in its unit for the same origins."""
     lines = []
     for figure in figures:
         if figure.metric_id is None:
@@ -63,7 +64,11 @@ def reference_lines(
         if figure.kind == "ratio":
             baseline = value_of(figure.metric_id, figure.baseline_origins)
             ours = ours / baseline if ours is not None and baseline else None
-        lines.append(f"{figure.label}: {figure.ratio_text(ours)}")
+            lines.append(f"{figure.label}: {figure.ratio_text(ours)}")
+            continue
+        published = f"{format_value(figure.value, figure.unit)} in {figure.source_name} ({figure.confidence})"
+        here = "no value here" if ours is None else f"{format_value(ours, figure.unit)} here"
+        lines.append(f"{figure.label}: {here}; {published}")
     return lines
 
 
