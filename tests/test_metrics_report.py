@@ -149,8 +149,10 @@ def test_bad_option_values_are_usage_errors_exit_2(snapshot, args, message):
 
 
 def test_choices_are_listed_in_help():
-    text = run("--help").output
+    # A terminal wide enough that Rich does not wrap a long choice list inside its column.
+    text = CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "200"}).output
     assert "<table|json|csv|html|pdf>" in text and "<median|p75|p90|mean>" in text
+    assert "<agentic|ai_assisted|unassisted>" in text
 
 
 def test_bad_team_exits_2_with_one_line(snapshot):

@@ -109,7 +109,11 @@ def report(
     ] = False,
     origin: Annotated[
         list[OriginChoice] | None,
-        typer.Option("--origin", help="Only PRs of this code origin (PR metrics); repeat for several."),
+        typer.Option(
+            "--origin",
+            metavar=f"<{'|'.join(SELECTABLE_ORIGINS)}>",
+            help="Only PRs of this code origin (PR metrics); repeat for several.",
+        ),
     ] = None,
     output_format: Annotated[
         Literal[FORMATS],
