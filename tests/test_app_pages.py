@@ -11,7 +11,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from flowgauge.metrics import tier_of
+from flowgauge.metrics import METRICS, tier_of, tier_statistics
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, load_benchmark_sets
 from flowgauge.metrics.engine import aggregate_selection, compute_all
 from flowgauge.snapshot import open_snapshot
@@ -34,6 +34,7 @@ LINK = {"from": "2026-04-01", "to": "2026-06-30", "stat": "p75"}
 # A Markdown image with an inline SVG (a card's sparkline): alt text (its escapes undone) and data URL.
 MARKDOWN_IMAGE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\((data:image/svg\+xml;base64,[A-Za-z0-9+/=]+)\)")
 BADGE = re.compile(r":\w+-badge\[[^\]]*\]")
+EDITIONS = {benchmark_set.name for benchmark_set in load_benchmark_sets().values()}
 
 
 @pytest.fixture
@@ -73,6 +74,8 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     con = open_snapshot(app_data_dir / "demo.duckdb")
     try:
         expected = compute_all(con, view.filters(), statistic="p75")
+        at_bands = tier_statistics(load_benchmark_sets()[DEFAULT_SET_ID], METRICS, "p75")
+        tiered = compute_all(con, view.filters(), statistic=at_bands)
         previous = compute_all(con, view.filters().previous(), statistic="p75")
         weekly = weekly_series(aggregate_selection(con, view.filters(), groupings=("week",)), list(expected), "p75")
     finally:
@@ -117,22 +120,46 @@ def test_overview_shows_the_metrics_modules_numbers(app_data_dir):
     }
     assert len(expected_drawings) >= 20
     assert drawn == expected_drawings
-    # Each tiered card shows its tier as a coloured badge with an arrow, and marks a secondary-source benchmark.
+    # Each tiered card shows its tier as a coloured badge with an arrow, names the edition its band comes from and
+    # marks a secondary-source benchmark. A band published at another statistic (DORA's medians under Latest
+    # published) tiers the value at that statistic.
     benchmark_set = load_benchmark_sets()[DEFAULT_SET_ID]
     expected_badges = []
-    for result in expected.values():
-        scored = tier_of(result, benchmark_set)
+    for metric_id, result in expected.items():
+        scored = tier_of(tiered[metric_id], benchmark_set)
         if result.value is not None and scored.tier is not None:
             colour, icon = tier_badge(scored.tier.rank, len(scored.band.tier_names))
-            secondary = scored.band.confidence != "primary"
-            expected_badges.append((f":{colour}-badge[{icon} {scored.tier.name}]", secondary))
+            badge = f":{colour}-badge[{icon} {scored.tier.name}]"
+            expected_badges.append((badge, scored.band.origin_name, scored.band.confidence))
     badges = [
-        (BADGE.search(markdown.value).group(0), "secondary source" in markdown.value)
+        (
+            BADGE.search(markdown.value).group(0),
+            next(name for name in EDITIONS if f"[{plain(name)}]" in markdown.value),
+            next((word for word in ("secondary", "inferred") if f"{word} source" in markdown.value), "primary"),
+        )
         for markdown in at.markdown
-        if "-badge[" in markdown.value and plain(benchmark_set.name) in markdown.value
+        if "-badge[" in markdown.value
     ]
-    assert len(expected_badges) >= 5
+    assert len(expected_badges) >= 12
     assert sorted(badges) == sorted(expected_badges)
+    lead_time = next(markdown.value for markdown in at.markdown if "[DORA 2024 clusters]" in markdown.value)
+    median = plain(format_value(tiered["lead_time_for_changes"].value, "hours"))
+    assert f"at the median, {median}" in lead_time
+    assert f"another publisher than {plain('LinearB 2026 (P75)')}" in lead_time
+    # Metrics no publication bands say so once, in the scorecard's legend, and not on their cards.
+    legend = [caption.value for caption in at.caption if caption.value.startswith("No published band:")]
+    assert legend == [
+        "No published band: "
+        + ", ".join(
+            result.name
+            for metric_id, result in expected.items()
+            if metric_id in benchmark_set.unpublished and result.value is not None
+        )
+        + ". No LinearB or DORA edition publishes tiers for these, so Latest published leaves them untiered rather "
+        "than invent one."
+    ]
+    assert "Approve time" in legend[0]
+    assert not [markdown.value for markdown in at.markdown if "No published band" in markdown.value]
     # The cycle-time breakdown is drawn from the same phases' values and tiers, described by its alt text.
     phases = [
         (phase, expected[phase].name, expected[phase].value, tier_of(expected[phase], benchmark_set).tier)

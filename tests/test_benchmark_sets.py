@@ -13,6 +13,7 @@ from flowgauge.metrics.benchmark_sets import (
     CONFIDENCES,
     DEFAULT_SET_ID,
     DORA_KEYS,
+    LATEST_SET_ID,
     METRICS,
     BenchmarkFileError,
     dora_cluster,
@@ -26,6 +27,7 @@ SHIPPED_IDS = {
     "linearb-2024-mean",
     "linearb-2023-p75",
     "linearb-2022-mean",
+    "dora-2021",
     "dora-2023",
     "dora-2024",
 }
@@ -43,13 +45,16 @@ def test_every_shipped_file_is_found_through_package_resources(sets):
     folder = resources.files("flowgauge.metrics").joinpath("benchmarks")
     files = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".toml"))
     assert len(files) == len(SHIPPED_IDS)
-    assert set(sets) == SHIPPED_IDS
-    assert sorted(benchmark_set.path.name for benchmark_set in sets.values()) == files
+    # One set per file, plus Latest published, which is built from them rather than read from a file.
+    assert set(sets) == SHIPPED_IDS | {LATEST_SET_ID}
+    assert sorted(sets[set_id].path.name for set_id in SHIPPED_IDS) == files
 
 
-def test_default_set_is_linearb_2026_at_p75(sets):
+def test_default_set_is_latest_published_read_against_linearb_2026(sets):
     default = sets[DEFAULT_SET_ID]
-    assert (default.publisher, default.year, default.statistic) == ("LinearB", 2026, "p75")
+    assert DEFAULT_SET_ID == LATEST_SET_ID
+    assert (default.name, default.headline, default.statistic) == ("Latest published", "LinearB 2026 (P75)", None)
+    assert (default.publisher, default.year) == ("LinearB", 2026)
     assert default.tier_names == ("Elite", "Good", "Fair", "Needs focus")
 
 
@@ -61,8 +66,11 @@ def test_every_band_names_its_source_confidence_and_a_statistic_the_set_allows(s
             assert band.source_url.startswith("https://"), (benchmark_set.set_id, metric_id)
             assert band.confidence in CONFIDENCES
             assert band.unit == METRICS[metric_id].unit
-            expected = "rate" if METRICS[metric_id].kind == "rate" else benchmark_set.statistic
+            # A band keeps the statistic of the set it was published in (Latest published mixes them).
+            origin = sets[band.origin_set_id]
+            expected = "rate" if METRICS[metric_id].kind == "rate" else origin.statistic
             assert band.statistic == expected, (benchmark_set.set_id, metric_id)
+            assert (band.origin_name, band.publisher, band.year) == (origin.name, origin.publisher, origin.year)
             assert len(band.tier_names) == len(band.thresholds) + 1
             # Every band that is not primary says why in its note, except plain secondary transcriptions.
             if band.confidence == "inferred":
@@ -120,6 +128,9 @@ def test_every_band_names_its_source_confidence_and_a_statistic_the_set_allows(s
         ("dora-2024", "lead_time_for_changes", (24, 168, 720), "secondary"),
         ("dora-2024", "failed_deployment_recovery_time", (1, 24, 168), "inferred"),
         ("dora-2024", "deploy_frequency", (0.23, 1, 5), "inferred"),
+        ("dora-2021", "mttr", (1, 24, 4320), "inferred"),
+        ("dora-2021", "lead_time_for_changes", (24, 720, 4320), "inferred"),
+        ("dora-2021", "change_failure_rate", (16,), "secondary"),
     ],
 )
 def test_published_thresholds_and_their_confidence(sets, set_id, metric_id, thresholds, confidence):
@@ -308,7 +319,7 @@ def test_user_sets_are_loaded_beside_the_shipped_ones(tmp_path):
     path = write(tmp_path / "benchmarks", "targets.toml", USER_SET)
     write(tmp_path / "benchmarks", "README.md", "not a set")
     sets = load_benchmark_sets(tmp_path / "benchmarks")
-    assert set(sets) == SHIPPED_IDS | {"team-targets"}
+    assert set(sets) == SHIPPED_IDS | {LATEST_SET_ID, "team-targets"}
     targets = sets["team-targets"]
     assert (targets.name, targets.path, targets.statistic) == ("Our targets", path, "median")
     assert targets.classify("cycle_time", 30.0).name == "Close"
@@ -320,7 +331,7 @@ def test_user_sets_are_loaded_beside_the_shipped_ones(tmp_path):
 
 
 def test_a_missing_user_folder_adds_nothing_and_a_file_in_its_place_is_an_error(tmp_path):
-    assert set(load_benchmark_sets(tmp_path / "absent")) == SHIPPED_IDS
+    assert set(load_benchmark_sets(tmp_path / "absent")) == SHIPPED_IDS | {LATEST_SET_ID}
     not_a_folder = write(tmp_path, "benchmarks", "")
     with pytest.raises(BenchmarkFileError, match="is a file, not a folder"):
         load_benchmark_sets(not_a_folder)

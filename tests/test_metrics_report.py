@@ -81,6 +81,18 @@ def test_stat_option_applies_to_every_time_metric(snapshot):
     assert report["change_failure_rate"]["statistic"] == "rate"
 
 
+def test_json_names_the_edition_each_band_of_latest_published_comes_from(snapshot):
+    report = json.loads(run(str(snapshot), *MARCH, "--format", "json").output)
+    sources = {metric_id: (line["benchmark_source"], line["benchmark_year"]) for metric_id, line in report.items()}
+    assert sources["cycle_time"] == ("LinearB 2026 (P75)", 2026)
+    assert sources["coding_time"] == ("LinearB 2024 (P75)", 2024)
+    assert sources["lead_time_for_changes"] == ("DORA 2024 clusters", 2024)
+    assert sources["mttr"] == ("DORA 2021 clusters", 2021)
+    assert report["lead_time_for_changes"]["statistic"] == "median"  # DORA's bands are compared at the median
+    assert sources["approve_time"] == (None, None)
+    assert report["approve_time"]["benchmark_note"] == "no published band"
+
+
 def test_csv_has_one_row_per_metric_and_escapes_formula_cells(snapshot):
     result = run(str(snapshot), *MARCH, "--format", "csv")
     assert result.exit_code == 0, result.output
@@ -101,9 +113,13 @@ def test_table_lists_every_metric_with_its_unit(snapshot):
         assert definition.name in result.output
     # acme/web's deployments D6 and D5 both succeeded and INC3 linked to neither: nothing to recover from.
     assert "Failed deployment recovery time: no failed production deployments in the selection" in result.output
-    # LinearB 2026 has no coding-time band: the tier column says so instead of staying blank.
-    coding_line = next(line for line in result.output.splitlines() if "Coding time" in line)
-    assert "no benchmark in this set" in coding_line
+    # Latest published takes coding time from LinearB 2024 (2026 has no band) and names that edition; approve time
+    # has no published band anywhere, and the tier column says so instead of staying blank.
+    lines = result.output.splitlines()
+    assert "Strong (LinearB 2024 (P75))" in next(line for line in lines if "Coding time" in line)
+    assert "no published band" in next(line for line in lines if "Approve time" in line)
+    with_2026 = run(str(snapshot), *MARCH, "--repo", "acme/web", "--benchmarks", "linearb-2026-p75")
+    assert "no benchmark in this set" in next(line for line in with_2026.output.splitlines() if "Coding time" in line)
     # Sprints belong to teams: the repository filter cannot narrow planning accuracy, and the report says so.
     assert (
         "Planning accuracy: measured in story points; repository filter not applied: sprints belong to teams, "

@@ -281,6 +281,9 @@ def report_json(
             **line.scored.result.as_dict(),
             "tier": line.scored.tier.name if line.scored.tier else None,
             "benchmark_note": line.scored.note,
+            # The edition the band was published in (Latest published mixes several).
+            "benchmark_source": line.scored.band.origin_name if line.scored.band else None,
+            "benchmark_year": line.scored.band.year if line.scored.band else None,
             "previous_value": line.change.previous.value,
             "change_percent": line.change.percent_change,
             "change_better": line.change.better,
@@ -341,7 +344,7 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
             result.statistic,
             f"{result.n_used:,}",
             # Never a guessed tier: say why there is none (e.g. "no benchmark in this set").
-            line.scored.tier.name if line.scored.tier else line.scored.note,
+            _tier_text(line.scored, benchmark_set),
             _change_text(line.change),
         )
     console.print(table)
@@ -356,6 +359,15 @@ def _print_table(lines: list[ReportLine], filters: Filters, benchmark_set: Bench
     for line in lines:
         if line.scored.result.flags:
             console.print(f"{line.scored.result.name}: {'; '.join(line.scored.result.flags)}", highlight=False)
+
+
+def _tier_text(scored: Scored, benchmark_set: BenchmarkSet) -> str:
+    """The tier, with the edition its band comes from when the set mixes editions; or why there is none."""
+    if scored.tier is None or scored.band is None:
+        return scored.note
+    if scored.band.origin_set_id and scored.band.origin_set_id != benchmark_set.set_id:
+        return f"{scored.tier.name} ({scored.band.origin_name})"
+    return scored.tier.name
 
 
 def _filters(

@@ -26,7 +26,7 @@ from flowgauge.metrics.engine import (
 )
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, BadLinkingRule, Filters, LinkingRules
 from flowgauge.metrics.runner import query
-from flowgauge.metrics.scoring import NO_BENCHMARK, Scored, score, tier_of
+from flowgauge.metrics.scoring import NO_BENCHMARK, NO_PUBLISHED_BAND, Scored, score, tier_of, tier_statistics
 
 __all__ = [
     "APPROXIMATE_DEPLOYMENTS",
@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_RULES",
     "METRICS",
     "NO_BENCHMARK",
+    "NO_PUBLISHED_BAND",
     "STATISTICS",
     "Filters",
     "LinkingRules",
@@ -59,5 +60,6 @@ __all__ = [
     "results_for",
     "score",
     "tier_of",
+    "tier_statistics",
     "trend",
 ]

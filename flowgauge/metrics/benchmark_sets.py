@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_SET_ID",
     "DIRECTIONS",
     "DORA_KEYS",
+    "LATEST_SET_ID",
     "METRICS",
     "STATISTICS",
     "Band",
@@ -37,11 +38,11 @@ __all__ = [
     "read_benchmark_set",
 ]
 
-# LinearB 2026 at P75: the newest publication, the numbers engineering leaders quote, at the statistic LinearB
-# itself compares since 2024 (P75 resists a few stale PRs better than the mean). Only its cycle-time row was
-# read on LinearB's own page; every other band says 'secondary', and the app shows that beside the tier.
-# It has no coding-time band: linearb-2024-p75 (all primary) is the fallback for that.
-DEFAULT_SET_ID = "linearb-2026-p75"
+# Latest published: every metric against the newest band LinearB or DORA published for it (LinearB 2026 at P75
+# where it has one, LinearB 2024/2025 and DORA 2021/2024 elsewhere), each card naming the edition; built from the
+# shipped sets by flowgauge.metrics.latest_published. The single-year sets stay selectable.
+LATEST_SET_ID = "latest-published"
+DEFAULT_SET_ID = LATEST_SET_ID
 
 DORA_KEYS = ("deploy_frequency", "lead_time_for_changes", "change_failure_rate", "failed_deployment_recovery_time")
 
@@ -59,6 +60,11 @@ class Band:
     source_url: str
     confidence: str  # 'primary' | 'secondary' | 'inferred'
     note: str = ""
+    # The publication the band was read from (a composite set such as Latest published keeps each band's own).
+    origin_set_id: str = ""
+    origin_name: str = ""
+    publisher: str = ""
+    year: int | None = None
 
     def rank(self, value: float) -> int:
         """Index into tier_names (0 = best) of the tier value falls in."""
@@ -102,6 +108,18 @@ class BenchmarkSet:
     bands: Mapping[str, Band] = field(hash=False)
     # Metrics the publication covers but this set deliberately leaves out, with the reason (shown to users).
     omitted: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # Metrics no publication has a band for: said once in the scorecard's legend, not on each card (composite sets).
+    unpublished: tuple[str, ...] = ()
+    headline: str = ""  # a composite set: the publication most of its bands come from, which cards are read against
+
+    def differs_from_headline(self, band: Band) -> str:
+        """'' when band comes from this set's own publication; else how it differs ('another publisher', 'an
+        earlier edition'), for a composite set whose bands come from several publications."""
+        if band.publisher and band.publisher != self.publisher:
+            return "another publisher"
+        if band.year is not None and band.year != self.year:
+            return "an earlier edition" if band.year < self.year else "a later edition"
+        return ""
 
     def band(self, metric_id: str) -> Band | None:
         """This set's band for metric_id, or None when the set has no benchmark for it."""
@@ -159,7 +177,13 @@ def load_benchmark_sets(user_dir: Path | None = None) -> dict[str, BenchmarkSet]
 def read_benchmark_set(path: Path, text: str) -> BenchmarkSet:
     """The set defined by one file's text; raises BenchmarkFileError naming path, line and key."""
     parsed = parse_benchmark_file(path, text)
-    bands = {metric_id: Band(**fields) for metric_id, fields in parsed.bands.items()}
+    origin = {
+        "origin_set_id": parsed.fields["set_id"],
+        "origin_name": parsed.fields["name"],
+        "publisher": parsed.fields["publisher"],
+        "year": parsed.fields["year"],
+    }
+    bands = {metric_id: Band(**fields, **origin) for metric_id, fields in parsed.bands.items()}
     return BenchmarkSet(**parsed.fields, path=path, bands=bands, omitted=parsed.omitted)
 
 
@@ -171,7 +195,10 @@ def _shipped_sets() -> tuple[tuple[str, BenchmarkSet], ...]:
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if entry.name.endswith(".toml"):
             _add(sets, Path(str(entry)), entry.read_text(encoding="utf-8"))
-    return tuple(sets.items())
+    from flowgauge.metrics.latest_published import latest_published  # it builds on the sets read above
+
+    composite = latest_published(sets.values())
+    return ((composite.set_id, composite), *sets.items())
 
 
 def _add(sets: dict[str, BenchmarkSet], path: Path, text: str) -> None:

@@ -13,6 +13,7 @@ from flowgauge.metrics.engine import MetricResult, compute_all
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
 
 NO_BENCHMARK = "no benchmark in this set"
+NO_PUBLISHED_BAND = "no published band"  # a composite set's metric that no publication bands
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ def band_statistics(benchmark_set: BenchmarkSet, metric_ids: Iterable[str]) -> d
         statistic = band.statistic if band is not None else None
         chosen[metric_id] = statistic if statistic in STATISTICS else None
     return chosen
+
+
+def tier_statistics(benchmark_set: BenchmarkSet, metric_ids: Iterable[str], statistic: str) -> dict[str, str]:
+    """The statistic each metric is tiered at: its band's for a distribution the set bands (DORA's median beside
+    LinearB's P75 in Latest published), else the one the view shows."""
+    return {key: value or statistic for key, value in band_statistics(benchmark_set, metric_ids).items()}
 
 
 def score(
@@ -59,7 +66,8 @@ def tier_of(result: MetricResult, benchmark_set: BenchmarkSet | None) -> Scored:
     """Place one result in its band, refusing comparisons that are not like for like."""
     band = benchmark_set.band(result.metric_id) if benchmark_set is not None else None
     if band is None:
-        return Scored(result, None, None, NO_BENCHMARK)
+        unpublished = benchmark_set is not None and result.metric_id in benchmark_set.unpublished
+        return Scored(result, None, None, NO_PUBLISHED_BAND if unpublished else NO_BENCHMARK)
     if band.unit != result.unit:
         return Scored(result, band, None, f"benchmark is in {band.unit}, the metric in {result.unit}")
     if band.statistic != result.statistic:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,6 +25,7 @@ from flowgauge.metrics import (
     period_values,
     resolve_statistics,
     results_for,
+    tier_statistics,
 )
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, BenchmarkSet, load_benchmark_sets
 from flowgauge.metrics.engine import (
@@ -163,13 +165,21 @@ def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: Link
 def results(
     identity: SnapshotIdentity,
     filters: Filters,
-    statistic: str,
+    statistic: str | Mapping[str, str],
     metric_ids: tuple[str, ...] | None = None,
     rules: LinkingRules | None = None,
 ) -> dict[str, MetricResult]:
     """Every metric (or the given ones) over the selection under the rules (default: those in force)."""
     rules = rules or rules_in_force()
     return results_for(aggregates(identity, filters, CURRENT_GROUPINGS, rules, True, None), statistic, metric_ids)
+
+
+def tiered_results(
+    identity: SnapshotIdentity, filters: Filters, statistic: str, benchmark_set: BenchmarkSet
+) -> dict[str, MetricResult]:
+    """Every metric at the statistic its band compares at (a DORA median beside LinearB's P75), else at statistic:
+    what the cards' tiers are read from. The page's own aggregates serve it, so no query runs."""
+    return results(identity, filters, tier_statistics(benchmark_set, METRICS, statistic))
 
 
 def previous_results(
@@ -329,7 +339,8 @@ def dora_set(user_dir: str, chosen: str) -> BenchmarkSet:
     """The chosen set when it clusters the DORA keys, else DORA 2023."""
     sets = benchmark_sets(user_dir)
     candidate = sets[chosen]
-    if all(candidate.band(key) is not None for key in DORA_KEYS):
+    # Clusters need every key banded with the set's own tier names (Latest published mixes LinearB's and DORA's).
+    if all((band := candidate.band(key)) is not None and band.tier_names == candidate.tier_names for key in DORA_KEYS):
         return candidate
     return sets[DORA_FALLBACK_SET]
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 import streamlit as st
 
-from flowgauge.metrics import NO_BENCHMARK, MetricResult, tier_of
+from flowgauge.metrics import NO_BENCHMARK, NO_PUBLISHED_BAND, MetricResult, tier_of
 from flowgauge.metrics.benchmark_sets import BenchmarkSet
 from flowgauge.ui.charts import PALETTE, format_value, tier_badge
 from flowgauge.ui.sparklines import image_markdown, sparkline_svg
@@ -66,23 +66,53 @@ def explain(result: MetricResult) -> str:
     return "\n".join(lines)
 
 
-def benchmark_line(result: MetricResult, benchmark_set: BenchmarkSet) -> tuple[str, str | None]:
-    """Markdown for the card's last line, and its tooltip: the tier badge (Streamlit's badge directive) and where
-    the benchmark comes from, or why the value has no tier (or no value)."""
+def benchmark_line(
+    result: MetricResult, benchmark_set: BenchmarkSet, tiered: MetricResult | None = None, in_legend: bool = False
+) -> tuple[str, str | None]:
+    """Markdown for the card's last line, and its tooltip: the tier badge (Streamlit's badge directive) and the
+    edition the band comes from, or why the value has no tier (or no value).
+
+    tiered is the same metric at its band's statistic when that is not the one shown (a DORA median beside LinearB's
+    P75 in Latest published): the tier is then that value's, and the line says so. in_legend: the scorecard's
+    legend names the metrics no publication bands, so their cards say nothing about it.
+    """
     if result.value is None:
         return f":small[:gray[No value: {plain(result.empty_reason or 'nothing measured')}.]]", None
-    scored = tier_of(result, benchmark_set)
+    measured = tiered if tiered is not None else result
+    scored = tier_of(measured, benchmark_set)
+    if scored.band is None and scored.note == NO_PUBLISHED_BAND:
+        return ("", None) if in_legend else (f":small[:gray[No published band ({plain(benchmark_set.name)}).]]", None)
     if scored.tier is None or scored.band is None:
         reason = NO_BENCHMARK if scored.band is None else scored.note
         return f":small[:gray[No tier: {plain(reason)} ({plain(benchmark_set.name)}).]]", None
     band = scored.band
     colour, icon = tier_badge(scored.tier.rank, len(band.tier_names))
-    notes = [link(benchmark_set.name, band.source_url), plain(band.statistic)]
+    statistic = plain(band.statistic)
+    if measured.statistic != result.statistic:
+        statistic = f"at the {statistic}, {plain(format_value(measured.value, measured.unit))}"
+    notes = [link(band.origin_name or benchmark_set.name, band.source_url), statistic]
     if band.confidence != "primary":
         notes.append(f"**{band.confidence} source**")
+    if differs := benchmark_set.differs_from_headline(band):
+        notes.append(f"{differs} than {plain(benchmark_set.headline or benchmark_set.name)}")
     return (
         f":{colour}-badge[{icon} {plain(scored.tier.name)}] :small[:gray[{' · '.join(notes)}]]",
         "Tiers, best first: " + " → ".join(plain(name) for name in band.tier_names),
+    )
+
+
+def unpublished_legend(results: Mapping[str, MetricResult], benchmark_set: BenchmarkSet) -> str | None:
+    """The scorecard's one line naming the shown metrics that no publication bands, or None when there are none."""
+    names = [
+        result.name
+        for metric_id, result in results.items()
+        if metric_id in benchmark_set.unpublished and result.value is not None
+    ]
+    if not names:
+        return None
+    return (
+        f"No published band: {', '.join(names)}. No LinearB or DORA edition publishes tiers for these, so "
+        f"{plain(benchmark_set.name)} leaves them untiered rather than invent one."
     )
 
 
@@ -93,6 +123,8 @@ def metric_card(
     trend: Sequence[float | None] | None = None,
     previous_label: str = "previous period",
     width: int | Literal["stretch"] = "stretch",
+    tiered: MetricResult | None = None,
+    in_legend: bool = False,
 ) -> None:
     """One bordered card: value with unit, change against the previous period, sparkline and tier badge.
 
@@ -120,10 +152,10 @@ def metric_card(
             weeks = sum(value is not None for value in trend or ())
             alt = f"{result.name} per week, oldest first ({weeks} weeks with a value)"
             lines.append(image_markdown(drawing, alt))
-        text, tooltip = benchmark_line(result, benchmark_set)
+        text, tooltip = benchmark_line(result, benchmark_set, tiered, in_legend)
         if notes := approximate_notes(result):
             lines.append(approximate_mark(notes))
-        st.markdown("\n\n".join([*lines, text]), help=tooltip)
+        st.markdown("\n\n".join(line for line in [*lines, text] if line), help=tooltip)
 
 
 def scorecard(
@@ -133,8 +165,10 @@ def scorecard(
     families: Mapping[str, str],
     trends: Mapping[str, Sequence[float | None]] | None = None,
     previous_label: str = "previous period",
+    tiered: Mapping[str, MetricResult] | None = None,
 ) -> list[MetricResult]:
-    """Cards for every metric with a value, grouped by family; returns the metrics without one."""
+    """Cards for every metric with a value, grouped by family, and the legend of those no publication bands;
+    returns the metrics without a value. tiered: each metric at its band's statistic (scoring.tier_statistics)."""
     empty = [result for result in results.values() if result.value is None]
     for family, title in FAMILY_TITLES.items():
         shown = [r for metric_id, r in results.items() if families.get(metric_id) == family and r.value is not None]
@@ -152,5 +186,9 @@ def scorecard(
                     (trends or {}).get(result.metric_id),
                     previous_label,
                     width=CARD_WIDTH_PX,
+                    tiered=(tiered or {}).get(result.metric_id),
+                    in_legend=True,
                 )
+    if legend := unpublished_legend(results, benchmark_set):
+        st.caption(legend)
     return empty

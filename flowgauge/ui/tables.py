@@ -205,7 +205,8 @@ def problems_table(problems: Iterable[object]) -> pa.Table:
 
 
 def benchmark_table(benchmark_set: BenchmarkSet) -> pa.Table:
-    """Every band of a benchmark set: tiers best first, boundaries, statistic, source and its confidence."""
+    """Every band of a benchmark set: tiers best first, boundaries, statistic, the edition it was published in, source
+    and its confidence."""
     return pa.Table.from_pylist(
         [
             {
@@ -215,6 +216,7 @@ def benchmark_table(benchmark_set: BenchmarkSet) -> pa.Table:
                 "tiers (best first)": " / ".join(band.tier_names),
                 "boundaries": " / ".join(f"{value:g}" for value in band.thresholds) + f" {band.unit}",
                 "confidence": band.confidence,
+                "published in": band.origin_name or benchmark_set.name,
                 "source": band.source_url,
                 "note": band.note,
             }

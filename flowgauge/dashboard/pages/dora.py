@@ -16,6 +16,7 @@ st.title("DORA")
 st.caption(f"{describe(view)} · {view.statistic}")
 
 now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
+tiered = cached.tiered_results(context.identity, view.filters(), view.statistic, context.benchmark_set)
 if now["deploy_frequency"].value is None:
     show_empty("deployments", now["deploy_frequency"].empty_reason, view, "deployments")
     st.stop()
@@ -23,7 +24,11 @@ if now["deploy_frequency"].value is None:
 for column, metric_id in zip([*st.columns(3), *st.columns(3)], DORA_METRICS, strict=False):
     with column:
         metric_card(
-            now[metric_id], before[metric_id], context.benchmark_set, previous_label=f"previous {view.days} days"
+            now[metric_id],
+            before[metric_id],
+            context.benchmark_set,
+            previous_label=f"previous {view.days} days",
+            tiered=tiered[metric_id],
         )
 bucket = now["deploy_frequency"].details.get("dora_bucket")
 if bucket:

@@ -16,6 +16,7 @@ st.title("Overview")
 st.caption(f"{describe(view)} · {view.statistic} · compared with {plain(context.benchmark_set.name)}")
 
 now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
+tiered = cached.tiered_results(context.identity, view.filters(), view.statistic, context.benchmark_set)
 with_value = tuple(metric_id for metric_id, result in now.items() if result.value is not None)
 trends = cached.weekly_values(context.identity, view.filters(), view.statistic, with_value)
 
@@ -46,6 +47,7 @@ empty = scorecard(
     {metric_id: definition.family for metric_id, definition in METRICS.items()},
     trends,
     previous_label=f"previous {view.days} days",
+    tiered=tiered,
 )
 if empty:
     with st.expander(f"{len(empty)} metrics have no value in this selection"):
