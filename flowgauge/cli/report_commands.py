@@ -93,7 +93,10 @@ def report(
         Literal[BENCHMARK_SETS] | None,
         typer.Option(
             "--benchmarks",
-            help=f"Benchmark set to tier against; default: the organisation config's, else {DEFAULT_SET_ID}.",
+            # The ids in the help text: as a metavar, their list (ten sets) squeezed every other option's choices.
+            metavar="<set id>",
+            help=f"Benchmark set to tier against ({', '.join(BENCHMARK_SETS)}); default: the organisation config's, "
+            f"else {DEFAULT_SET_ID}.",
             show_default=False,
         ),
     ] = None,
