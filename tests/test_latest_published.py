@@ -72,11 +72,14 @@ UNPUBLISHED = (
     "pm_issues_linked_to_parent",
     "pm_in_progress_with_estimate",
     "pm_in_progress_with_assignee",
+    "acceptance_rate",  # LinearB 2026 publishes values by code origin, not tiers (reference figures)
     "capacity_accuracy",
     "waiting_for_review_rate",
     "stale_open_prs",
     "review_load",
     "survey_score",
+    "agentic_pr_share",
+    "ai_assisted_pr_share",
 )
 
 
