@@ -10,6 +10,7 @@ from flowgauge.org_config.config import (
     OrgConfig,
     load_org_config,
 )
+from flowgauge.org_config.sign_in import SignIn
 
 __all__ = [
     "ConfigError",
@@ -19,5 +20,6 @@ __all__ = [
     "JiraSource",
     "GitSource",
     "OrgConfig",
+    "SignIn",
     "load_org_config",
 ]

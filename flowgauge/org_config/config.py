@@ -15,6 +15,7 @@ from typing import Any
 
 from flowgauge.errors import FlowgaugeError
 from flowgauge.org_config.lines import KeyLines
+from flowgauge.org_config.sign_in import SignIn, read_sign_in
 
 DEFAULT_CONFIG = Path("flowgauge.toml")
 DEFAULT_FRESHNESS_HOURS = 26.0  # a daily sync plus two hours of slack
@@ -120,7 +121,7 @@ class OrgConfig:
     team_map: Path | None = None
     benchmarks: str | None = None
     rules: dict[str, Any] = field(default_factory=dict)  # the [rules] table as written, for the rules file's reader
-    sign_in: dict[str, Any] | None = None  # the [sign_in] table as written; None when the file has none
+    sign_in: SignIn | None = None  # None: no sign-in (a laptop on loopback)
 
     @property
     def sign_in_configured(self) -> bool:
@@ -212,9 +213,6 @@ class _Reader:
             raise self.fail((), "no sources: add a [[github]], [[gitlab]], [[jira]], [[git]] or [[files]] table")
         rules = data.get("rules", {})
         self.expect_table(("rules",), rules)
-        sign_in = data.get("sign_in")
-        if sign_in is not None:
-            self.expect_table(("sign_in",), sign_in)
         return OrgConfig(
             path=self.path,
             data_folder=self.resolve(self.string(("data_folder",), data.get("data_folder", "data"))),
@@ -223,7 +221,7 @@ class _Reader:
             team_map=team_map,
             benchmarks=self.benchmark_set(data.get("benchmarks")),
             rules=dict(rules),
-            sign_in=None if sign_in is None else dict(sign_in),
+            sign_in=read_sign_in(self, data.get("sign_in")),
         )
 
     @staticmethod
