@@ -16,12 +16,14 @@ def main(default_data_dir: Path | None = None) -> None:
     """Draw the frame and run the page the URL names, over $FLOWGAUGE_DATA_DIR, else default_data_dir, else ./data."""
     st.set_page_config(page_title="Flowgauge", page_icon=":material/speed:", layout="wide")
 
-    # The only place the environment is read: where snapshots live (the demo is generated there on first start), and
-    # the rules file, when not flowgauge.rules.toml in the working directory or the data folder.
+    # The only place the environment is read: where snapshots live (the demo is generated there on first start), the
+    # rules file, when not flowgauge.rules.toml in the working directory or the data folder, and the organisation
+    # config whose [sign_in] decides who may see pages (else flowgauge.toml in the working directory or data folder).
     data_dir = Path(os.environ.get("FLOWGAUGE_DATA_DIR") or default_data_dir or "data")
     rules_file = os.environ.get("FLOWGAUGE_RULES")
     # The organisation's snapshot (`flowgauge serve` sets it from flowgauge.toml): opened first, and no demo is made.
     snapshot = os.environ.get("FLOWGAUGE_SNAPSHOT") or None
+    config_file = os.environ.get("FLOWGAUGE_CONFIG")
 
     page = st.navigation(
         [
@@ -38,7 +40,7 @@ def main(default_data_dir: Path | None = None) -> None:
         ],
         position="top",
     )
-    run_page(page, data_dir, rules_file, snapshot)
+    run_page(page, data_dir, rules_file, snapshot, config_env=config_file)
 
 
 if __name__ == "__main__":  # Streamlit runs its main script as __main__ on every rerun

@@ -12,11 +12,15 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from flowgauge.access import gate
+from flowgauge.access.config_file import find_config, sign_in_of
 from flowgauge.errors import FlowgaugeError
 from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet
 from flowgauge.metrics.facts import cache_facts
 from flowgauge.metrics.filters import STATISTICS
+from flowgauge.org_config import ConfigError
 from flowgauge.org_config.defaults import find_organisation_config
+from flowgauge.org_config.sign_in import SignIn
 from flowgauge.rules import DEFAULT_RULES, DEFAULTS, BadRules, LinkingRules, Rules, find_rules_file
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import cached, filters
@@ -98,8 +102,13 @@ def _entry_point_bypassed() -> Path | None:
     return None if main.parent.name == "pages" else main
 
 
-def run_page(page, data_dir: Path, rules_env: str | None = None, snapshot: str | None = None) -> None:
-    """Draw the frame, then run the page with the frame's context available to it."""
+def run_page(
+    page, data_dir: Path, rules_env: str | None = None, snapshot: str | None = None, config_env: str | None = None
+) -> None:
+    """Let in only who may see pages (when flowgauge.toml asks for sign-in), draw the frame, then run the page with
+    the frame's context available to it. config_env: $FLOWGAUGE_CONFIG as app.py read it."""
+    gate.configure(_sign_in_in_force(data_dir, config_env))
+    gate.enforce(page.url_path)  # stops here, before any snapshot is opened, unless the visitor may see pages
     st.session_state[DATA_DIR_KEY] = str(data_dir)
     st.session_state[RULES_ENV_KEY] = rules_env
     st.session_state[SNAPSHOT_KEY] = snapshot
@@ -221,6 +230,26 @@ def _default_benchmark_set(data_dir: Path, sets: dict[str, BenchmarkSet], notice
     if chosen in sets:
         return chosen
     return DEFAULT_SET_ID if DEFAULT_SET_ID in sets else next(iter(sets), "")
+
+
+def _sign_in_in_force(data_dir: Path, config_env: str | None) -> SignIn | None:
+    """The [sign_in] of the organisation config in force (read again when it changes); a config that cannot be read
+    stops the page rather than serve it without the sign-in it may ask for."""
+    path = find_config(config_env, [Path.cwd(), data_dir])
+    try:
+        modified = path.stat().st_mtime_ns if path else 0
+    except OSError:
+        modified = -1  # missing: load_org_config names it
+    try:
+        return _cached_sign_in(str(path) if path else None, modified)
+    except ConfigError as error:
+        st.error(f"The organisation config cannot be used: {plain(error)}")
+        st.stop()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_sign_in(path: str | None, modified_ns: int) -> SignIn | None:
+    return sign_in_of(Path(path) if path else None)
 
 
 def _rules_in_force(data_dir: Path) -> Rules:

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
+from flowgauge.access.gate import require
+from flowgauge.access.roles import Role
 from flowgauge.errors import FlowgaugeError
 from flowgauge.loaders.imports import (
     KINDS,
@@ -100,7 +102,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         return
     label = f"Import {len(files)} file(s) into {plain(target)}.duckdb"
     if st.button(label, type="primary", key="fg_import_go"):
-        _import(files, kind, date_order, data_dir / f"{target}.duckdb")
+        save_upload(files, kind, date_order, data_dir / f"{target}.duckdb")
 
 
 def _show_preview(preview: ImportPreview) -> None:
@@ -120,8 +122,11 @@ def _show_preview(preview: ImportPreview) -> None:
             st.dataframe(data.slice(0, _PREVIEW_ROWS), hide_index=True)
 
 
-def _import(files: list[tuple[str, bytes]], kind: str, date_order: str | None, target: Path) -> None:
+def save_upload(files: list[tuple[str, bytes]], kind: str, date_order: str | None, target: Path) -> None:
+    """Import the files into target (editors and admins only), then rerun to show the new snapshot."""
     try:
+        # Checked here, where the write happens, not only where the widget is drawn.
+        require(Role.EDITOR, "Uploading files")
         with st.spinner(f"Importing into {plain(target.name)}…"):
             report = import_files(files, into=target, kind=kind, date_order=date_order)
     except ImportRejected as error:

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from flowgauge.access.gate import can
+from flowgauge.access.roles import Role
 from flowgauge.loaders.store import utc_now
 from flowgauge.rules import describe_rules
 from flowgauge.ui import cached, downloads, tables
@@ -15,8 +17,10 @@ context = page_context()
 view = context.view
 st.title("Data")
 
-snapshots_tab, quality_tab, definitions_tab, upload_tab = st.tabs(
-    ["Snapshots", "Data quality", "Definitions & rules", "Upload files"]
+# Uploading writes snapshots: editors and admins only (the import itself checks the role again).
+uploads = can(Role.EDITOR)
+snapshots_tab, quality_tab, definitions_tab, *upload_tab = st.tabs(
+    ["Snapshots", "Data quality", "Definitions & rules", *(["Upload files"] if uploads else [])]
 )
 
 with snapshots_tab:
@@ -79,5 +83,6 @@ with definitions_tab:
     st.caption(plain(context.benchmark_set.description))
     downloads.table(tables.benchmark_table(context.benchmark_set), "benchmark-set")
 
-with upload_tab:
-    draw_upload(context.data_dir, view.snapshot, context.choices.snapshots)
+if uploads:
+    with upload_tab[0]:
+        draw_upload(context.data_dir, view.snapshot, context.choices.snapshots)

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from flowgauge.access.gate import can
+from flowgauge.access.roles import Role
 from flowgauge.ui import cached, downloads, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
@@ -52,8 +54,10 @@ with prs_tab:
         left, middle, right = st.columns([2, 2, 1])
         text = left.text_input("Search titles, branches and PR ids", key="prs_search", placeholder="e.g. PAY-12")
         states = middle.multiselect("State", ["merged", "open", "closed"], key="prs_states", placeholder="All states")
-        # People, not surveillance: authors are hidden unless someone explicitly asks for them.
-        people = right.toggle("Show authors", key="prs_people", help="Per-person columns are off by default.")
+        # People, not surveillance: authors are hidden unless someone explicitly asks for them, and only admins may.
+        people = can(Role.ADMIN) and right.toggle(
+            "Show authors", key="prs_people", help="Per-person columns are off by default."
+        )
         shown = tables.filter_rows(prs, states=states, text=text, text_columns=("title", "head_branch", "pr_id"))
         columns = [
             "pr_id",
