@@ -1,0 +1,84 @@
+"""The `[auth]` secrets Streamlit's own sign-in (`st.login`) reads, written from `[sign_in]` and the environment.
+
+Streamlit reads its provider settings from a secrets file. `flowgauge serve` writes one into a private temporary
+folder (readable by its own user only), points Streamlit at it with `--secrets.files`, and removes it on exit; the
+secrets come from the environment variables `[sign_in]` names and are never printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from flowgauge.errors import FlowgaugeError
+from flowgauge.org_config.sign_in import SignIn
+
+MIN_COOKIE_SECRET_CHARS = 32  # Streamlit signs cookies with it; shorter keys are guessable
+
+
+class SignInNotReady(FlowgaugeError):
+    """A secret that [sign_in] names is missing from the environment, or too short."""
+
+
+def auth_section(sign_in: SignIn, environ: Mapping[str, str]) -> dict[str, object]:
+    """Streamlit's [auth] settings for this provider, with the secrets read from the variables sign_in names."""
+    client_secret = environ.get(sign_in.client_secret_env, "")
+    if not client_secret.strip():
+        raise SignInNotReady(
+            f"${sign_in.client_secret_env} is not set: sign-in needs the client secret the provider gave for "
+            f"client {sign_in.client_id!r} ([sign_in] client_secret_env)"
+        )
+    cookie_secret = environ.get(sign_in.cookie_secret_env, "")
+    if len(cookie_secret.strip()) < MIN_COOKIE_SECRET_CHARS:
+        state = "is not set" if not cookie_secret.strip() else "is too short"
+        raise SignInNotReady(
+            f"${sign_in.cookie_secret_env} {state}: it signs sign-in cookies and needs {MIN_COOKIE_SECRET_CHARS}+ "
+            "random characters, the same for every serve process "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return {
+        "redirect_uri": sign_in.redirect_uri,
+        "cookie_secret": cookie_secret.strip(),
+        "client_id": sign_in.client_id,
+        "client_secret": client_secret.strip(),
+        "server_metadata_url": sign_in.provider,
+        "client_kwargs": {"scope": "openid email profile", "prompt": sign_in.prompt},
+    }
+
+
+def secrets_toml(section: Mapping[str, object]) -> str:
+    """The [auth] section as TOML text (strings and one level of inline tables: all Streamlit's [auth] holds)."""
+    lines = ["[auth]"]
+    for key, value in section.items():
+        if isinstance(value, Mapping):
+            inner = ", ".join(f"{name} = {_string(item)}" for name, item in value.items())
+            lines.append(f"{key} = {{ {inner} }}")
+        else:
+            lines.append(f"{key} = {_string(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _string(value: object) -> str:
+    # A JSON string without \u escapes of non-ASCII text is a TOML basic string (same quote, backslash and control
+    # escapes); ensure_ascii=False keeps characters outside the BMP whole, as TOML has no surrogate escapes.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+@contextmanager
+def streamlit_secrets_file(sign_in: SignIn, environ: Mapping[str, str]) -> Iterator[Path]:
+    """A secrets.toml with Streamlit's [auth] settings, readable by this user only, removed when the block ends."""
+    text = secrets_toml(auth_section(sign_in, environ))  # refuses before anything is written
+    folder = Path(tempfile.mkdtemp(prefix="flowgauge-sign-in-"))  # mode 0700
+    try:
+        path = folder / "secrets.toml"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,69 @@
+"""The [auth] secrets file Streamlit's sign-in reads: written from [sign_in] and the environment, private, removed."""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+
+import pytest
+
+from flowgauge.access.streamlit_secrets import SignInNotReady, streamlit_secrets_file
+from flowgauge.org_config import load_org_config
+
+CONFIG = """\
+[sign_in]
+provider = "https://login.acme.example/.well-known/openid-configuration"
+client_id = "flowgauge"
+client_secret_env = "ACME_OIDC_SECRET"
+cookie_secret_env = "ACME_COOKIE_SECRET"
+public_url = "https://flowgauge.acme.example/dash"
+allow = ["@acme.example"]
+
+[[files]]
+folder = "exports"
+"""
+# Quotes, a backslash, a newline and characters outside ASCII (one outside the BMP) must survive the TOML round trip.
+CLIENT_SECRET = 'cl"ient\\sec\nret-é-\U0001f511'
+COOKIE_SECRET = "c" * 40
+
+
+@pytest.fixture
+def sign_in(tmp_path):
+    path = tmp_path / "flowgauge.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return load_org_config(path).sign_in
+
+
+def test_the_secrets_file_holds_streamlits_auth_settings_privately_and_goes_away(sign_in):
+    environ = {"ACME_OIDC_SECRET": CLIENT_SECRET, "ACME_COOKIE_SECRET": COOKIE_SECRET}
+    with streamlit_secrets_file(sign_in, environ) as path:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        auth = tomllib.loads(path.read_text(encoding="utf-8"))["auth"]
+    assert auth == {
+        "redirect_uri": "https://flowgauge.acme.example/dash/oauth2callback",
+        "cookie_secret": COOKIE_SECRET,
+        "client_id": "flowgauge",
+        "client_secret": CLIENT_SECRET.strip(),
+        "server_metadata_url": "https://login.acme.example/.well-known/openid-configuration",
+        "client_kwargs": {"scope": "openid email profile", "prompt": "select_account"},
+    }
+    assert not path.exists() and not path.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"ACME_COOKIE_SECRET": COOKIE_SECRET}, "$ACME_OIDC_SECRET is not set: sign-in needs the client secret"),
+        ({"ACME_OIDC_SECRET": " ", "ACME_COOKIE_SECRET": COOKIE_SECRET}, "$ACME_OIDC_SECRET is not set"),
+        ({"ACME_OIDC_SECRET": "s3cr3t"}, "$ACME_COOKIE_SECRET is not set: it signs sign-in cookies and needs 32+"),
+        ({"ACME_OIDC_SECRET": "s3cr3t", "ACME_COOKIE_SECRET": "s3cr3t-short"}, "$ACME_COOKIE_SECRET is too short"),
+    ],
+)
+def test_a_missing_or_weak_secret_is_refused_by_name_without_writing(sign_in, environ, message, monkeypatch, tmp_path):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with pytest.raises(SignInNotReady) as raised, streamlit_secrets_file(sign_in, environ):
+        pass
+    assert str(raised.value).startswith(message)
+    assert "s3cr3t" not in str(raised.value) and "\n" not in str(raised.value)
+    assert not list(tmp_path.glob("flowgauge-sign-in-*"))
