@@ -1,8 +1,8 @@
 """Sign-in for real: Chromium signs in as a viewer, an editor and an admin through a real OpenID Connect provider.
 
 The provider is the certified `oidc-provider` package from npm (tests/oidc/provider.mjs), run by node on a loopback
-port; .ci/run installs it with `npm ci`. The dashboard gets its [sign_in] from a flowgauge.toml written here and its
-secrets from the environment, as `flowgauge serve` would.
+port; .ci/run installs it with `npm ci`. The dashboard is started as a team would start it,
+`flowgauge serve --config flowgauge.toml`, with [sign_in] in the config and its secrets in the environment.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from flowgauge.access.streamlit_secrets import streamlit_secrets_file
 from flowgauge.org_config import load_org_config
 from flowgauge.snapshot import open_snapshot
 
@@ -84,7 +83,7 @@ def _process(command: list[str], log: Path, **options):
 
 @pytest.fixture(scope="module")
 def signed_in_server(app_data_dir, tmp_path_factory):
-    """The provider and the dashboard behind sign-in; yields (dashboard URL, data folder)."""
+    """The provider, and `flowgauge serve` behind sign-in; yields (dashboard URL, data folder)."""
     _require_tools()
     folder = tmp_path_factory.mktemp("sign-in")
     data = folder / "data"
@@ -95,6 +94,9 @@ def signed_in_server(app_data_dir, tmp_path_factory):
     config = folder / "flowgauge.toml"
     config.write_text(
         f"""\
+data_folder = "data"
+snapshot = "demo.duckdb"
+
 [sign_in]
 provider = "http://127.0.0.1:{provider_port}/.well-known/openid-configuration"
 client_id = "flowgauge-test"
@@ -121,34 +123,18 @@ folder = "exports"
         "OIDC_CLIENT_SECRET": environ["FLOWGAUGE_OIDC_CLIENT_SECRET"],
     }
     provider_command = ["node", str(PROVIDER_DIR / "provider.mjs"), str(provider_port), sign_in.redirect_uri]
-    with (
-        _process(provider_command, folder / "provider.log", env=provider_env) as provider,
-        streamlit_secrets_file(sign_in, environ) as secrets_path,
-    ):
+    with _process(provider_command, folder / "provider.log", env=provider_env) as provider:
         _wait_until_up(sign_in.provider, provider, folder / "provider.log", "the OpenID Connect provider")
-        app_command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(app_port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--secrets.files",
-            str(secrets_path),
-        ]
-        app_env = {**os.environ, "FLOWGAUGE_DATA_DIR": str(data), "FLOWGAUGE_CONFIG": str(config)}
-        with _process(app_command, folder / "streamlit.log", cwd=folder, env=app_env) as app:
-            _wait_until_up(f"{base}/_stcore/health", app, folder / "streamlit.log", "the dashboard")
+        serve = [sys.executable, "-m", "flowgauge.cli.main", "serve", "--config", str(config), "--port", str(app_port)]
+        app_env = {key: value for key, value in os.environ.items() if not key.startswith("FLOWGAUGE_")}
+        app_env["TMPDIR"] = str(temporary := folder / "tmp")
+        temporary.mkdir()
+        with _process(serve, folder / "serve.log", cwd=folder, env={**app_env, **environ}) as app:
+            _wait_until_up(f"{base}/_stcore/health", app, folder / "serve.log", "flowgauge serve")
             yield base, data
-        # Secrets never reach the logs.
-        for log in ("provider.log", "streamlit.log"):
+        # Streamlit's secrets file went with the server, and secrets never reach the logs.
+        assert not list(temporary.glob("flowgauge-sign-in-*"))
+        for log in ("provider.log", "serve.log"):
             text = (folder / log).read_text(encoding="utf-8", errors="replace")
             assert all(secret not in text for secret in environ.values()), log
 

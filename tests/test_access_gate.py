@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from flowgauge.access import gate
 from flowgauge.access.gate import is_current_view, return_link
+from flowgauge.organisation_data import load_organisation
 from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,3 +205,42 @@ def test_the_view_already_shown_is_not_reopened():
     assert not is_current_view("/dora?team=payments&stat=p75", "", "teams", query)
     assert is_current_view("/", "", "", {})
     assert not is_current_view("/teams?team=payments&stat=p75", "", "", {})  # landed on the root after sign-in
+
+
+def _whoami(user: dict, config: Path | None) -> AppTest:
+    def script(config_path: str | None) -> None:
+        from pathlib import Path
+
+        import streamlit as st
+
+        from flowgauge.access import current_role, gate, signed_in_email
+        from flowgauge.access.config_file import sign_in_of
+
+        gate.configure(sign_in_of(Path(config_path)) if config_path else None)
+        st.text(f"{signed_in_email()} {current_role().label}")
+
+    at = AppTest.from_function(script, args=(str(config) if config else None,), default_timeout=60)
+    at.user = dict(user)
+    return at.run()
+
+
+def test_the_signed_in_address_and_role_for_edit_logs(signed_app, tmp_path):
+    config = tmp_path / "flowgauge.toml"
+    assert [text.value for text in _whoami(EDITOR, config).text] == ["editor@acme.example editor"]
+    # Without sign-in there is nobody to name, and everyone may do everything, as on a laptop.
+    assert [text.value for text in _whoami(EDITOR, None).text] == ["None admin"]
+
+
+def test_a_viewer_saving_an_initiative_is_refused_where_it_is_written(signed_app):
+    make, data = signed_app
+    at = make(VIEWER).run()
+    at.switch_page("flowgauge/dashboard/pages/impact.py").run()
+    at.text_input(key="impact_editor").input("Vera").run()
+    next(text for text in at.text_input if text.label == "Name").input("Smaller PRs")
+    next(select for select in at.multiselect if select.label == "Teams it touched").select("payments")
+    next(select for select in at.multiselect if select.label == "Metrics it meant to move").select("pr_size")
+    next(button for button in at.button if button.label == "Save initiative").click().run()
+    assert not at.exception
+    refusal = plain("Editing initiatives and goals needs the editor role; you are signed in as a viewer")
+    assert refusal in [error.value for error in at.error]
+    assert load_organisation(data / "demo.duckdb").initiative("Smaller PRs") is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -67,3 +69,37 @@ def test_a_missing_or_weak_secret_is_refused_by_name_without_writing(sign_in, en
     assert str(raised.value).startswith(message)
     assert "s3cr3t" not in str(raised.value) and "\n" not in str(raised.value)
     assert not list(tmp_path.glob("flowgauge-sign-in-*"))
+
+
+def serve(config, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`flowgauge serve --config CONFIG ARGS` as a user runs it, with only the given variables set."""
+    return subprocess.run(
+        [sys.executable, "-m", "flowgauge.cli.main", "serve", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=config.parent,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", **env},
+    )
+
+
+def test_serve_refuses_to_start_sign_in_without_its_secrets(tmp_path):
+    config = tmp_path / "flowgauge.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    result = serve(config, "--host", "0.0.0.0", env={"ACME_COOKIE_SECRET": COOKIE_SECRET})
+    assert result.returncode == 1
+    assert result.stderr.startswith("flowgauge: error: $ACME_OIDC_SECRET is not set: sign-in needs the client secret")
+    assert result.stderr.count("\n") == 1 and COOKIE_SECRET not in result.stderr + result.stdout
+
+
+def test_serve_refuses_a_loopback_public_url_on_another_port(tmp_path):
+    config = tmp_path / "flowgauge.toml"
+    config.write_text(CONFIG.replace("https://flowgauge.acme.example/dash", "http://127.0.0.1:8501"), encoding="utf-8")
+    environ = {"ACME_OIDC_SECRET": "s3cr3t-client", "ACME_COOKIE_SECRET": COOKIE_SECRET}
+    result = serve(config, "--port", "8502", env=environ)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "flowgauge: error: [sign_in] public_url http://127.0.0.1:8501 is port 8501, but the dashboard is served on "
+        "port 8502: the provider would send people back where nothing answers\n"
+    )
+    assert "s3cr3t" not in result.stdout + result.stderr

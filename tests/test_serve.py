@@ -98,12 +98,26 @@ def test_only_loopback_addresses_count_as_this_machine(host, loopback):
     assert is_loopback(host) is loopback
 
 
+SIGN_IN = """
+[sign_in]
+provider = "https://login.acme.example/.well-known/openid-configuration"
+client_id = "flowgauge"
+public_url = "https://flowgauge.acme.example"
+allow = ["@acme.example"]
+"""
+
+
 def test_sign_in_in_the_config_lets_any_address_be_served(tmp_path):
-    org = load_org_config(write_config(tmp_path, '\n[sign_in]\nallowed_domains = ["acme.example"]\n'))
+    config = write_config(tmp_path, SIGN_IN)
+    org = load_org_config(config)
     assert org.sign_in_configured
     check_exposure("0.0.0.0", org, allow_anonymous=False)  # no refusal
     settings = dashboard_settings(org, tmp_path / "ignored")
-    assert settings.environment() == {"FLOWGAUGE_DATA_DIR": str(tmp_path / "shared"), "FLOWGAUGE_SNAPSHOT": "acme"}
+    assert settings.environment() == {
+        "FLOWGAUGE_DATA_DIR": str(tmp_path / "shared"),
+        "FLOWGAUGE_SNAPSHOT": "acme",
+        "FLOWGAUGE_CONFIG": str(config),  # the app enforces its [sign_in]
+    }
 
 
 def test_the_rules_of_the_config_reach_the_dashboard(tmp_path):

@@ -49,6 +49,13 @@ def current_role() -> Role:
     return role_for(_sign_in, _text(user.get("email")), user.get("email_verified"))
 
 
+def signed_in_email() -> str | None:
+    """The signed-in person's address as the provider gave it (for "edited by"); None without sign-in."""
+    if _sign_in is None or st.user.get("is_logged_in") is not True:
+        return None
+    return _text(st.user.get("email"))
+
+
 def can(role: Role | str) -> bool:
     """Whether the person this run serves has at least this role (never raises)."""
     try:

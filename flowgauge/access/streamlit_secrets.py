@@ -14,15 +14,28 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flowgauge.errors import FlowgaugeError
-from flowgauge.org_config.sign_in import SignIn
+from flowgauge.org_config.sign_in import SignIn, is_loopback_host
 
 MIN_COOKIE_SECRET_CHARS = 32  # Streamlit signs cookies with it; shorter keys are guessable
 
 
 class SignInNotReady(FlowgaugeError):
-    """A secret that [sign_in] names is missing from the environment, or too short."""
+    """A secret that [sign_in] names is missing from the environment, or too short, or public_url is not served."""
+
+
+def check_public_url(sign_in: SignIn, port: int) -> None:
+    """Refuse a loopback public_url on another port than the one served: the provider would send people back to it.
+    (Behind a proxy, public_url's host is not loopback and its port is the proxy's.)"""
+    parts = urlsplit(sign_in.public_url)
+    served = parts.port or (443 if parts.scheme == "https" else 80)
+    if is_loopback_host(parts.hostname or "") and served != port:
+        raise SignInNotReady(
+            f"[sign_in] public_url {sign_in.public_url} is port {served}, but the dashboard is served on port {port}: "
+            "the provider would send people back where nothing answers"
+        )
 
 
 def auth_section(sign_in: SignIn, environ: Mapping[str, str]) -> dict[str, object]:
@@ -82,3 +95,15 @@ def streamlit_secrets_file(sign_in: SignIn, environ: Mapping[str, str]) -> Itera
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def streamlit_sign_in_options(sign_in: SignIn | None, port: int, environ: Mapping[str, str]) -> Iterator[list[str]]:
+    """The `streamlit run` options that turn on Streamlit's sign-in for [sign_in] (none without it), valid while the
+    block runs: the secrets file's path, never the secrets."""
+    if sign_in is None:
+        yield []
+        return
+    check_public_url(sign_in, port)
+    with streamlit_secrets_file(sign_in, environ) as path:
+        yield ["--secrets.files", str(path)]

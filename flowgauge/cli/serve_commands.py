@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from flowgauge.access.streamlit_secrets import streamlit_sign_in_options
 from flowgauge.cli.options import data_dir
 from flowgauge.dashboard import APP_SCRIPT
 from flowgauge.dashboard.serving import check_exposure, dashboard_settings
@@ -47,8 +48,14 @@ def serve(
     # The app runs in this process and reads its settings where `streamlit run app.py` users set them.
     os.environ.update(settings.environment())
     source = f"{org.path}" if org is not None else "no config"
-    console.print(Text(f"Serving {settings.data_dir} ({source}) on http://{host}:{port}"), soft_wrap=True)
-    _run_streamlit(host, port)
+    sign_in = org.sign_in if org is not None else None
+    # Streamlit's sign-in settings live in a private temporary file for as long as the server runs.
+    with streamlit_sign_in_options(sign_in, port, os.environ) as sign_in_options:
+        signing_in = f", sign-in with {sign_in.provider}" if sign_in is not None else ""
+        console.print(
+            Text(f"Serving {settings.data_dir} ({source}{signing_in}) on http://{host}:{port}"), soft_wrap=True
+        )
+        _run_streamlit(host, port, sign_in_options)
 
 
 def _org_config(config: Path | None) -> OrgConfig | None:
@@ -57,13 +64,13 @@ def _org_config(config: Path | None) -> OrgConfig | None:
     return load_org_config(DEFAULT_CONFIG) if DEFAULT_CONFIG.is_file() else None
 
 
-def _run_streamlit(host: str, port: int) -> None:
+def _run_streamlit(host: str, port: int, options: list[str]) -> None:
     """Streamlit's own `streamlit run` on the packaged frame: its settings come from the .streamlit/config.toml beside
-    the frame, the address from here."""
+    the frame, the address and the sign-in options from here."""
     from streamlit.web import cli as streamlit_cli
 
     streamlit_cli.main(
-        ["run", str(APP_SCRIPT), "--server.address", host, "--server.port", str(port)],
+        ["run", str(APP_SCRIPT), "--server.address", host, "--server.port", str(port), *options],
         prog_name="flowgauge serve",
     )
 

@@ -39,11 +39,13 @@ def check_exposure(host: str, org: OrgConfig | None, allow_anonymous: bool) -> N
 
 @dataclass(frozen=True)
 class DashboardSettings:
-    """The environment the packaged app reads: its data folder, its rules file and the snapshot it opens first."""
+    """The environment the packaged app reads: its data folder, its rules file, the snapshot it opens first and the
+    organisation config (whose [sign_in] it enforces)."""
 
     data_dir: Path
     rules_file: Path | None
     snapshot: str | None
+    config: Path | None = None
 
     def environment(self) -> dict[str, str]:
         """As FLOWGAUGE_* variables, the form flowgauge/dashboard/app.py reads them in."""
@@ -52,6 +54,8 @@ class DashboardSettings:
             env["FLOWGAUGE_RULES"] = str(self.rules_file)
         if self.snapshot is not None:
             env["FLOWGAUGE_SNAPSHOT"] = self.snapshot
+        if self.config is not None:
+            env["FLOWGAUGE_CONFIG"] = str(self.config)
         return env
 
 
@@ -70,4 +74,5 @@ def dashboard_settings(org: OrgConfig | None, data_dir: Path) -> DashboardSettin
         # The dashboard reads [rules] and the default benchmark set from the file named here.
         org.path.resolve() if org.rules or org.benchmarks else None,
         org.snapshot_name.removesuffix(SNAPSHOT_SUFFIX),
+        org.path.resolve(),
     )

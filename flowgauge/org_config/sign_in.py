@@ -124,12 +124,13 @@ def _http_url(reader: _Reader, where: tuple, value: Any) -> str:
     parts = urlsplit(url)
     if parts.query or parts.fragment:
         raise reader.fail(where, f"{url!r}: no query or fragment")
-    if url.startswith("http://") and not _is_loopback(urlsplit(url).hostname or ""):
+    if url.startswith("http://") and not is_loopback_host(urlsplit(url).hostname or ""):
         raise reader.fail(where, f"{url!r}: use https (plain http is only for a loopback address such as 127.0.0.1)")
     return url
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """localhost or a loopback address: only this machine reaches it."""
     if host == "localhost":
         return True
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import streamlit as st
 
+from flowgauge.access import Role, require
 from flowgauge.errors import FlowgaugeError
 from flowgauge.impact import SETTLE_DAYS, GoalStatus, ImpactResult
 from flowgauge.impact.verdict import metric_label
@@ -235,6 +236,7 @@ def _today() -> date:
 def _apply(action, done: str) -> None:
     """Run a save or delete; a refusal is one line shown as text, a success reruns the page with the new data."""
     try:
+        require(Role.EDITOR, "Editing initiatives and goals")  # checked where the write happens, not only in the form
         action()
     except FlowgaugeError as error:
         st.error(plain(error))
