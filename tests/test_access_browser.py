@@ -281,3 +281,20 @@ def test_someone_the_provider_knows_but_the_allow_list_does_not_is_refused(signe
         assert page.get_by_role("button", name="Sign out").count() == 1
     finally:
         page.context.close()
+
+
+def test_signing_out_goes_through_the_provider_back_to_the_sign_in_screen(signed_in_server, browser):
+    base, _ = signed_in_server
+    page = sign_in(browser, base, f"/?{VIEW}", "admin")
+    try:
+        settle(page)
+        page.get_by_role("button", name="Sign out").click(timeout=30_000)
+        page.get_by_role("button", name="Yes, sign me out").click(timeout=30_000)  # the provider's logout page
+        page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        shoot(page, "signed-out-again")
+        assert page.locator("[data-testid=stMetricValue]").count() == 0
+        page.goto(f"{base}/pull_requests?from=2026-01-01&to=2026-06-30")  # a new session: still signed out
+        page.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        assert page.get_by_text("Show authors").count() == 0
+    finally:
+        page.context.close()
