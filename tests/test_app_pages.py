@@ -26,7 +26,8 @@ from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = (
-    "overview", "dora", "cycle_time", "teams", "planning", "allocation", "devex", "pull_requests", "impact", "data",
+    "overview", "dora", "cycle_time", "teams", "planning", "allocation", "devex", "ai", "pull_requests", "impact",
+    "data",
 )  # fmt: skip
 LINK = {"from": "2026-04-01", "to": "2026-06-30", "stat": "p75"}
 

@@ -34,6 +34,7 @@ def main(default_data_dir: Path | None = None) -> None:
             st.Page(PAGES / "planning.py", title="Planning", icon=":material/event_note:"),
             st.Page(PAGES / "allocation.py", title="Allocation", icon=":material/donut_small:"),
             st.Page(PAGES / "devex.py", title="Developer experience", icon=":material/sentiment_satisfied:"),
+            st.Page(PAGES / "ai.py", title="AI-assisted delivery", icon=":material/smart_toy:"),
             st.Page(PAGES / "pull_requests.py", title="Pull requests", icon=":material/merge:"),
             st.Page(PAGES / "impact.py", title="Impact", icon=":material/insights:"),
             st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),

@@ -67,6 +67,7 @@ with prs_tab:
             *(["author_id"] if people else []),
             "team_ids",
             "state",
+            "code_origin",
             "created_at",
             "merged_at",
             "deployed_at",
