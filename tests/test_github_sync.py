@@ -21,8 +21,10 @@ from flowgauge.snapshot import open_snapshot
 
 REPOS = ["acme/payments", "acme/web", "acme/gone", "acme/secret"]
 TOKEN = "ghp_SYNCTEST0123456789abcdefghijklmnop"
-# Small GraphQL pages keep the world small while still paging: acme/web has 23 PRs, three pages.
+# Small GraphQL pages keep the world small while still paging: acme/web has 23 PRs, three pages. Nested pages of
+# 50 reviews keep the follow-up of acme/payments#4's 60 reviews exercised.
 PAGE_SIZE = 10
+NESTED_REVIEWS = 50
 
 
 def run(fake, path: Path, repos=REPOS, sleeps: list[float] | None = None, **kwargs):
@@ -35,7 +37,9 @@ def run(fake, path: Path, repos=REPOS, sleeps: list[float] | None = None, **kwar
     )
     fake.log.clear()
     with write_snapshot(path, resumable=True) as writer:
-        report = sync_github(session, writer, repos, org="acme", page_size=PAGE_SIZE, **kwargs)
+        report = sync_github(
+            session, writer, repos, org="acme", page_size=PAGE_SIZE, nested_reviews=NESTED_REVIEWS, **kwargs
+        )
     return report
 
 

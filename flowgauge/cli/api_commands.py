@@ -22,6 +22,7 @@ from rich.progress import (
 )
 
 from flowgauge.cli.dashboard_facts import prepare_for_dashboard
+from flowgauge.cli.github_plan import EstimateBar, plan_starts, print_plan
 from flowgauge.cli.options import EXIT_FAILED, EXIT_PARTIAL, day_option, default_snapshot, out_help
 from flowgauge.cli.rules_option import RulesOption, print_rule_effects, print_rules_source, rules_in_force
 from flowgauge.errors import LoaderError
@@ -29,10 +30,13 @@ from flowgauge.loaders.github.app_auth import GitHubAppAuth, app_auth_from, open
 from flowgauge.loaders.http.client import GITHUB_API_URL, GITLAB_API_URL, build_client, github_graphql_url
 from flowgauge.loaders.http.progress import ProgressEvent
 from flowgauge.loaders.http.session import ApiSession
+from flowgauge.loaders.http.throttle import DEFAULT_WORKERS, Throttle
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.rules import Rules
 
 SINCE_HELP = "Skip items last updated before this day (YYYY-MM-DD, UTC)."
+# More workers than this add little but risk GitHub's secondary limits.
+MAX_WORKERS = 16
 OUT_HELP = out_help("create or update", "flowgauge.duckdb")
 
 console = Console(stderr=True)
@@ -54,8 +58,11 @@ class _ProgressBars:
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[tuple[str, str], TaskID] = {}
+        self.also: list[Callable[[ProgressEvent], None]] = []  # other rows following the same events
 
     def __call__(self, event: ProgressEvent) -> None:
+        for follower in self.also:
+            follower(event)
         key = (event.repo_id, event.stream)
         label = f"{event.repo_id or 'org'} {event.stream}"
         if key not in self.tasks:
@@ -107,9 +114,25 @@ def github(
         int | None,
         typer.Option(help="The App's installation; default: found by --org, else by the first repository.", min=1),
     ] = None,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Count the pull requests to fetch and estimate the GraphQL points and hours of quota; write nothing.",
+        ),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_WORKERS,
+            help="Repositories loaded at once, sharing one quota and GitHub's secondary limits (1: one after another).",
+        ),
+    ] = DEFAULT_WORKERS,
 ) -> None:
     """Load pull requests, reviews, deployments, releases, runs, incidents and teams from GitHub."""
-    from flowgauge.loaders.github.sync import fetch_org_repos, sync_github
+    from flowgauge.loaders.github.plan import fetch_load_plan
+    from flowgauge.loaders.github.sync import fetch_org_repos, github_source_id, sync_github
 
     if installation_id is not None and not app_id:
         raise typer.BadParameter("--installation-id needs --app-id", param_hint="--installation-id")
@@ -124,9 +147,20 @@ def github(
     out = default_snapshot(out, "flowgauge.duckdb")
     rules = rules_in_force(rules_file, out.parent)
     with open_github_client(client_factory, api_url, sign_in) as client:
-        session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait)
+        session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait, throttle=Throttle())
         names = list(repos or []) or fetch_org_repos(session, org)
+        load_plan = None
+        if plan or full or not out.exists():  # a first load or --full is long: show what it will take
+            starts = plan_starts(out, github_source_id(org, names), names, since, full)
+            load_plan = fetch_load_plan(session, names, starts)
+            print_plan(Console(soft_wrap=True) if plan else console, load_plan)
+        if plan:
+            return
         with _progress() as progress:
+            bars = _ProgressBars(progress)
+            if load_plan is not None:
+                estimate = EstimateBar(progress, load_plan, lambda: session.graphql_points)
+                bars.also.append(estimate)
             report = _write(
                 out,
                 lambda writer: sync_github(
@@ -137,9 +171,10 @@ def github(
                     config=rules.detection,
                     since=_since(since),
                     full=full,
-                    progress=_ProgressBars(progress),
+                    progress=bars,
                     location=api_url,
                     code_origin=rules.code_origin,
+                    workers=workers,
                 ),
             )
     if isinstance(sign_in, GitHubAppAuth):

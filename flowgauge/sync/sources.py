@@ -72,16 +72,17 @@ def sync_github_source(
     from flowgauge.loaders.github.sync import fetch_org_repos, sync_github
     from flowgauge.loaders.http.client import github_graphql_url
     from flowgauge.loaders.http.session import ApiSession
+    from flowgauge.loaders.http.throttle import DEFAULT_WORKERS, Throttle
 
     sign_in = _github_sign_in(source, env)
     detection = load_detection_config(source.deploy_rules) if source.deploy_rules else rules.detection
     with open_github_client(client_factory, source.api_url, sign_in) as client:
-        session = ApiSession(client, graphql_url=github_graphql_url(source.api_url))
+        session = ApiSession(client, graphql_url=github_graphql_url(source.api_url), throttle=Throttle())
         names = list(source.repos) or fetch_org_repos(session, source.org)
         with write_snapshot(snapshot, resumable=True) as writer:
             report = sync_github(
                 session, writer, names, org=source.org, config=detection, since=_since(source.since),
-                location=source.api_url, code_origin=rules.code_origin,
+                location=source.api_url, code_origin=rules.code_origin, workers=DEFAULT_WORKERS,
             )  # fmt: skip
             _check_loaded(report)
             return writer.rows_written, list(report.warnings)

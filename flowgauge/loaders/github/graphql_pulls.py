@@ -7,14 +7,24 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from flowgauge.loaders.github.review_counts import (
+    CARRIED_IDS,
+    apply_counts,
+    carried_variables,
+    counts_in,
+    fetch_review_counts,
+    reviews_to_count,
+)
+from flowgauge.loaders.github.review_counts import QUERY_FILE as COUNTS_QUERY_FILE
 from flowgauge.loaders.http.errors import ApiError, GraphQLErrors, RetriesExhausted
 from flowgauge.loaders.http.paginate import paginate_graphql
 from flowgauge.loaders.http.session import ApiSession
 
+QUERY_FILE = "pulls.graphql"
 PAGE_SIZE = 100
-# Nested sizes. Each review costs GitHub one request for its comment count, so 50 reviews make a
-# page cost about 56 points; commits carry only scalars and cost nothing extra, so they get 100.
-NESTED_REVIEWS = 50
+# Nested sizes. Reviews and commits carry only scalars (no connection of their own), so GitHub charges their
+# connection once per PR whatever its size: both get the maximum, 100.
+NESTED_REVIEWS = 100
 NESTED_COMMITS = 100
 # Smallest nested page the loader falls back to when GitHub keeps timing out on a page.
 MIN_NESTED = 10
@@ -37,6 +47,14 @@ class PullPage:
     cost: int | None
     total_count: int | None
     warnings: list[str] = field(default_factory=list)
+    # Reviews of the last page whose comment counts the caller brings with the repository's next GraphQL request
+    # (last_counts_later): the page must not be saved before give_counts().
+    uncounted: list[str] = field(default_factory=list)
+
+    def give_counts(self, counts: dict[str, int]) -> None:
+        """The comment counts of the uncounted reviews, brought by another request."""
+        apply_counts(self.pulls, counts)
+        self.uncounted = []
 
 
 def fetch_pull_pages(
@@ -48,11 +66,15 @@ def fetch_pull_pages(
     page_size: int = PAGE_SIZE,
     nested_reviews: int = NESTED_REVIEWS,
     nested_commits: int = NESTED_COMMITS,
+    last_counts_later: bool = False,
 ) -> Iterator[PullPage]:
     """Yield pages of PR nodes updated after stop_at (ISO time), resuming after the cursor `after`.
 
     Nodes are GitHub's own JSON, with `reviews.nodes` and `commits.nodes` completed by follow-up
-    queries when a PR has more than one nested page.
+    queries when a PR has more than one nested page, and every review given its `comments.totalCount`. Those
+    counts ride on the next page's request (review_counts.py), so a page is yielded once the next one has come,
+    and the last one after a request of its own when it has reviews to count; with last_counts_later, the last
+    page is yielded with those reviews in `uncounted`, for the caller's next request to carry.
     """
     owner, name = repo_id.split("/", 1)
     if stop_at is not None and after is None:
@@ -74,6 +96,7 @@ def fetch_pull_pages(
         "reviews": nested_reviews,
         "commits": nested_commits,
     }
+    carried: list[str] = []  # review ids whose comment counts the next request brings
     shrunk: list[str] = []
 
     def lighter(current: dict[str, Any], error: ApiError) -> dict[str, Any] | None:
@@ -89,13 +112,29 @@ def fetch_pull_pages(
     sizes = {"reviews": nested_reviews, "commits": nested_commits}
     pages = paginate_graphql(
         session,
-        load_query("pulls.graphql"),
+        load_query(QUERY_FILE),
         variables,
         lambda data: (data.get("repository") or {}).get("pullRequests"),
         after=after,
         shrink=lighter,
+        per_request=lambda: carried_variables(carried),
     )
-    for page in pages:
+    held: PullPage | None = None  # the previous page, waiting for the counts this request carried
+    while True:
+        try:
+            page = next(pages)
+        except ApiError:
+            # The next page failed: finish the held one with a request of its own, so that no page fetched is lost
+            # (the caller stores its cursor), then let the failure go on.
+            if held is not None and carried:
+                _count_alone(session, repo_id, held, carried)
+            if held is not None:
+                yield held
+            raise
+        if held is not None:
+            apply_counts(held.pulls, counts_in(page.data.get("reviewCounts"), page.data.get("moreReviewCounts")))
+            yield held
+            held = None
         warnings = [*shrunk, *(_describe_error(repo_id, page.data, error) for error in page.errors)]
         shrunk.clear()
         kept = []
@@ -120,7 +159,7 @@ def fetch_pull_pages(
             for error in _complete_extras(session, owner, name, node):
                 warnings.append(f"{repo_id}#{node['number']}: GraphQL labels/issues/timeline follow-up: {error}")
         cost = (page.data.get("rateLimit") or {}).get("cost")
-        yield PullPage(
+        current = PullPage(
             kept,
             page.end_cursor,
             page.has_next and not reached_stop,
@@ -130,8 +169,31 @@ def fetch_pull_pages(
             ((page.data.get("repository") or {}).get("pullRequests") or {}).get("totalCount"),
             warnings,
         )
-        if reached_stop:
+        to_count = reviews_to_count(kept)
+        # What the next request cannot carry (more than it holds, or no next request) is asked on its own.
+        rest = to_count[CARRIED_IDS:] if current.has_next or last_counts_later else to_count
+        if not current.has_next and last_counts_later:
+            current.uncounted = to_count[:CARRIED_IDS]
+        if rest:
+            _count_alone(session, repo_id, current, rest)
+        if not current.has_next:
+            yield current
             return
+        carried[:] = to_count[:CARRIED_IDS]
+        held = current
+
+
+def count_alone(session: ApiSession, repo_id: str, page: PullPage) -> None:
+    """Give the page's uncounted reviews their comment counts with a request of their own."""
+    _count_alone(session, repo_id, page, page.uncounted)
+    page.uncounted = []
+
+
+def _count_alone(session: ApiSession, repo_id: str, page: PullPage, ids: list[str]) -> None:
+    """Give page's reviews ids their comment counts with requests of their own; errors become the page's warnings."""
+    counts, errors = fetch_review_counts(session, ids, load_query(COUNTS_QUERY_FILE))
+    apply_counts(page.pulls, counts)
+    page.warnings += [f"{repo_id}: GraphQL review comment counts: {error}" for error in errors]
 
 
 def _complete_nested(

@@ -257,9 +257,16 @@ def _map_reviews(pr_id: str, node: Item, people: PeopleBook) -> list[dict[str, A
             "reviewer_id": people.actor(author),
             "state": REVIEW_STATES[state],
             "submitted_at": parse_time(submitted),
-            "comment_count": int(review.want("comments", "totalCount") or 0),
+            "comment_count": _comment_count(review),
         }
     return list(rows.values())
+
+
+def _comment_count(review: Item) -> int:
+    """The review's comment count (0 when GitHub gave none, counted; without an id it could not be asked for)."""
+    if review.data.get("comments") is None:
+        review.want("id")
+    return int(review.want("comments", "totalCount") or 0)
 
 
 def map_commit(

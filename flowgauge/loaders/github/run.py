@@ -38,6 +38,20 @@ class SyncReport:
         """Add n items loaded to a stream's tally."""
         self.items[stream] = self.items.get(stream, 0) + n
 
+    def merge(self, other: SyncReport) -> None:
+        """Add what another run of the same load did (one repository loaded by a worker); requests and points are
+        the session's, counted once at the end."""
+        self.repos_loaded += other.repos_loaded
+        self.repos_skipped.update(other.repos_skipped)
+        self.warnings += other.warnings
+        for stream, n in other.items.items():
+            self.count(stream, n)
+        for table, n in other.urls_left_out.items():
+            self.urls_left_out[table] = self.urls_left_out.get(table, 0) + n
+        self.fields.merge(other.fields)
+        for what, n in other.dropped.items():
+            self.drop(what, n)
+
     @property
     def notes(self) -> list[str]:
         """One line per thing the load could not read fully: 'deployments: 3 without updated_at'."""
@@ -85,6 +99,22 @@ class SyncRun:
         self.report = SyncReport()
         self.people = PeopleBook(alias_source)
         self.code_origin = code_origin  # the rules each PR's code origin is told by
+
+    def for_worker(self, writer: SnapshotWriter) -> SyncRun:
+        """A run of the same load for one repository on a worker thread: its own report and people, writing through
+        writer (the load's writer, serving calls from its own thread)."""
+        run = SyncRun(
+            self.session,
+            writer,
+            self.source_id,
+            None,
+            self.full,
+            self.progress,
+            self.people.source,
+            code_origin=self.code_origin,
+        )
+        run.since_iso = self.since_iso
+        return run
 
     def state(self, repo_id: str, stream: str) -> tuple[dict[str, Any], str | None]:
         """(cursor dict, etag) stored for a stream; empty when never synced or --full."""
@@ -138,11 +168,19 @@ class SyncRun:
             self.report.urls_left_out[table] = self.report.urls_left_out.get(table, 0) + n
 
     def flush_people(self) -> None:
-        """Write the people and aliases collected since the last flush."""
+        """Write the people and aliases collected since the last flush, as one step: when repositories load at once,
+        another worker's people are never written between reading what is stored and writing over it."""
         people, aliases = self.people.take()
+        call = getattr(self.w, "call", None)  # a SerialWriter runs the step on the writing thread
+        if call is not None:
+            call(lambda writer: self._save_people(writer, people, aliases))
+        else:
+            self._save_people(self.w, people, aliases)
+
+    def _save_people(self, writer: SnapshotWriter, people: list[dict[str, Any]], aliases: list[dict[str, Any]]) -> None:
         if people:
             # A REST user carries no name or e-mail: keep what an earlier, richer sighting stored.
-            stored = self.w.con.execute(
+            stored = writer.con.execute(
                 "SELECT person_id, display_name, primary_email FROM people WHERE list_contains(?, person_id)",
                 [[p["person_id"] for p in people]],
             ).fetchall()
@@ -152,8 +190,9 @@ class SyncRun:
                 if name and (person["display_name"] or "").lower() in ("", person["person_id"]):
                     person["display_name"] = name
                 person["primary_email"] = person["primary_email"] or email
-        self.write("people", people)
-        self.write("person_aliases", aliases)
+            writer.upsert("people", people)
+        if aliases:
+            writer.upsert("person_aliases", aliases)
 
     def dropped_so_far(self) -> dict[str, int]:
         """What rules left out in this run and in the earlier runs of this source (whose items an incremental run does

@@ -12,17 +12,23 @@ from flowgauge.loaders.code_origin import classify
 from flowgauge.loaders.github import sync_streams as streams
 from flowgauge.loaders.github.deployments import DetectionConfig, DetectionRules
 from flowgauge.loaders.github.detect_step import save_detected_deployments
-from flowgauge.loaders.github.graphql_pulls import PAGE_SIZE, fetch_pull_pages
+from flowgauge.loaders.github.graphql_pulls import NESTED_REVIEWS, PAGE_SIZE, PullPage, count_alone, fetch_pull_pages
 from flowgauge.loaders.github.mapping import map_pulls, parse_time
 from flowgauge.loaders.github.run import SyncReport, SyncRun
 from flowgauge.loaders.http.errors import Forbidden, NotFound
 from flowgauge.loaders.http.paginate import paginate_link
 from flowgauge.loaders.http.progress import ProgressCallback, no_progress
 from flowgauge.loaders.http.session import ApiSession
+from flowgauge.loaders.serial_writer import load_in_parallel
 from flowgauge.loaders.store import SnapshotWriter
 from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 
-__all__ = ["SyncReport", "fetch_org_repos", "sync_github"]
+__all__ = ["SyncReport", "fetch_org_repos", "github_source_id", "sync_github"]
+
+
+def github_source_id(org: str | None, repos: Sequence[str]) -> str:
+    """The source id a load's cursors and record are kept under: the org, else the repositories' owners."""
+    return f"github:{org or ','.join(sorted({r.split('/')[0] for r in repos}))}"
 
 
 def fetch_org_repos(session: ApiSession, org: str) -> list[str]:
@@ -45,31 +51,50 @@ def sync_github(
     source_id: str | None = None,
     location: str = "https://api.github.com",
     page_size: int = PAGE_SIZE,
+    nested_reviews: int = NESTED_REVIEWS,
+    workers: int = 1,
     code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> SyncReport:
     """Load repos (and org teams when org is given) into the writer's snapshot; cursors saved after every page.
 
-    page_size is the number of PRs a GraphQL page asks for (100, GitHub's maximum, unless testing); code_origin the
-    rules each PR's code origin is told by.
+    page_size is the number of PRs a GraphQL page asks for, nested_reviews the reviews of each PR (both 100, GitHub's
+    maximum, unless testing); code_origin the rules each PR's code origin is told by. With workers above 1, that many
+    repositories load at once over the one session (its quota and throttle shared), each worker fetching on its own
+    thread while this thread does every write.
 
     A repository that is missing or forbidden is skipped with a warning; any other failure
     propagates, leaving the stored cursors for the next run to resume from.
     """
     config = config or DetectionConfig()
-    source_id = source_id or f"github:{org or ','.join(sorted({r.split('/')[0] for r in repos}))}"
+    source_id = source_id or github_source_id(org, repos)
     run = SyncRun(session, writer, source_id, since, full, progress, code_origin=code_origin)
-    for repo_id in repos:
+    points_before = session.graphql_points
+
+    def load(repo_run: SyncRun, repo_id: str) -> SyncReport:
         try:
-            _sync_repo(run, repo_id, config.for_repo(repo_id), page_size)
+            _sync_repo(repo_run, repo_id, config.for_repo(repo_id), page_size, nested_reviews)
         except (NotFound, Forbidden) as error:
-            run.report.repos_skipped[repo_id] = str(error)
-            run.report.warnings.append(f"{repo_id}: skipped, {error}")
-            run.flush_people()
-            continue
-        run.report.repos_loaded.append(repo_id)
+            repo_run.report.repos_skipped[repo_id] = str(error)
+            repo_run.report.warnings.append(f"{repo_id}: skipped, {error}")
+            repo_run.flush_people()
+        else:
+            repo_run.report.repos_loaded.append(repo_id)
+        return repo_run.report
+
+    if workers > 1 and len(repos) > 1:
+        # Each repository has a run (report, people) of its own; the reports join in the repositories' order, so the
+        # summary reads as a sequential load's.
+        for report in load_in_parallel(
+            writer, repos, workers, lambda serial, repo_id: load(run.for_worker(serial), repo_id)
+        ):
+            run.report.merge(report)
+    else:
+        for repo_id in repos:
+            load(run, repo_id)
     if org:
         streams.load_teams(run, org)
     run.report.requests = session.requests
+    run.report.graphql_cost = session.graphql_points - points_before
     run.report.warnings.extend(run.link_warnings())
     writer.record_source(
         source_id,
@@ -88,13 +113,15 @@ def sync_github(
     return run.report
 
 
-def _sync_repo(run: SyncRun, repo_id: str, rules: DetectionRules, page_size: int) -> None:
+def _sync_repo(run: SyncRun, repo_id: str, rules: DetectionRules, page_size: int, nested_reviews: int) -> None:
     items_before = sum(run.report.items.values())
-    default_branch = _sync_pulls(run, repo_id, page_size)
+    pulls = _PullStream(run, repo_id)
+    default_branch = pulls.load(page_size, nested_reviews)
     steps = [
         ("deployments", streams.load_deployments),
         ("releases", streams.load_releases),
-        ("tags", streams.load_tags),
+        # The tags' first request brings the comment counts the last page of pull requests still needs.
+        ("tags", lambda run, repo_id, rules: streams.load_tags(run, repo_id, rules, carry=pulls.last)),
         ("workflow_runs", streams.load_runs),
         ("incidents", streams.load_incidents),
     ]
@@ -106,6 +133,7 @@ def _sync_repo(run: SyncRun, repo_id: str, rules: DetectionRules, page_size: int
         except (NotFound, Forbidden) as error:
             # One stream off-limits (Actions disabled, no Issues) must not lose the others.
             run.report.warnings.append(f"{repo_id}: {name} not loaded, {error}")
+    pulls.save_last()
     # Detection re-reads the repository's history: skip it when nothing changed, rules included.
     rules_text = json.dumps(asdict(rules), sort_keys=True)
     stored = run.w.cursor(run.source_id, repo_id, "deployment_detection")
@@ -114,19 +142,53 @@ def _sync_repo(run: SyncRun, repo_id: str, rules: DetectionRules, page_size: int
         run.w.save_cursor(run.source_id, repo_id, "deployment_detection", rules_text, complete=True)
 
 
-def _sync_pulls(run: SyncRun, repo_id: str, page_size: int) -> str | None:
-    """Pull requests newest-updated first down to the stored high-water mark; returns the default branch."""
-    cursor, _ = run.state(repo_id, "pull_requests")
-    stop_at = cursor.get("stop_at", cursor.get("high_water", run.since_iso))
-    run_high = cursor.get("run_high")
-    loaded = 0
-    default_branch = None
-    pages = fetch_pull_pages(run.session, repo_id, after=cursor.get("after"), stop_at=stop_at, page_size=page_size)
-    for page in pages:
-        repo = page.repository
-        if repo:
-            default_branch = (repo.get("defaultBranchRef") or {}).get("name")
-            run.write("repositories", [_repository_row(repo_id, repo)])
+class _PullStream:
+    """Pull requests newest-updated first down to the stored high-water mark, each page saved with its cursor; the
+    last page waits (in `last`) when its reviews' comment counts ride on the repository's next GraphQL request."""
+
+    def __init__(self, run: SyncRun, repo_id: str) -> None:
+        self.run = run
+        self.repo_id = repo_id
+        cursor, _ = run.state(repo_id, "pull_requests")
+        self.cursor = cursor
+        self.stop_at = cursor.get("stop_at", cursor.get("high_water", run.since_iso))
+        self.run_high = cursor.get("run_high")
+        self.loaded = 0
+        self.last: PullPage | None = None
+
+    def load(self, page_size: int, nested_reviews: int) -> str | None:
+        """Fetch and save every page but a last one waiting for its counts; returns the default branch."""
+        default_branch = None
+        pages = fetch_pull_pages(
+            self.run.session,
+            self.repo_id,
+            after=self.cursor.get("after"),
+            stop_at=self.stop_at,
+            page_size=page_size,
+            nested_reviews=nested_reviews,
+            last_counts_later=True,
+        )
+        for page in pages:
+            repo = page.repository
+            if repo:
+                default_branch = (repo.get("defaultBranchRef") or {}).get("name")
+                self.run.write("repositories", [_repository_row(self.repo_id, repo)])
+            if page.uncounted:
+                self.last = page
+            else:
+                self._save(page)
+        return default_branch
+
+    def save_last(self) -> None:
+        """Save the waiting last page, asking its counts alone if nothing brought them (the tags were off-limits)."""
+        if self.last is not None:
+            if self.last.uncounted:
+                count_alone(self.run.session, self.repo_id, self.last)
+            self._save(self.last)
+            self.last = None
+
+    def _save(self, page: PullPage) -> None:
+        run, repo_id = self.run, self.repo_id
         rows = map_pulls(repo_id, page.pulls, run.people, run.report.fields)
         run.flush_people()
         for table in ("pull_requests", "pr_reviews", "pr_commits"):
@@ -134,17 +196,16 @@ def _sync_pulls(run: SyncRun, repo_id: str, page_size: int) -> str | None:
         run.write("pr_code_origins", [origin.row() for origin in classify(run.code_origin, rows.trails)])
         run.write("commits", _commits_not_stored(run, repo_id, rows.commits))
         run.report.warnings.extend(page.warnings)
-        run.report.graphql_cost += page.cost or 0
-        run_high = max(filter(None, [run_high, *(_updated_at(node) for node in page.pulls)]), default=None)
-        loaded += len(rows.pull_requests)
+        self.run_high = max(filter(None, [self.run_high, *(_updated_at(node) for node in page.pulls)]), default=None)
+        self.loaded += len(rows.pull_requests)
         run.report.count("pull_requests", len(rows.pull_requests))
         if page.has_next:
-            state = {"stop_at": stop_at, "run_high": run_high, "after": page.end_cursor}
+            state = {"stop_at": self.stop_at, "run_high": self.run_high, "after": page.end_cursor}
             run.save(repo_id, "pull_requests", state, None, complete=False)
         else:
-            run.save(repo_id, "pull_requests", {"high_water": run_high or stop_at}, None, complete=True)
-        run.tick(repo_id, "pull_requests", loaded, None if stop_at else page.total_count, finished=not page.has_next)
-    return default_branch
+            run.save(repo_id, "pull_requests", {"high_water": self.run_high or self.stop_at}, None, complete=True)
+        total = None if self.stop_at else page.total_count
+        run.tick(repo_id, "pull_requests", self.loaded, total, finished=not page.has_next)
 
 
 def _updated_at(node: dict[str, Any]) -> str | None:

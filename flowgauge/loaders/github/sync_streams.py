@@ -8,7 +8,7 @@ from typing import Any
 
 from flowgauge.loaders.github import rest_streams as rest
 from flowgauge.loaders.github.deployments import DetectionRules
-from flowgauge.loaders.github.graphql_pulls import load_query
+from flowgauge.loaders.github.graphql_pulls import PullPage, load_query
 from flowgauge.loaders.github.rest_mapping import (
     UNKNOWN_STATE,
     deployment_outcome,
@@ -20,6 +20,7 @@ from flowgauge.loaders.github.rest_mapping import (
     map_team,
     map_workflow_run,
 )
+from flowgauge.loaders.github.review_counts import carried_counts, carried_variables
 from flowgauge.loaders.github.run import SyncRun
 from flowgauge.loaders.http.fields import FieldNotes, Item, SkipItem
 from flowgauge.loaders.http.paginate import paginate_graphql
@@ -118,9 +119,18 @@ def load_releases(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
         run.tick(repo_id, "releases", loaded, finished=page.complete)
 
 
-def load_tags(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
-    """Fetch tags newest commit first down to the last run's newest, saved as bare-tag releases rows."""
+def load_tags(run: SyncRun, repo_id: str, rules: DetectionRules, carry: PullPage | None = None) -> None:
+    """Fetch tags newest commit first down to the last run's newest, saved as bare-tag releases rows.
+
+    The first request also brings the comment counts of carry's uncounted reviews (the repository's last page of
+    pull requests, waiting to be saved): one request fewer per repository.
+    """
     owner, name = repo_id.split("/", 1)
+    ids = list(carry.uncounted) if carry is not None else []
+
+    def carried() -> dict[str, list[str]]:
+        return carried_variables(ids if carry is not None and carry.uncounted else [])
+
     cursor, _ = run.state(repo_id, "tags")
     stop_at = cursor.get("stop_at", cursor.get("high_water"))
     run_high = cursor.get("run_high")
@@ -131,8 +141,11 @@ def load_tags(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
         {"owner": owner, "name": name, "first": 100},
         lambda data: (data.get("repository") or {}).get("refs"),
         after=cursor.get("after"),
+        per_request=carried,
     )
     for page in pages:
+        if carry is not None and carry.uncounted:
+            carry.give_counts(carried_counts(page.data))
         rows, stopped = [], False
         for row in run.map_each(page.nodes, lambda ref, notes: map_tag(repo_id, ref, notes), _named(repo_id, "tag")):
             stamp = row["published_at"].isoformat() if row["published_at"] else None

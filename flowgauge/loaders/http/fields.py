@@ -40,6 +40,16 @@ class FieldNotes:
         """Count one item skipped for lack of a required field; where names it (id, number or position)."""
         self.skipped.setdefault(skip.stream, {}).setdefault(skip.path, []).append(where)
 
+    def merge(self, other: FieldNotes) -> None:
+        """Add what another part of the same load noted."""
+        for stream, fields in other.missing.items():
+            for path, count in fields.items():
+                mine = self.missing.setdefault(stream, {})
+                mine[path] = mine.get(path, 0) + count
+        for stream, reasons in other.skipped.items():
+            for path, items in reasons.items():
+                self.skipped.setdefault(stream, {}).setdefault(path, []).extend(items)
+
     def skipped_count(self, stream: str) -> int:
         """Items of stream skipped, all reasons together."""
         return sum(len(items) for items in self.skipped.get(stream, {}).values())

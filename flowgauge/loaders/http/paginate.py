@@ -69,16 +69,20 @@ def paginate_graphql(
     *,
     after: str | None = None,
     shrink: Callable[[dict[str, Any], ApiError], dict[str, Any] | None] | None = None,
+    per_request: Callable[[], Mapping[str, Any]] | None = None,
 ) -> Iterator[GraphQLPage]:
     """Yield pages of the connection connection(data) picks out, passing $after from page to page.
 
     When a page fails, shrink(variables, error) may return lighter variables to ask the same page
     again with (GitHub answers 502 when a query is too heavy to finish in time), or None to give up.
+    per_request() gives variables that change from request to request (asked just before each one), so the
+    consumer of a page can have the next request carry something it needs.
     """
     variables = dict(variables)
     while True:
         try:
-            result = session.graphql(query, {**variables, "after": after})
+            extra = per_request() if per_request else {}
+            result = session.graphql(query, {**variables, **extra, "after": after})
         except ApiError as error:
             lighter = shrink(variables, error) if shrink else None
             if lighter is None:

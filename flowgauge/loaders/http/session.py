@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from flowgauge.loaders.http.errors import (
 from flowgauge.loaders.http.ratelimit import RateLimits
 from flowgauge.loaders.http.redact import Redactor
 from flowgauge.loaders.http.retry import TRANSIENT_ERRORS, RetryPolicy, is_retryable_status
+from flowgauge.loaders.http.throttle import Throttle
 
 # Called with (seconds, reason) before every deliberate wait, so the CLI can show it.
 WaitCallback = Callable[[float, str], None]
@@ -37,7 +39,11 @@ class GraphQLResult:
 
 
 class ApiSession:
-    """Sends requests with retries, rate-limit waits, redacted errors and a request count."""
+    """Sends requests with retries, rate-limit waits, redacted errors and a request count.
+
+    One session may serve several threads (repositories loaded at once): its counts and quota are shared under a
+    lock, and a throttle, when given, keeps all of them within the API's secondary limits.
+    """
 
     def __init__(
         self,
@@ -49,8 +55,11 @@ class ApiSession:
         clock: Callable[[], float] = time.time,
         on_wait: WaitCallback | None = None,
         redactor: Redactor | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.client = client
+        self.throttle = throttle
+        self._lock = threading.Lock()
         self.graphql_url = graphql_url
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
@@ -60,6 +69,8 @@ class ApiSession:
         self.limits = RateLimits()
         self.requests = 0
         self.not_modified = 0
+        # GraphQL points spent, as the answers report them (every query Flowgauge sends asks rateLimit { cost }).
+        self.graphql_points = 0
 
     def request(
         self,
@@ -75,7 +86,11 @@ class ApiSession:
         failures = 0
         limit_waits = 0
         while True:
-            self._wait(self.limits.seconds_until_allowed(resource, self.clock()), "primary rate limit (quota spent)")
+            with self._lock:
+                allowed_in = self.limits.seconds_until_allowed(resource, self.clock())
+            self._wait(allowed_in, "primary rate limit (quota spent)")
+            if self.throttle is not None:
+                self.throttle.acquire(resource)
             try:
                 response = self.client.request(method, url, params=params, json=json, headers=headers)
             except TRANSIENT_ERRORS as error:
@@ -84,20 +99,28 @@ class ApiSession:
             except httpx.HTTPError as error:
                 # Not worth retrying (bad URL, TLS setup): one user-facing line, credentials removed.
                 raise ApiError(self.redact(f"{self._where(url)}: {type(error).__name__}: {error}")) from None
-            self.requests += 1
-            self.limits.observe(response, resource)
+            finally:
+                if self.throttle is not None:
+                    self.throttle.release()
+            with self._lock:
+                self.requests += 1
+                self.limits.observe(response, resource)
             if is_retryable_status(response.status_code):
                 failures = self._after_failure(failures, f"HTTP {response.status_code} from {self._where(url)}")
                 continue
-            limited = self.limits.limited_wait(response, resource, self.clock())
+            with self._lock:
+                limited = self.limits.limited_wait(response, resource, self.clock())
             if limited is not None:
                 limit_waits += 1
                 if limit_waits > MAX_LIMIT_WAITS:
                     raise ApiError(self.redact(f"{self._where(url)}: still rate limited after {MAX_LIMIT_WAITS} waits"))
+                if self.throttle is not None:
+                    self.throttle.pause(limited[0])  # every thread waits, not only the one GitHub answered
                 self._wait(*limited)
                 continue
             if response.status_code == 304:
-                self.not_modified += 1
+                with self._lock:
+                    self.not_modified += 1
                 return response
             self._raise_for_status(response, url)
             self._raise_unless_json(response, url)
@@ -129,8 +152,13 @@ class ApiSession:
             if data or "RATE_LIMITED" not in kinds:
                 break
             # GraphQL reports a spent quota as 200 with an error; wait for the reset like a primary limit.
-            wait = self.limits.seconds_until_allowed("graphql", self.clock())
+            with self._lock:
+                wait = self.limits.seconds_until_allowed("graphql", self.clock())
             self._wait(wait or 60.0, "GraphQL rate limit")
+        cost = ((data or {}).get("rateLimit") or {}).get("cost")
+        if isinstance(cost, int):  # charged even when the answer turns out to be a failure
+            with self._lock:
+                self.graphql_points += cost
         # A top-level field that came back null with an error (a missing or forbidden repository)
         # is a failure of the whole query, not partial data.
         failed_roots = [e for e in errors if len(e.get("path") or []) == 1 and data and data.get(e["path"][0]) is None]
@@ -145,7 +173,8 @@ class ApiSession:
 
     def quota_text(self) -> str:
         """Remaining quota of the last resource used, for progress displays."""
-        return self.limits.summary()
+        with self._lock:
+            return self.limits.summary()
 
     def _wait(self, seconds: float, reason: str) -> None:
         if seconds <= 0:
