@@ -3,7 +3,9 @@ thread that owns the SnapshotWriter (a DuckDB connection serves one thread at a 
 
 `load_in_parallel(writer, items, workers, load)` runs load(SerialWriter, item) for each item on a pool of threads
 while the calling thread serves their calls; a worker's call returns what the writer returned (a query's rows
-already fetched). The first failure stops the others at their next call and is raised, as a sequential load would.
+already fetched). A failure ends as a sequential load would: the items before the failed one are finished, the
+ones after it are stopped at their next call (or never started), and the failure of the first item that failed,
+in the items' order, is raised.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 from flowgauge.loaders.store import SnapshotWriter
 
 T = TypeVar("T")
+NO_FAILURE = 1 << 62
 I = TypeVar("I")  # noqa: E741 - the item a worker loads
 # How long the writing thread waits for a call before it looks whether the workers are done.
 POLL_SECONDS = 0.05
@@ -32,19 +35,26 @@ class SerialWriter:
 
     def __init__(self, writer: SnapshotWriter) -> None:
         self._writer = writer
-        self._calls: queue.Queue[tuple[Callable[[], Any], Future]] = queue.Queue()
+        self._calls: queue.Queue[tuple[int, Callable[[], Any], Future]] = queue.Queue()
         self._closed = False
         self._closing = threading.Lock()  # a call is queued whole before close() drains, or refused after it
+        self._worker = threading.local()  # the position of the item the calling thread loads
+        self.stop_after = NO_FAILURE  # items after this position stop: an earlier one failed
         self.con = _SerialConnection(self)
 
     def call(self, fn: Callable[[SnapshotWriter], T]) -> T:
         """fn(writer) on the writing thread; its result, or its exception, here."""
         done: Future = Future()
+        position = getattr(self._worker, "position", 0)
         with self._closing:
-            if self._closed:
+            if self._closed or position > self.stop_after:
                 raise LoadCancelled("the load was stopped")
-            self._calls.put((lambda: fn(self._writer), done))
+            self._calls.put((position, lambda: fn(self._writer), done))
         return done.result()
+
+    def loading(self, position: int) -> None:
+        """Say which item (by position) the calling worker thread loads from now on."""
+        self._worker.position = position
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._writer, name)
@@ -53,22 +63,31 @@ class SerialWriter:
         return lambda *args, **kwargs: self.call(lambda writer: getattr(writer, name)(*args, **kwargs))
 
     def serve_until(self, futures: Sequence[Future]) -> None:
-        """Run the workers' calls until every future is done; raise the first failure, workers stopped."""
-        pending = list(futures)
+        """Run the workers' calls until every future is done (futures in the items' order); then raise the failure
+        of the first item that failed."""
+        pending = list(enumerate(futures))
         try:
             while pending:
                 try:
-                    work, done = self._calls.get(timeout=POLL_SECONDS)
+                    position, work, done = self._calls.get(timeout=POLL_SECONDS)
                 except queue.Empty:
                     pass
                 else:
-                    _run(work, done)
-                failed = next((f for f in pending if f.done() and f.exception() is not None), None)
-                if failed is not None:
-                    raise failed.exception()
-                pending = [f for f in pending if not f.done()]
+                    if position > self.stop_after:
+                        done.set_exception(LoadCancelled("the load was stopped"))
+                    else:
+                        _run(work, done)
+                for position, future in pending:
+                    if position < self.stop_after and _failed(future):
+                        self.stop_after = position
+                        for later in futures[position + 1 :]:
+                            later.cancel()  # not started yet: never started
+                pending = [(position, future) for position, future in pending if not future.done()]
         finally:
             self.close()
+        first = next((f for f in futures if _failed(f)), None)
+        if first is not None:
+            raise first.exception()
 
     def close(self) -> None:
         """Refuse further calls and fail the waiting ones, so every worker stops at its next call."""
@@ -76,7 +95,7 @@ class SerialWriter:
             self._closed = True
         while True:
             try:
-                _, done = self._calls.get_nowait()
+                _, _, done = self._calls.get_nowait()
             except queue.Empty:
                 return
             done.set_exception(LoadCancelled("the load was stopped"))
@@ -116,8 +135,13 @@ def load_in_parallel(
 ) -> list[T]:
     """load(serial writer, item) for every item, `workers` at a time; results in the items' order."""
     serial = SerialWriter(writer)
+
+    def load_at(position: int, item: I) -> T:
+        serial.loading(position)
+        return load(serial, item)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowgauge-load") as pool:
-        futures = [pool.submit(load, serial, item) for item in items]
+        futures = [pool.submit(load_at, position, item) for position, item in enumerate(items)]
         try:
             serial.serve_until(futures)
         except BaseException:
@@ -125,6 +149,14 @@ def load_in_parallel(
                 future.cancel()  # not started yet: never started
             raise
     return [future.result() for future in futures]
+
+
+def _failed(future: Future) -> bool:
+    """Done with an error of its own (not cancelled, not stopped because another failed)."""
+    if not future.done() or future.cancelled():
+        return False
+    error = future.exception()
+    return error is not None and not isinstance(error, LoadCancelled)
 
 
 def _run(work: Callable[[], Any], done: Future) -> None:

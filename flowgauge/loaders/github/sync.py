@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -15,7 +16,7 @@ from flowgauge.loaders.github.detect_step import save_detected_deployments
 from flowgauge.loaders.github.graphql_pulls import NESTED_REVIEWS, PAGE_SIZE, PullPage, count_alone, fetch_pull_pages
 from flowgauge.loaders.github.mapping import map_pulls, parse_time
 from flowgauge.loaders.github.run import SyncReport, SyncRun
-from flowgauge.loaders.http.errors import Forbidden, NotFound
+from flowgauge.loaders.http.errors import ApiError, Forbidden, NotFound
 from flowgauge.loaders.http.paginate import paginate_link
 from flowgauge.loaders.http.progress import ProgressCallback, no_progress
 from flowgauge.loaders.http.session import ApiSession
@@ -125,14 +126,21 @@ def _sync_repo(run: SyncRun, repo_id: str, rules: DetectionRules, page_size: int
         ("workflow_runs", streams.load_runs),
         ("incidents", streams.load_incidents),
     ]
-    for name, step in steps:
-        if name == "deployments" and "deployments_api" not in rules.detect:
-            continue
-        try:
-            step(run, repo_id, rules)
-        except (NotFound, Forbidden) as error:
-            # One stream off-limits (Actions disabled, no Issues) must not lose the others.
-            run.report.warnings.append(f"{repo_id}: {name} not loaded, {error}")
+    try:
+        for name, step in steps:
+            if name == "deployments" and "deployments_api" not in rules.detect:
+                continue
+            try:
+                step(run, repo_id, rules)
+            except (NotFound, Forbidden) as error:
+                # One stream off-limits (Actions disabled, no Issues) must not lose the others.
+                run.report.warnings.append(f"{repo_id}: {name} not loaded, {error}")
+    except Exception:
+        # A later stream failing must not lose the pull requests already fetched: their last page is saved with its
+        # counts asked alone (unless that fails too), so the next run resumes after it.
+        with contextlib.suppress(ApiError):
+            pulls.save_last()
+        raise
     pulls.save_last()
     # Detection re-reads the repository's history: skip it when nothing changed, rules included.
     rules_text = json.dumps(asdict(rules), sort_keys=True)
