@@ -143,3 +143,15 @@ def test_the_estimate_is_within_20_percent_of_what_a_full_sync_spends(tmp_path):
     assert abs(plan.points - spent) <= 0.2 * spent, (plan.points, spent)
     low, high = plan.points_range
     assert low <= spent <= high
+
+
+def test_plan_of_repositories_the_token_cannot_see_says_so_and_costs_no_dry_run(fake, tmp_path):
+    result = invoke("acme/gone", "acme/secret", "--plan", "--out", str(tmp_path / "x.duckdb"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "0 repositories, 0 pull requests to fetch in 0 pages of up to 100",
+        "about 0 GraphQL points (0-0; 0 a page)",
+    ]
+    assert "2 not visible to this token, left out: acme/gone, acme/secret" in lines
+    assert not fake.count("dry-run")

@@ -150,12 +150,21 @@ def github(
         session = ApiSession(client, graphql_url=github_graphql_url(api_url), on_wait=_on_wait, throttle=Throttle())
         names = list(repos or []) or fetch_org_repos(session, org)
         load_plan = None
-        if plan or full or not out.exists():  # a first load or --full is long: show what it will take
-            starts = plan_starts(out, github_source_id(org, names), names, since, full)
-            load_plan = fetch_load_plan(session, names, starts)
-            print_plan(Console(soft_wrap=True) if plan else console, load_plan)
         if plan:
+            load_plan = fetch_load_plan(
+                session, names, plan_starts(out, github_source_id(org, names), names, since, full)
+            )
+            print_plan(Console(soft_wrap=True), load_plan)
             return
+        if full or not out.exists():  # a first load or --full is long: show what it will take
+            try:
+                load_plan = fetch_load_plan(
+                    session, names, plan_starts(out, github_source_id(org, names), names, since, full)
+                )
+            except LoaderError as error:  # the load itself says what it could not read
+                console.print(f"No estimate: {error}", markup=False, highlight=False)
+            else:
+                print_plan(console, load_plan)
         with _progress() as progress:
             bars = _ProgressBars(progress)
             if load_plan is not None:

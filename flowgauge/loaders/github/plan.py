@@ -109,8 +109,18 @@ def fetch_load_plan(
     counts: dict[str, int | None] = {}
     for start in range(0, len(repos), COUNT_BATCH):
         counts.update(_count_batch(session, list(repos[start : start + COUNT_BATCH]), starts))
+    visible = [r for r in repos if counts.get(r) is not None]
+    if not visible:  # nothing to fetch, and no repository to ask a page's cost of
+        return LoadPlan(
+            [RepoPlan(r, None, starts.get(r)) for r in repos],
+            0,
+            None,
+            None,
+            None,
+            session.graphql_points - points_before,
+        )
     dry = load_query(PULLS_QUERY_FILE).replace("rateLimit {", "rateLimit(dryRun: true) {", 1)
-    owner, name = (repos[0] if repos else "github/docs").split("/", 1)
+    owner, name = visible[0].split("/", 1)
     variables = {
         "owner": owner,
         "name": name,
