@@ -39,6 +39,7 @@ TABLES = [
     "incidents",
     "teams",
     "team_memberships",
+    "pr_code_origins",
 ]
 
 
