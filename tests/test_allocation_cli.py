@@ -63,3 +63,13 @@ def test_unknown_team_is_refused_with_the_teams_known(snapshot):
     result = CliRunner().invoke(app, ["allocation", str(snapshot), "--team", "Gamma"])
     assert isinstance(result.exception, BadOption)
     assert str(result.exception) == "unknown team 'Gamma'; teams in this snapshot: alpha, beta"
+
+
+def test_months_of_chosen_teams_are_labelled_with_their_names(snapshot):
+    result = run(str(snapshot), *WINDOW, "--team", "alpha", "--by", "month", "--weight", "prs", "--format", "json")
+    rows = json.loads(result.stdout)["rows"]
+    # Alpha's PRs: #1, #2, #3, #7 in March; #5 in April (bob's #4 merged after he moved to Beta).
+    assert [(row["team"], row["month"], row["total"]) for row in rows] == [
+        ("Alpha", "2024-03-01", 4.0),
+        ("Alpha", "2024-04-01", 1.0),
+    ]

@@ -76,7 +76,8 @@ def allocation_command(
         result = allocation(con, filters, rules)
     finally:
         con.close()
-    rows = allocation_rows(result, weight, by, ", ".join(filters.teams) if filters.teams else ALL_TEAMS)
+    chosen = [result.team_name(team) if team in result.team_names else team for team in filters.teams]
+    rows = allocation_rows(result, weight, by, ", ".join(chosen) if chosen else ALL_TEAMS)
     if output_format == "json":
         data = allocation_json(result, rows, filters, weight, rules)
         sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
