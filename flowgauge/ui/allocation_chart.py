@@ -28,6 +28,12 @@ def monthly_bars(title: str, months: Sequence[date], by_month: Mapping[date, Seq
             marker={"color": CATEGORY_COLOURS[category]},
             hovertemplate=f"%{{x}}<br>{name}: %{{y:.0f}} % (%{{customdata:,.1f}} {unit})<extra></extra>",
         )
-    figure.update_layout(barmode="stack")
     figure.update_yaxes(title_text=f"% of {unit}", range=[0, 100])
-    return style(figure, height=300, title=chart_text(title))
+    style(figure, height=340, title=chart_text(title))
+    # Below the bars, in stacking order: above them, in a half-width column, six entries took a line each.
+    figure.update_layout(
+        barmode="stack",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0, "traceorder": "normal", "font_size": 11},
+        margin={"b": 90},
+    )
+    return figure

@@ -337,7 +337,7 @@ def allocation_table(result: Allocation, weight: str) -> pa.Table:
             "month": month,
             "category": CATEGORY_NAMES[share.category],
             WEIGHTS[weight]: share.value,
-            "percent": share.percent,
+            "percent": None if share.percent is None else round(share.percent, 1),
         }
         for (team_id, month), group in shares(result.by_team, weight, ["team_id", "month"]).items()
         for share in group

@@ -21,7 +21,7 @@ chosen = st.segmented_control(
     "Weighted by",
     list(WEIGHTS),
     default=weight,
-    format_func=lambda key: WEIGHTS[key].capitalize(),
+    format_func=lambda key: WEIGHTS[key][0].upper() + WEIGHTS[key][1:],
     help="Engineer-weeks: each author's ISO week with a merged PR counts one, split over that week's PRs.",
 )
 if chosen and chosen != weight:
