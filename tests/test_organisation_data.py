@@ -23,6 +23,7 @@ from flowgauge.organisation_data import (
     save_goal,
     save_initiative,
 )
+from flowgauge.snapshot import open_snapshot
 
 ROTA = Initiative(
     name="Review rota",
@@ -70,10 +71,13 @@ def test_initiatives_and_goals_survive_every_rebuild_of_the_snapshot(tmp_path):
     rebuild(snapshot, "checkout")
     save_initiative(snapshot, ROTA, "ana")
     save_goal(snapshot, GOAL, "ana")
-    inode = snapshot.stat().st_ino
     rebuild(snapshot, "platform")
     rebuild(snapshot, "growth")
-    assert snapshot.stat().st_ino != inode  # the snapshot really was replaced
+    con = open_snapshot(snapshot)
+    try:  # the snapshot really was replaced: only the last rebuild's team is in it
+        assert con.execute("SELECT team_id FROM teams").fetchall() == [("growth",)]
+    finally:
+        con.close()
     kept = load_organisation(snapshot)
     assert kept.initiatives == (ROTA,)
     assert kept.goals == (GOAL,) and kept.goals[0].set_on == date(2026, 6, 1)

@@ -23,7 +23,7 @@ class MetricItems:
 
     metric_id: str
     event_at: np.ndarray  # float64 unix seconds
-    actor_id: np.ndarray  # object (str or None)
+    actor_id: np.ndarray  # object (str or None); per-person rates only, else empty
     value: np.ndarray  # float64: the value, or the numerator
     den: np.ndarray  # float64: the denominator (ratios), else ones
 
@@ -51,7 +51,10 @@ ORDER BY event_at, actor_id, value"""
     return MetricItems(
         metric_id=metric_id,
         event_at=table.column("event_at").to_numpy().astype(np.float64),
-        actor_id=np.array(table.column("actor_id").to_pylist(), dtype=object),
+        # Only per-person rates read who an item is about; turning a million ids into Python strings is not free.
+        actor_id=np.array(
+            table.column("actor_id").to_pylist() if definition.kind == "per_person_rate" else [], dtype=object
+        ),
         value=table.column("value").to_numpy().astype(np.float64),
         den=table.column("den").to_numpy().astype(np.float64),
     )
