@@ -231,16 +231,51 @@ def test_the_signed_in_address_and_role_for_edit_logs(signed_app, tmp_path):
     assert [text.value for text in _whoami(EDITOR, None).text] == ["None admin"]
 
 
-def test_a_viewer_saving_an_initiative_is_refused_where_it_is_written(signed_app):
+def _save_initiative_as(user: dict, config: Path, snapshot: Path) -> AppTest:
+    """Call the Impact page's write path directly, as a forged request reaching it would, under the given identity."""
+
+    def script(config_path: str, target: str) -> None:
+        from datetime import date
+        from pathlib import Path
+
+        from flowgauge.access import gate
+        from flowgauge.access.config_file import sign_in_of
+        from flowgauge.organisation_data import Initiative, save_initiative
+        from flowgauge.ui.impact_cards import _apply
+
+        gate.configure(sign_in_of(Path(config_path)))
+        rota = Initiative("Smaller PRs", date(2026, 4, 1), teams=("payments",), metrics=("pr_size",))
+        _apply(lambda: save_initiative(Path(target), rota, "forged"), "Initiative saved.")
+
+    at = AppTest.from_function(script, args=(str(config), str(snapshot)), default_timeout=60)
+    at.user = dict(user)
+    return at.run()
+
+
+def test_a_viewer_gets_no_forms_and_saving_an_initiative_is_refused_where_it_is_written(signed_app, tmp_path):
     make, data = signed_app
     at = make(VIEWER).run()
     at.switch_page("flowgauge/dashboard/pages/impact.py").run()
-    at.text_input(key="impact_editor").input("Vera").run()
+    assert not at.exception
+    assert not any(button.label == "Save initiative" for button in at.button)
+    assert "Creating and editing initiatives and goals is for editors: ask an admin for the editor role." in [
+        caption.value for caption in at.caption
+    ]
+    forged = _save_initiative_as(VIEWER, tmp_path / "flowgauge.toml", data / "demo.duckdb")
+    refusal = plain("Editing initiatives and goals needs the editor role; you are signed in as a viewer")
+    assert refusal in [error.value for error in forged.error]
+    assert load_organisation(data / "demo.duckdb").initiative("Smaller PRs") is None
+
+
+def test_an_editor_saves_an_initiative_logged_under_the_signed_in_address(signed_app):
+    make, data = signed_app
+    at = make(EDITOR).run()
+    at.switch_page("flowgauge/dashboard/pages/impact.py").run()
+    assert not any(text.label == "Your name, for the change log" for text in at.text_input)
     next(text for text in at.text_input if text.label == "Name").input("Smaller PRs")
     next(select for select in at.multiselect if select.label == "Teams it touched").select("payments")
-    next(select for select in at.multiselect if select.label == "Metrics it meant to move").select("pr_size")
     next(button for button in at.button if button.label == "Save initiative").click().run()
-    assert not at.exception
-    refusal = plain("Editing initiatives and goals needs the editor role; you are signed in as a viewer")
-    assert refusal in [error.value for error in at.error]
-    assert load_organisation(data / "demo.duckdb").initiative("Smaller PRs") is None
+    assert not at.exception and not at.error
+    kept = load_organisation(data / "demo.duckdb")
+    assert kept.initiative("Smaller PRs") is not None
+    assert (kept.changes[-1].by, kept.changes[-1].action) == ("editor@acme.example", "create")

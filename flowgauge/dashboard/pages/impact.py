@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from flowgauge.access import Role, can, signed_in_email
 from flowgauge.errors import FlowgaugeError
 from flowgauge.impact import SETTLE_DAYS
 from flowgauge.metrics import STATISTICS
@@ -66,10 +67,15 @@ st.subheader("Edit initiatives and goals")
 snapshot = Path(context.identity.path)
 st.caption(plain(f"Kept beside the snapshot in {organisation.organisation_file(context.identity).name}; it survives "
                  "every rebuild and sync, and every change is logged."))  # fmt: skip
-editor = st.text_input("Your name, for the change log", key="impact_editor").strip()
-if not editor:
-    st.caption("Write your name to create or edit initiatives and goals.")
-else:
+# Signed in, the change log names the person's address; without sign-in (a laptop), the name written here.
+editor = signed_in_email() if can(Role.EDITOR) else None
+if not can(Role.EDITOR):
+    st.caption("Creating and editing initiatives and goals is for editors: ask an admin for the editor role.")
+elif editor is None:
+    editor = st.text_input("Your name, for the change log", key="impact_editor").strip()
+    if not editor:
+        st.caption("Write your name to create or edit initiatives and goals.")
+if editor:
     with st.expander("Add or edit an initiative"):
         impact_cards.initiative_form(
             snapshot, kept, teams, list(context.choices.repos), list(context.choices.services), editor
