@@ -455,6 +455,7 @@ def test_agents_prs_are_merged_less_often_and_wait_longer_for_pickup(con):
     assert set(by_origin) == {"agentic", "ai_assisted", "unassisted"}
     agentic, assisted, unassisted = by_origin["agentic"], by_origin["ai_assisted"], by_origin["unassisted"]
     assert 0.25 < agentic[0] < 0.5 < 0.85 < unassisted[0]  # LinearB 2026: about a third against 84 %
+    assert agentic[0] < assisted[0] < unassisted[0] - 0.03
     assert agentic[1] > 3 * unassisted[1] and unassisted[1] < assisted[1] < agentic[1]
     assert agentic[2] < unassisted[2]  # reviewed faster once picked up
 

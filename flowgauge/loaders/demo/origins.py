@@ -1,7 +1,7 @@
 """Where each demo PR's code came from: coding agents adopted by two teams (Growth from half-way through the history,
 Platform lightly throughout) and AI-assisted work growing in every team, with the behaviour LinearB's 2026 benchmarks
 report: agents' PRs merged far less often and picked up for review several times later, though reviewed faster once
-picked up; AI-assisted PRs picked up somewhat later.
+picked up; AI-assisted PRs picked up somewhat later and merged a little less often.
 
 Draws come from a generator of their own (spawned from the batch's), so the rest of the demo draws as it did.
 """
@@ -52,6 +52,7 @@ AGENT_PICKUP = (3.5, 6.5)  # pickup time multiplied by a factor in this range
 AGENT_REVIEW = 0.5  # review time (first review to merge) multiplied by this
 ASSISTED_SHARE = (0.06, 0.42)  # share of people's PRs with an AI trail at the start and end of the history
 ASSISTED_PICKUP = (1.2, 2.2)
+ASSISTED_REJECTED = 0.08  # share of people's AI-assisted PRs closed unmerged besides those abandoned anyway
 # The trails AI-assisted demo PRs carry, as each tool writes them.
 TRAILS = (
     ("commit message line", "Co-Authored-By: Claude <noreply@anthropic.com>"),
@@ -85,6 +86,8 @@ def assign_origins(rng: np.random.Generator, org: Org, window: Window, prs: dict
     assisted = people & ~agentic & (rng.random(n) < start + (end - start) * fraction)
     prs["origin"][assisted] = AI_ASSISTED
     _delay_pickup(rng, prs, np.flatnonzero(assisted), ASSISTED_PICKUP)
+    merged = np.flatnonzero(assisted & (prs["merged"] >= 0))
+    _reject(rng, prs, merged[rng.random(len(merged)) < ASSISTED_REJECTED])
     _clip_to_window(prs, window)
 
 
@@ -101,7 +104,11 @@ def _reshape_agentic(rng: np.random.Generator, window: Window, prs: dict[str, np
         approve_span[prs["approval"][reviewed] >= 0] * AGENT_REVIEW
     ).astype(np.int64)
     prs["closed"][rows] = np.where(prs["merged"][rows] >= 0, prs["merged"][rows], prs["closed"][rows])
-    rejected = rows[(rng.random(len(rows)) > AGENT_ACCEPTANCE) & ~prs["stale"][rows]]
+    _reject(rng, prs, rows[(rng.random(len(rows)) > AGENT_ACCEPTANCE) & ~prs["stale"][rows]])
+
+
+def _reject(rng: np.random.Generator, prs: dict[str, np.ndarray], rejected: np.ndarray) -> None:
+    """Close the rows unmerged about a day after their first review (or after they became ready)."""
     seen = np.maximum(prs["first_review"][rejected], prs["ready"][rejected])
     prs["merged"][rejected] = -1
     prs["closed"][rejected] = defer_weekend(rng, seen + hours(rng, 18, 1.0, len(rejected)))
