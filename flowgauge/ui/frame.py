@@ -30,8 +30,8 @@ from flowgauge.ui.report_download import report_button
 from flowgauge.ui.text import plain
 
 DEMO_NAME = "demo"
-# Where a page run on its own (AppTest.from_file("pages/x.py")) finds the data folder; app.py sets it from
-# FLOWGAUGE_DATA_DIR, tests set it directly.
+# Where a page run on its own (AppTest.from_file("flowgauge/dashboard/pages/x.py")) finds the data folder; the
+# frame (flowgauge/dashboard/app.py) sets it from FLOWGAUGE_DATA_DIR, tests set it directly.
 DATA_DIR_KEY = "fg_data_dir"
 # $FLOWGAUGE_RULES as app.py read it (None: look for the rules file in the working directory, then the data folder).
 RULES_ENV_KEY = "fg_rules_env"
