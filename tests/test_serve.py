@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -161,3 +162,19 @@ def test_an_organisation_not_synced_yet_gets_no_demo_but_the_command_to_run(tmp_
         "`flowgauge sync` or `flowgauge snapshot github …`, then reload this page."
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_port_already_taken_is_one_line_not_a_traceback(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = flowgauge("serve", "--port", str(port), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == f"flowgauge: error: cannot listen on 127.0.0.1 port {port}: Address already in use\n"
+
+
+def test_an_address_that_is_not_this_machines_is_one_line(tmp_path):
+    result = flowgauge("serve", "--host", "192.0.2.1", "--allow-anonymous", cwd=tmp_path)  # TEST-NET-1
+    assert result.returncode == 1
+    assert result.stderr == "flowgauge: error: cannot listen on 192.0.2.1 port 8501: Cannot assign requested address\n"

@@ -13,7 +13,7 @@ from rich.text import Text
 from flowgauge.access.streamlit_secrets import streamlit_sign_in_options
 from flowgauge.cli.options import data_dir
 from flowgauge.dashboard import APP_SCRIPT
-from flowgauge.dashboard.serving import check_exposure, dashboard_settings
+from flowgauge.dashboard.serving import check_exposure, check_listenable, dashboard_settings
 from flowgauge.org_config import OrgConfig, load_org_config
 from flowgauge.org_config.config import DEFAULT_CONFIG
 from flowgauge.rules import load_rules
@@ -45,6 +45,7 @@ def serve(
     if org is not None and org.rules:
         load_rules(org.path)  # a bad [rules] table is one line now, not a stopped page later
     settings = dashboard_settings(org, data_dir())
+    check_listenable(host, port)
     # The app runs in this process and reads its settings where `streamlit run app.py` users set them.
     os.environ.update(settings.environment())
     source = f"{org.path}" if org is not None else "no config"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,19 @@ def check_exposure(host: str, org: OrgConfig | None, allow_anonymous: bool) -> N
         f"refusing to serve {host} without sign-in: anyone who reaches it would see the data; configure [sign_in] "
         f"in {where} (docs/deploy.md) or pass --allow-anonymous"
     )
+
+
+def check_listenable(host: str, port: int) -> None:
+    """Refuse in one line an address this machine cannot listen on (unknown name, not its own, port taken), which
+    Streamlit would report with a traceback; the probe is closed before Streamlit binds it."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise FlowgaugeError(f"cannot listen on {host} port {port}: {reason}") from None
 
 
 @dataclass(frozen=True)
