@@ -129,3 +129,15 @@ def test_cycle_time_trends_carry_the_initiative_that_touched_the_chosen_team(dat
     again = open_page(data_dir, "cycle_time", {"team": "platform"})
     charts = [json.loads(chart.proto.spec)["layout"] for chart in again.get("plotly_chart")]
     assert sum(any(a.get("text") == "Everything" for a in layout.get("annotations", [])) for layout in charts) == 5
+
+
+def test_ai_page_adoption_trends_mark_an_initiative_meant_to_move_agentic_share(data_dir):
+    agents = Initiative("Agent pilot", date(2026, 3, 2), teams=("platform",), metrics=("agentic_pr_share",))
+    save_changes(data_dir / "demo.duckdb", [agents], [], "ana")
+    at = open_page(data_dir, "ai", {"team": "platform"})
+    assert not at.exception
+    charts = [json.loads(chart.proto.spec)["layout"] for chart in at.get("plotly_chart")]
+    marked = [layout for layout in charts if any(a.get("text") == "Agent pilot" for a in layout.get("annotations", []))]
+    # Only the agentic-share chart: the initiative names that metric alone.
+    assert len(marked) == 1
+    assert [shape["x0"] for shape in marked[0]["shapes"] if shape.get("type") == "line"][:1] == ["2026-03-02"]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from flowgauge.metrics.reference_figures import figures_for
 from flowgauge.rules.code_origin import SELECTABLE_ORIGINS
-from flowgauge.ui import cached, charts, downloads
+from flowgauge.ui import cached, charts, downloads, organisation
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.origin_comparison import COMPARED, ORIGIN_LABELS, by_origin_table, reference_lines, waiting_longest
@@ -49,7 +49,9 @@ for column, metric_id in zip(st.columns(2), SHARES, strict=True):
             )
             for team in teams
         ] or [("All teams", cached.trend(context.identity, metric_id, longer, None, "month"))]
-        downloads.chart(charts.trend_lines(series, "percent"), f"{metric_id}-by-team")
+        # Initiatives meant to move adoption (and teams' goals for it) are marked like on every other trend.
+        marks = organisation.marks(context.identity, metric_id, context.choices.teams, view.teams, view.statistic)
+        downloads.chart(charts.trend_lines(series, "percent", marks=marks), f"{metric_id}-by-team")
 
 st.subheader("How each origin flows")
 by_origin = {
