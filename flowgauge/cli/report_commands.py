@@ -54,6 +54,14 @@ DEFAULT_DASHBOARD_URL = "http://localhost:8501/"
 BENCHMARK_SETS = tuple(sorted(load_benchmark_sets()))
 # Shares of the origins themselves: by origin they would read 100 % or 0 %.
 _ORIGIN_SHARES = ("agentic_pr_share", "ai_assisted_pr_share")
+# Deployment metrics the origin filter does not narrow (deploy_values.sql applies it to change failure rate only).
+_DEPLOYMENTS_OF_EVERY_ORIGIN = (
+    "deploy_frequency",
+    "deploy_frequency_per_dev",
+    "failed_deployment_recovery_time",
+    "mttr",
+    "deployment_rework_rate",
+)
 # --origin's choices; Typer lists an Enum's values in --help and refuses others as a usage error.
 OriginChoice = Enum("OriginChoice", {origin: origin for origin in SELECTABLE_ORIGINS}, type=str)
 
@@ -253,12 +261,13 @@ def build_report(
 def origin_values(
     con, filters: Filters, lines: list[ReportLine], rules: LinkingRules = DEFAULT_RULES
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per metric that PR origins narrow: its value and items for each code origin (within any --origin chosen)."""
+    """Per metric that code origins narrow (PR metrics, rework, refactor and change failure rate): its value and
+    items for each code origin (within any --origin chosen)."""
     ids = [
         line.scored.result.metric_id
         for line in lines
         if "origins" in parameters_read(METRICS[line.scored.result.metric_id].source)
-        and line.scored.result.metric_id not in _ORIGIN_SHARES
+        and line.scored.result.metric_id not in (*_ORIGIN_SHARES, *_DEPLOYMENTS_OF_EVERY_ORIGIN)
     ]
     statistics = {line.scored.result.metric_id: line.scored.result.statistic for line in lines}
     values: dict[str, dict[str, dict[str, Any]]] = {metric_id: {} for metric_id in ids}

@@ -200,7 +200,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "Percent of production deployments that failed: status failure or error, an incident linked to it, or "
             "the next deployment of the same service is a hotfix or rollback within the linking window. Each "
             "deployment counts once, so it never exceeds 100%. Alternative rule (cfr_mode=incidents): incidents ÷ "
-            "deployments, which can.",
+            "deployments, which can. By code origin (--origin): a deployment belongs to an origin when it shipped at "
+            "least one PR of that origin; deployments with no linked PR are left out, and counted.",
         ),
         _metric(
             "failed_deployment_recovery_time",
@@ -244,7 +245,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "ratio",
             "code_values",
             "Percent of changed lines (new, rewritten or deleted) in commits authored in the window that replaced "
-            "lines last changed less than 21 days before, from the git loader's line-age data.",
+            "lines last changed less than 21 days before, from the git loader's line-age data. By code origin "
+            "(--origin): the commits of PRs of that origin; commits in no PR are left out, and counted.",
         ),
         _metric(
             "refactor_rate",
@@ -255,7 +257,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "ratio",
             "code_values",
             "Percent of changed lines in commits authored in the window that replaced lines last changed 21 or more "
-            "days before, from the git loader's line-age data; lower is better, as in LinearB's benchmarks.",
+            "days before, from the git loader's line-age data; lower is better, as in LinearB's benchmarks. By code "
+            "origin (--origin): the commits of PRs of that origin; commits in no PR are left out, and counted.",
         ),
         _metric(
             "planning_accuracy",

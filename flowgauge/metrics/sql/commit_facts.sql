@@ -27,7 +27,8 @@ author_teams AS (
     GROUP BY c.repo_id, c.sha
 )
 SELECT
-    c.repo_id, c.author_id, c.authored_at, a.lines_recent, a.lines_old,
+    -- sha: code_values.sql links commits to PRs through pr_commits for the code-origin filter.
+    c.repo_id, c.sha, c.author_id, c.authored_at, a.lines_recent, a.lines_old,
     a.lines_new + a.lines_recent + a.lines_old AS lines_total,
     coalesce(t.team_ids, []) AS team_ids,
     coalesce(
