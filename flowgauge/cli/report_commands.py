@@ -31,7 +31,13 @@ from flowgauge.metrics import (
     compute_all,
     score,
 )
-from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, load_benchmark_sets
+from flowgauge.metrics.benchmark_sets import (
+    DEFAULT_SET_ID,
+    BenchmarkFileError,
+    BenchmarkSet,
+    load_benchmark_sets,
+    user_sets_folder,
+)
 from flowgauge.metrics.facts import keep_facts, warm_facts
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
@@ -50,7 +56,7 @@ DEFAULT_DAYS = 90
 FORMATS = ("table", "json", "csv", "html", "pdf")
 # Where the report's reopen link points when --dashboard-url is not given: `streamlit run app.py` on this machine.
 DEFAULT_DASHBOARD_URL = "http://localhost:8501/"
-# Shipped sets only: the report takes no folder of the user's own.
+# The shipped sets, listed in --help; the user's own in the snapshot folder's benchmarks/ are accepted too.
 BENCHMARK_SETS = tuple(sorted(load_benchmark_sets()))
 # Shares of the origins themselves: by origin they would read 100 % or 0 %.
 _ORIGIN_SHARES = ("agentic_pr_share", "ai_assisted_pr_share")
@@ -98,13 +104,13 @@ def report(
     team: Annotated[list[str] | None, typer.Option("--team", help="Team id or name; repeat for several.")] = None,
     repo: Annotated[list[str] | None, typer.Option("--repo", help="Repository id (owner/name); repeatable.")] = None,
     benchmarks: Annotated[
-        Literal[BENCHMARK_SETS] | None,
+        str | None,
         typer.Option(
             "--benchmarks",
             # The ids in the help text: as a metavar, their list (ten sets) squeezed every other option's choices.
             metavar="<set id>",
-            help=f"Benchmark set to tier against ({', '.join(BENCHMARK_SETS)}); default: the organisation config's, "
-            f"else {DEFAULT_SET_ID}.",
+            help=f"Benchmark set to tier against ({', '.join(BENCHMARK_SETS)}, or one of your own in benchmarks/ "
+            f"beside the snapshot); default: the organisation config's, else {DEFAULT_SET_ID}.",
             show_default=False,
         ),
     ] = None,
@@ -147,12 +153,12 @@ def report(
     rules_file: RulesOption = None,
 ) -> None:
     """Print every metric for a selection: value, unit, statistic, n, tier and change vs the previous period."""
-    sets = load_benchmark_sets()
     rules = rules_in_force(rules_file, snapshot.parent)
     # flowgauge.toml given as --config (or $FLOWGAUGE_RULES), or found where its rules would be, names the default set.
     named = rules_file or os.environ.get(RULES_ENV)
     organisation = find_organisation_config(named, [Path.cwd(), snapshot.parent])
     benchmarks = benchmarks or default_benchmark_set(organisation) or DEFAULT_SET_ID
+    sets = report_benchmark_sets(benchmarks, snapshot.parent)
     identity = snapshot_identity(snapshot)
     if output_format == "pdf" and find_chromium() is None:
         raise NoChromium(NO_CHROMIUM)  # before the report is computed, not after
@@ -189,6 +195,29 @@ def report(
         sys.stdout.write(to_csv_bytes(report_table(lines)).decode("utf-8"))
     else:
         _print_table(lines, filters, sets[benchmarks], rules)
+
+
+def report_benchmark_sets(chosen: str, data_folder: Path) -> dict[str, BenchmarkSet]:
+    """The shipped sets and the user's own beside the snapshot; refuses a chosen id that is neither.
+
+    A broken file of the user's stops the report only when the chosen set is not a shipped one: like the
+    dashboard, a report against a shipped set goes on, and says on stderr which file was skipped.
+    """
+    shipped = load_benchmark_sets()
+    folder = user_sets_folder(data_folder)
+    try:
+        sets = load_benchmark_sets(folder)
+    except BenchmarkFileError as error:
+        if chosen not in shipped:
+            raise
+        print(f"Your benchmark files were not loaded: {error}", file=sys.stderr)
+        sets = shipped
+    if chosen not in sets:
+        raise BadReportOption(
+            f"--benchmarks {chosen!r} is not a benchmark set; choose one of {', '.join(sorted(sets))} "
+            f"(your own sets are read from {folder})"
+        )
+    return sets
 
 
 def meeting_report(

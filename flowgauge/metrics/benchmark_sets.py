@@ -36,6 +36,7 @@ __all__ = [
     "dora_cluster",
     "load_benchmark_sets",
     "read_benchmark_set",
+    "user_sets_folder",
 ]
 
 # Latest published: every metric against the newest band LinearB or DORA published for it (LinearB 2026 at P75
@@ -157,6 +158,11 @@ def dora_cluster(values: Mapping[str, float | None], benchmark_set: BenchmarkSet
         return None
     worst = max(tier.rank for tier in tiers.values())
     return DoraCluster(benchmark_set.tier_names[worst], worst, tiers, tuple(missing))
+
+
+def user_sets_folder(data_folder: Path) -> Path:
+    """Where a user's own sets live: `benchmarks/` in the data folder, beside the snapshots (app, report, config)."""
+    return Path(data_folder) / "benchmarks"
 
 
 def load_benchmark_sets(user_dir: Path | None = None) -> dict[str, BenchmarkSet]:

@@ -213,13 +213,14 @@ class _Reader:
             raise self.fail((), "no sources: add a [[github]], [[gitlab]], [[jira]], [[git]] or [[files]] table")
         rules = data.get("rules", {})
         self.expect_table(("rules",), rules)
+        data_folder = self.resolve(self.string(("data_folder",), data.get("data_folder", "data")))
         return OrgConfig(
             path=self.path,
-            data_folder=self.resolve(self.string(("data_folder",), data.get("data_folder", "data"))),
+            data_folder=data_folder,
             snapshot_name=self.snapshot_name(data.get("snapshot", "flowgauge.duckdb")),
             sources=tuple(sources),
             team_map=team_map,
-            benchmarks=self.benchmark_set(data.get("benchmarks")),
+            benchmarks=self.benchmark_set(data.get("benchmarks"), data_folder),
             rules=dict(rules),
             sign_in=read_sign_in(self, data.get("sign_in")),
         )
@@ -436,13 +437,25 @@ class _Reader:
     def optional_path(self, where: tuple, value: Any) -> Path | None:
         return None if value is None else self.resolve(self.string(where, value))
 
-    def benchmark_set(self, value: Any) -> str | None:
-        from flowgauge.metrics.benchmark_sets import load_benchmark_sets
+    def benchmark_set(self, value: Any, data_folder: Path) -> str | None:
+        """A shipped set's id, or one of the user's own in the data folder's benchmarks/ (read only when needed)."""
+        from flowgauge.metrics.benchmark_sets import BenchmarkFileError, load_benchmark_sets, user_sets_folder
 
         name = self.optional_string(("benchmarks",), value)
         known = load_benchmark_sets()
-        if name is not None and name not in known:
-            raise self.fail(("benchmarks",), f"{name!r} is not a benchmark set; choose one of {', '.join(known)}")
+        if name is None or name in known:
+            return name
+        folder = user_sets_folder(data_folder)
+        try:
+            known = load_benchmark_sets(folder)
+        except BenchmarkFileError as error:
+            raise self.fail(("benchmarks",), f"{name!r} could not be looked up: {error}") from None
+        if name not in known:
+            raise self.fail(
+                ("benchmarks",),
+                f"{name!r} is not a benchmark set; choose one of {', '.join(known)} (your own sets are read "
+                f"from {folder})",
+            )
         return name
 
     def snapshot_name(self, value: Any) -> str:

@@ -15,7 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from flowgauge.access import gate
 from flowgauge.access.config_file import find_config, sign_in_of
 from flowgauge.errors import FlowgaugeError
-from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet
+from flowgauge.metrics.benchmark_sets import DEFAULT_SET_ID, BenchmarkSet, user_sets_folder
 from flowgauge.metrics.facts import cache_facts
 from flowgauge.metrics.filters import STATISTICS
 from flowgauge.org_config import ConfigError
@@ -180,7 +180,7 @@ def draw_frame(data_dir: Path) -> PageContext:
         notices.append(problem)
     catalog = cached.catalog(identity)
     try:
-        sets = cached.benchmark_sets(str(data_dir / "benchmarks"))
+        sets = cached.benchmark_sets(str(user_sets_folder(data_dir)))
     except FlowgaugeError as error:  # a broken user benchmark file must not take the dashboard down
         notices.append(f"Your benchmark files were not loaded: {error}")
         sets = cached.benchmark_sets(None)
