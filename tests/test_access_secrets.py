@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import stat
 import subprocess
 import sys
+import time
 import tomllib
 
 import pytest
 
-from flowgauge.access.streamlit_secrets import SignInNotReady, streamlit_secrets_file
+from flowgauge.access.streamlit_secrets import SignInNotReady, remove_orphaned_secrets, streamlit_secrets_file
 from flowgauge.org_config import load_org_config
 
 CONFIG = """\
@@ -103,3 +107,56 @@ def test_serve_refuses_a_loopback_public_url_on_another_port(tmp_path):
         "port 8502: the provider would send people back where nothing answers\n"
     )
     assert "s3cr3t" not in result.stdout + result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_killed_serves_secrets_are_removed_by_the_next_serve(sign_in, tmp_path, monkeypatch):
+    """SIGKILL gives `flowgauge serve` no chance to clean up: the next serve removes the orphaned folder."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    config = tmp_path / "flowgauge.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    environ = {"ACME_OIDC_SECRET": "s3cr3t-client", "ACME_COOKIE_SECRET": COOKIE_SECRET, "TMPDIR": str(temp)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flowgauge.cli.main", "serve", "--config", str(config), "--port", str(_free_port())],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(temp.glob("flowgauge-sign-in-*/secrets.toml")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+    [orphan] = list(temp.glob("flowgauge-sign-in-*"))
+    assert orphan.name.startswith(f"flowgauge-sign-in-{server.pid}-")
+    # Another serve of the same user that still runs keeps its folder: here, this test process's own.
+    running = temp / f"flowgauge-sign-in-{os.getpid()}-abc"
+    running.mkdir(mode=0o700)
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    secrets = {"ACME_OIDC_SECRET": "s3cr3t-client", "ACME_COOKIE_SECRET": COOKIE_SECRET}
+    with streamlit_secrets_file(sign_in, secrets) as path:
+        assert not orphan.exists() and running.exists()
+        assert path.parent.name.startswith(f"flowgauge-sign-in-{os.getpid()}-")
+    assert [folder.name for folder in temp.iterdir()] == [running.name]
+
+
+def test_only_folders_of_processes_that_no_longer_run_are_removed(monkeypatch, tmp_path):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"flowgauge-sign-in-{finished.stdout.strip()}-x1"
+    alive = tmp_path / f"flowgauge-sign-in-{os.getpid()}-x2"
+    unnamed = tmp_path / "flowgauge-sign-in-x3"  # no process id in its name: not one this module wrote
+    for folder in (dead, alive, unnamed):
+        folder.mkdir()
+        (folder / "secrets.toml").write_text("[auth]\n", encoding="utf-8")
+    assert remove_orphaned_secrets() == [dead]
+    assert not dead.exists() and alive.exists() and unnamed.exists()

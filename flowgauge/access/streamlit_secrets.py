@@ -2,7 +2,9 @@
 
 Streamlit reads its provider settings from a secrets file. `flowgauge serve` writes one into a private temporary
 folder (readable by its own user only), points Streamlit at it with `--secrets.files`, and removes it on exit; the
-secrets come from the environment variables `[sign_in]` names and are never printed.
+secrets come from the environment variables `[sign_in]` names and are never printed. A serve process killed outright
+(SIGKILL, a power cut) cannot remove its folder, so the folder is named after its process and the next serve removes
+the folders of processes that no longer run.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from flowgauge.errors import FlowgaugeError
 from flowgauge.org_config.sign_in import SignIn, is_loopback_host
 
 MIN_COOKIE_SECRET_CHARS = 32  # Streamlit signs cookies with it; shorter keys are guessable
+FOLDER_PREFIX = "flowgauge-sign-in-"
 
 
 class SignInNotReady(FlowgaugeError):
@@ -86,7 +89,8 @@ def _string(value: object) -> str:
 def streamlit_secrets_file(sign_in: SignIn, environ: Mapping[str, str]) -> Iterator[Path]:
     """A secrets.toml with Streamlit's [auth] settings, readable by this user only, removed when the block ends."""
     text = secrets_toml(auth_section(sign_in, environ))  # refuses before anything is written
-    folder = Path(tempfile.mkdtemp(prefix="flowgauge-sign-in-"))  # mode 0700
+    remove_orphaned_secrets()
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))  # mode 0700
     try:
         path = folder / "secrets.toml"
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -95,6 +99,35 @@ def streamlit_secrets_file(sign_in: SignIn, environ: Mapping[str, str]) -> Itera
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_orphaned_secrets() -> list[Path]:
+    """Remove this user's secrets folders whose serve process no longer runs; returns those removed.
+
+    A folder whose process still runs (another serve of the same user) is kept, as is one whose name carries no
+    process id or belongs to another user: only what this module wrote, and nobody still reads, goes.
+    """
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        pid = folder.name.removeprefix(FOLDER_PREFIX).partition("-")[0]
+        try:
+            mine = folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 checks the process exists without touching it
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    return True
 
 
 @contextmanager
