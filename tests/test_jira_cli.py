@@ -169,3 +169,25 @@ def test_the_rules_file_is_read_and_a_bad_one_refused_before_any_request(monkeyp
     _, loaded = load(tmp_path, "--board", "7", "--rules", str(good))
     assert loaded.exit_code == 0, loaded.output
     assert f"Rules: {good}" in flat(loaded.output)
+
+
+def test_the_load_summary_says_what_the_sites_answers_lacked(monkeypatch, tmp_path):
+    fake = world("cloud")
+    handle = fake.handle
+
+    def without_a_status(request: httpx.Request) -> httpx.Response:
+        response = handle(request)
+        if "/search" not in request.url.path:
+            return response
+        body = response.json()
+        for issue in body["issues"]:
+            issue["fields"].pop("status", None)
+        return httpx.Response(response.status_code, json=body)
+
+    fake.handle = without_a_status
+    serve(monkeypatch, fake)
+    out, result = load(tmp_path, "--board", "7")
+    assert result.exit_code == 0, result.output
+    assert "What the site's answers lacked (loaded as NULL, or the item skipped): issues: 7 without fields.status" in (
+        flat(result.output)
+    )

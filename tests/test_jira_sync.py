@@ -274,3 +274,57 @@ def test_a_sprint_the_account_cannot_see_is_named_and_left_out(tmp_path):
     assert "sprint 999: not visible to this account, its scope left out" in report.warnings
     assert "GET rest/agile/1.0/sprint/999?" in fake.log
     assert scope_of(path, "jira:101")["committed"][0] == ("PAY-1", 3.0)  # the visible sprints are unaffected
+
+
+def _strip(fake: FakeJira, edit) -> None:
+    """Let edit(path, body) change each JSON answer before the loader reads it: a site that leaves fields out."""
+    handle = fake.handle
+
+    def handled(request: httpx.Request) -> httpx.Response:
+        response = handle(request)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            body = response.json()
+            edit(request.url.path, body)
+            return httpx.Response(response.status_code, json=body, headers={"content-type": "application/json"})
+        return response
+
+    fake.handle = handled
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+def test_issues_and_sprints_lacking_fields_are_counted_not_a_crash(tmp_path, deployment):
+    """A site that leaves out an issue's key, created time or status, or a listed sprint's id: the other issues and
+    sprints load, what is missing is counted in the load summary and the source's detail (the Data page)."""
+    fake = world(deployment)
+
+    def edit(path: str, body) -> None:
+        for issue in body.get("issues", []) if isinstance(body, dict) else []:
+            if issue.get("key") == "PAY-4":
+                del issue["key"]
+            elif issue.get("key") == "PAY-1":
+                del issue["fields"]["status"]
+            elif issue.get("key") == "PAY-7":
+                del issue["fields"]["created"]
+        if path.endswith("/board/7/sprint"):
+            for sprint in body["values"]:
+                if sprint["id"] == 103:
+                    del sprint["id"]
+
+    _strip(fake, edit)
+    path = tmp_path / "jira.duckdb"
+    report = run(fake, path)
+    assert report.notes == [
+        "issues: 1 without fields.status",
+        "issues: 1 skipped, no fields.created (PAY-7)",
+        "issues: 1 skipped, no key (id 10004)",
+        "sprints: 1 skipped, no id (board:7 sprint 3)",
+    ]
+    keys = [row[0] for row in q(path, "SELECT item_key FROM work_items ORDER BY 1")]
+    assert keys == ["PAY-1", "PAY-2", "PAY-3", "PAY-5", "PAY-8"]  # PAY-4 and PAY-7 left out, the rest loaded
+    # PAY-1 without its status: the category is the one its changelog last moved it to (done on 03-10).
+    assert q(path, "SELECT status, status_category FROM work_items WHERE item_key = 'PAY-1'") == [(None, "done")]
+    # Sprint 3, listed without its id, is still known: PAY-8 is in it, and its sprint field (Cloud) or the sprint
+    # read by number (Data Center) brings it.
+    assert q(path, "SELECT sprint_id, state FROM sprints ORDER BY 1")[2] == ("jira:103", "future")
+    [(detail,)] = q(path, "SELECT detail FROM sources WHERE source_id = 'jira'")
+    assert "what the API's answers lacked: issues: 1 without fields.status; issues: 1 skipped" in str(detail)

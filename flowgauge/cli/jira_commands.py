@@ -108,6 +108,10 @@ def jira(
     )
     for warning in report.warnings:
         console.print(f"[yellow]warning[/yellow]: {escape(warning)}")
+    if report.notes:
+        console.print("What the site's answers lacked (loaded as NULL, or the item skipped):")
+    for note in report.notes:
+        console.print(f"  {note}", markup=False, highlight=False)
     print_rules_source(console, rules)
     print_rule_effects(console, out, rules)
     prepare_for_dashboard(out, console, rules.linking)

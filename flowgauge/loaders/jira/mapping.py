@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flowgauge.loaders.github.mapping import parse_time
+from flowgauge.loaders.http.fields import FieldNotes, Item
 from flowgauge.loaders.imports.people import is_bot, person_key
 from flowgauge.loaders.imports.statuses import category_from_status, category_of
 from flowgauge.loaders.jira.fields import SiteFields
@@ -24,21 +25,30 @@ def board_team_id(board_id: object) -> str:
     return f"jira:board:{board_id}"
 
 
-def board_team_row(board: dict[str, Any]) -> dict[str, Any]:
-    """The teams row of a board."""
-    return {"team_id": board_team_id(board["id"]), "name": str(board.get("name") or f"Jira board {board['id']}")}
+def board_team_row(board_id: object, board: dict[str, Any]) -> dict[str, Any]:
+    """The teams row of the board asked for by id (the answer's own id is not needed)."""
+    return {"team_id": board_team_id(board_id), "name": str(board.get("name") or f"Jira board {board_id}")}
 
 
-def sprint_row(sprint: dict[str, Any], team_id: str | None) -> dict[str, Any]:
-    """A sprints row from an Agile API sprint or an issue's sprint field object."""
+def sprint_row(
+    sprint: dict[str, Any], team_id: str | None, notes: FieldNotes | None = None, number: object = None
+) -> dict[str, Any]:
+    """A sprints row from an Agile API sprint or an issue's sprint field object.
+
+    A sprint read by its number may lack its own id (number stands in); one listed without an id raises SkipItem.
+    Sprints not started yet have no dates by design, so only the name is counted when absent.
+    """
+    item = Item(sprint, notes, "sprints")
+    number = item.need("id") if number is None else item.extra("id") or number
+    state = str(item.want("state") or "").lower() or None
     return {
-        "sprint_id": sprint_id(sprint["id"]),
-        "name": str(sprint.get("name") or sprint_id(sprint["id"])),
+        "sprint_id": sprint_id(number),
+        "name": str(item.want("name") or sprint_id(number)),
         "team_id": team_id,
-        "state": str(sprint.get("state") or "").lower() or None,
-        "starts_at": parse_time(sprint.get("activatedDate") or sprint.get("startDate")),
-        "ends_at": parse_time(sprint.get("endDate")),
-        "completed_at": parse_time(sprint.get("completeDate")),
+        "state": state,
+        "starts_at": parse_time(item.extra("activatedDate") or item.extra("startDate")),
+        "ends_at": parse_time(item.extra("endDate")),
+        "completed_at": parse_time(item.extra("completeDate")),
     }
 
 
@@ -100,13 +110,32 @@ class MappingContext:
         return by_id or category_from_status(name)
 
 
-def map_issue(issue: dict[str, Any], histories: list[dict[str, Any]], ctx: MappingContext, rows: IssueRows) -> None:
-    """Add one issue's work item, assignee, sprint membership and sprint scope events to rows."""
-    key, fields = issue["key"], issue.get("fields") or {}
+def map_issue(
+    issue: dict[str, Any],
+    histories: list[dict[str, Any]],
+    ctx: MappingContext,
+    rows: IssueRows,
+    notes: FieldNotes | None = None,
+) -> None:
+    """Add one issue's work item, assignee, sprint membership and sprint scope events to rows.
+
+    Fields the issue lacks are counted in notes (the load summary says how many issues had no status, ...); an
+    issue without a key or created time raises SkipItem. A field asked for comes back null when it is empty, so
+    only an absent one is counted, except the status every issue has.
+    """
+    item = Item(issue, notes, "issues")
+    key = str(item.need("key"))
+    checked = item.sub("fields")
+    checked.need("created")  # work_items.created_at: every work-item metric starts there
+    checked.want("status")
+    for name in ("issuetype", "updated", "resolutiondate", "summary", "assignee", "labels"):
+        checked.get(name)
+    fields = issue.get("fields") or {}
     status = fields.get("status") or {}
     category = (
         category_of((status.get("statusCategory") or {}).get("key"))
         or ctx.category(status.get("id"), status.get("name"))
+        or (None if status else _last_status_category(histories, ctx))  # no status field: its last move
         or "todo"
     )
     points_fields = ctx.fields.points_fields(ctx.estimation)
@@ -136,7 +165,7 @@ def map_issue(issue: dict[str, Any], histories: list[dict[str, Any]], ctx: Mappi
     rows.work_items.append(
         {
             "item_key": key,
-            "project_key": (fields.get("project") or {}).get("key") or key.rsplit("-", 1)[0],
+            "project_key": (fields.get("project") or {}).get("key") or key.rsplit("-", 1)[0],  # the key names it too
             "item_type": issue_type.get("name"),
             "summary": fields.get("summary"),
             "status": status.get("name"),
@@ -186,6 +215,21 @@ def _sprint_scope(
                 "completed_in_sprint": ("completed" in kinds) if sprint["completed_at"] is not None else None,
             }
         )
+
+
+def _last_status_category(histories: list[dict[str, Any]], ctx: MappingContext) -> str | None:
+    """The category of the status an issue's changelog last moved it to (for an answer without its status)."""
+    moves = [
+        (parse_time(history.get("created")), item)
+        for history in histories
+        for item in history.get("items") or []
+        if item.get("field") == "status"
+    ]
+    dated = sorted((at, item) for at, item in moves if at is not None) if moves else []
+    if not dated:
+        return None
+    last = dated[-1][1]
+    return ctx.category(last.get("to"), last.get("toString"))
 
 
 def _epic_link(fields: dict[str, Any], ids: tuple[str, ...]) -> str | None:

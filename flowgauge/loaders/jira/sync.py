@@ -19,6 +19,7 @@ from typing import Any
 from flowgauge.loaders.github.mapping import parse_time
 from flowgauge.loaders.github.run import SyncReport, SyncRun
 from flowgauge.loaders.http.errors import ApiError, Forbidden, NotFound
+from flowgauge.loaders.http.fields import SkipItem
 from flowgauge.loaders.http.progress import ProgressCallback, no_progress
 from flowgauge.loaders.http.session import ApiSession
 from flowgauge.loaders.jira import api
@@ -90,6 +91,7 @@ def sync_jira(
         "warnings": run.report.warnings[:100],
         "requests": session.requests,
         "items": run.report.items,
+        **run.report.detail_notes(),  # what the site's answers lacked, shown by `flowgauge info` and the Data page
     }
     writer.record_source(source_id, "jira", session.redact.url(location), detail)
     return run.report
@@ -140,7 +142,7 @@ class _Loader:
         except (NotFound, Forbidden) as error:
             self._skip(label, error)
             return None
-        self.run.write("teams", [board_team_row(board)])
+        self.run.write("teams", [board_team_row(board_id, board)])
         self.board_teams[str(board_id)] = board_team_id(board_id)
         self.run.report.count("boards", 1)
         estimation = ((config.get("estimation") or {}).get("field") or {}).get("fieldId")
@@ -153,7 +155,11 @@ class _Loader:
                     raise
                 self.run.report.warnings.append(f"{label}: sprints not loaded, {error}")
                 sprints = []
-            rows = [sprint_row(s, board_team_id(s.get("originBoardId") or board_id)) for s in sprints]
+            rows = self.run.map_each(
+                sprints,
+                lambda s, notes: sprint_row(s, board_team_id(s.get("originBoardId") or board_id), notes),
+                lambda position, _: f"{label} sprint {position + 1}",
+            )
             for row in rows:
                 self._keep_sprint(row)
             self.run.write("sprints", rows)
@@ -178,7 +184,7 @@ class _Loader:
                 fresh = api.fetch_sprint(self.run.session, number)
             except (NotFound, Forbidden):
                 continue
-            updated = sprint_row(fresh, row["team_id"])
+            updated = sprint_row(fresh, row["team_id"], self.run.report.fields, number)
             self._keep_sprint(updated)
             self.run.write("sprints", [updated])
         return self.changed
@@ -213,13 +219,17 @@ class _Loader:
         if scope.label != "sprints":
             self.run.report.repos_loaded.append(scope.label)
 
-    def _write_page(self, scope: Scope, issues: list[dict[str, Any]]) -> None:
+    def _write_page(self, scope: Scope, page: list[dict[str, Any]]) -> None:
+        issues = self._keyed(scope, page)
         histories = {i["key"]: api.complete_changelog(self.run.session, self.deployment, i) for i in issues}
         self._know_sprints(issues, histories)
         ctx = MappingContext(self.fields, self.statuses, scope.estimation, self.sprints, self.now)
         rows = IssueRows()
         for issue in issues:
-            map_issue(issue, histories[issue["key"]], ctx, rows)
+            try:
+                map_issue(issue, histories[issue["key"]], ctx, rows, self.run.report.fields)
+            except SkipItem as skip:  # raised before anything of the issue is added to rows
+                self.run.report.fields.note_skipped(skip, issue["key"])
         for number in sorted(rows.unknown_sprints):
             self.run.report.warnings.append(f"sprint {number}: not visible to this account, its scope left out")
         self._write_people(rows)
@@ -233,6 +243,18 @@ class _Loader:
         self.run.write("sprint_scope_events", events)
         self.run.report.count("sprint scope events", len(rows.scope_events))
 
+    def _keyed(self, scope: Scope, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page's issues that have a key (every row is keyed by it); the others are counted and named by id."""
+        keyed = []
+        for position, issue in enumerate(page):
+            if isinstance(issue, dict) and issue.get("key"):
+                keyed.append(issue)
+            else:
+                where = issue.get("id") if isinstance(issue, dict) else None
+                named = f"id {where}" if where else f"{scope.label} issue {position + 1} of a page"
+                self.run.report.fields.note_skipped(SkipItem("issues", "key"), named)
+        return keyed
+
     def _know_sprints(self, issues: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> None:
         """Dates of every sprint the page's issues were ever in: from their sprint field, else the Agile API."""
         rows = []
@@ -244,7 +266,8 @@ class _Loader:
                     if isinstance(sprint, dict) and sprint.get("id") is not None:
                         number = str(sprint["id"])
                         if number not in self.seen:
-                            rows.append(sprint_row(sprint, self._board_team(sprint.get("boardId"))))
+                            team = self._board_team(sprint.get("boardId"))
+                            rows.append(sprint_row(sprint, team, self.run.report.fields))
                 wanted |= sprint_ids(value)
             for history in histories[issue["key"]]:
                 for item in history.get("items") or []:
@@ -257,7 +280,8 @@ class _Loader:
                 sprint = api.fetch_sprint(self.run.session, number)
             except (NotFound, Forbidden):
                 continue
-            rows.append(sprint_row(sprint, self._board_team(sprint.get("originBoardId"))))
+            team = self._board_team(sprint.get("originBoardId"))
+            rows.append(sprint_row(sprint, team, self.run.report.fields, number))
             self._keep_sprint(rows[-1])
         self.run.write("sprints", _unique(rows, ("sprint_id",)))
 
@@ -272,7 +296,7 @@ class _Loader:
             except (NotFound, Forbidden):
                 self.board_teams[key] = None
             else:
-                self.run.write("teams", [board_team_row(board)])
+                self.run.write("teams", [board_team_row(key, board)])
                 self.board_teams[key] = board_team_id(key)
         return self.board_teams[key]
 
