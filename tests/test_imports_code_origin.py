@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from typer.testing import CliRunner
 
+from flowgauge.cli.main import app
 from flowgauge.loaders.imports import ImportRejected, import_files
 from flowgauge.snapshot import open_snapshot
 
@@ -83,4 +85,32 @@ def test_gh_pr_list_json_with_body_and_commits_is_classified(tmp_path):
         "acme/web#2": ("ai_assisted", "commit message line", "Co-Authored-By: Claude <noreply@anthropic.com>"),
         "acme/web#3": ("unassisted", None, None),
         "acme/web#4": ("unknown", None, None),
+    }
+
+
+def test_import_classifies_gh_json_with_the_rules_files_code_origin_patterns(tmp_path):
+    # A person's PR carrying the team's own tool line, and an account the team's agent runs under: neither is in the
+    # built-in lists, so without the rules file both are unassisted.
+    prs = [
+        gh_pr(1, {"login": "ada", "is_bot": False}, body="Adds retry\n\nAI-Tool: acme-pilot 2.1", commits=[]),
+        gh_pr(2, {"login": "acme-devin", "is_bot": False}, body="Bumps the cache size", commits=[]),
+    ]
+    export = tmp_path / "prs.json"
+    export.write_text(json.dumps(prs))
+    rules = tmp_path / "team.rules.toml"
+    rules.write_text('[code_origin]\nagent_logins = ["acme-devin"]\nassisted_lines = ["(?i)^AI-Tool: "]\n')
+
+    plain = tmp_path / "plain.duckdb"
+    result = CliRunner().invoke(app, ["import", str(export), "--into", str(plain), "--rules", str(tmp_path / "none")])
+    assert result.exit_code != 0  # a rules file that does not exist is refused, not silently replaced by built-ins
+    result = CliRunner().invoke(app, ["import", str(export), "--into", str(plain)])
+    assert result.exit_code == 0, result.output
+    assert origins(plain) == {"acme/web#1": ("unassisted", None, None), "acme/web#2": ("unassisted", None, None)}
+
+    ruled = tmp_path / "ruled.duckdb"
+    result = CliRunner().invoke(app, ["import", str(export), "--into", str(ruled), "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert origins(ruled) == {
+        "acme/web#1": ("ai_assisted", "description line", "AI-Tool: acme-pilot 2.1"),
+        "acme/web#2": ("agentic", "author login", "acme-devin"),
     }

@@ -72,6 +72,7 @@ def import_command(
             kind,
             max_bytes=int(max_mb * 1024 * 1024),
             date_order=date_order,
+            code_origin=rules.code_origin,
             progress=lambda message, fraction: bar.update(task, description=message, completed=fraction),
         )
     summary = Table("file", "kind", "rows written", "duplicates dropped", "notes")

@@ -84,7 +84,7 @@ def _run_one(source: Source, snapshot: Path, env: Mapping[str, str], factories, 
         elif source.kind == "git":
             rows, notes = sources.sync_git_source(source, snapshot, rules)
         else:
-            rows, notes = sources.sync_files_source(source, snapshot)
+            rows, notes = sources.sync_files_source(source, snapshot, rules)
     except SyncBusy:
         raise
     except (FlowgaugeError, OSError, httpx.HTTPError, duckdb.Error) as failure:

@@ -148,8 +148,9 @@ def sync_git_source(source: GitSource, snapshot: Path, rules: Rules) -> tuple[in
     return rows, notes
 
 
-def sync_files_source(source: FilesSource, snapshot: Path) -> tuple[int, list[str]]:
-    """Import a folder of exported files (or one file, such as the team map), as `flowgauge import` does."""
+def sync_files_source(source: FilesSource, snapshot: Path, rules: Rules) -> tuple[int, list[str]]:
+    """Import a folder of exported files (or one file, such as the team map), as `flowgauge import` does, with the
+    config's rules."""
     from flowgauge.loaders.imports import import_files
 
     if source.folder.is_file():
@@ -160,6 +161,8 @@ def sync_files_source(source: FilesSource, snapshot: Path) -> tuple[int, list[st
             raise LoaderError(f"{source.folder}: no CSV, JSON or Parquet files to import")
     else:
         raise LoaderError(f"{source.folder}: no such file or folder")
-    report = import_files(files, snapshot, source.import_kind, date_order=source.date_order)
+    report = import_files(
+        files, snapshot, source.import_kind, date_order=source.date_order, code_origin=rules.code_origin
+    )
     notes = [f"{item.file}: {note}" for item in report.files for note in item.notes]
     return report.total_rows, notes

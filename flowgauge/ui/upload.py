@@ -21,6 +21,7 @@ from flowgauge.loaders.imports import (
     template_csv,
 )
 from flowgauge.metrics.facts import cache_facts
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 from flowgauge.ui import tables
 from flowgauge.ui.text import plain
 from flowgauge.ui.upload_previews import forget_previews, session_previews
@@ -37,8 +38,14 @@ _log = logging.getLogger(__name__)
 DATE_ORDER_CHOICES = {AUTO: "Detect (refuse when unclear)", "dmy": "Day first (dmy)", "mdy": "Month first (mdy)"}
 
 
-def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...]) -> None:
-    """File picker, per-file preview and problems, and the import button (enabled only when nothing is wrong)."""
+def draw_upload(
+    data_dir: Path,
+    current_snapshot: str,
+    snapshots: tuple[str, ...],
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
+) -> None:
+    """File picker, per-file preview and problems, and the import button (enabled only when nothing is wrong); PR
+    exports are classified by code_origin, the rules file's [code_origin] as the other loaders apply it."""
     done = st.session_state.pop(_DONE_KEY, None)
     if done:
         st.success(done, icon=":material/check_circle:")
@@ -89,7 +96,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         return
 
     files = [(upload.name, upload.getvalue()) for upload in uploads]
-    previews = session_previews(files, kind, date_order)
+    previews = session_previews(files, kind, date_order, code_origin)
     problems = [problem for preview in previews for problem in preview.problems]
     for preview in previews:
         _show_preview(preview)
@@ -102,7 +109,7 @@ def draw_upload(data_dir: Path, current_snapshot: str, snapshots: tuple[str, ...
         return
     label = f"Import {len(files)} file(s) into {plain(target)}.duckdb"
     if st.button(label, type="primary", key="fg_import_go"):
-        save_upload(files, kind, date_order, data_dir / f"{target}.duckdb")
+        save_upload(files, kind, date_order, data_dir / f"{target}.duckdb", code_origin)
 
 
 def _show_preview(preview: ImportPreview) -> None:
@@ -122,13 +129,19 @@ def _show_preview(preview: ImportPreview) -> None:
             st.dataframe(data.slice(0, _PREVIEW_ROWS), hide_index=True)
 
 
-def save_upload(files: list[tuple[str, bytes]], kind: str, date_order: str | None, target: Path) -> None:
+def save_upload(
+    files: list[tuple[str, bytes]],
+    kind: str,
+    date_order: str | None,
+    target: Path,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
+) -> None:
     """Import the files into target (editors and admins only), then rerun to show the new snapshot."""
     try:
         # Checked here, where the write happens, not only where the widget is drawn.
         require(Role.EDITOR, "Uploading files")
         with st.spinner(f"Importing into {plain(target.name)}…"):
-            report = import_files(files, into=target, kind=kind, date_order=date_order)
+            report = import_files(files, into=target, kind=kind, date_order=date_order, code_origin=code_origin)
     except ImportRejected as error:
         st.error(f"Nothing was written: {plain(str(error))}", icon=":material/block:")
         st.dataframe(tables.problems_table(error.problems), hide_index=True)

@@ -16,6 +16,7 @@ from time import monotonic
 import streamlit as st
 
 from flowgauge.loaders.imports import ImportPreview, preview_import
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 
 PREVIEW_TTL_S = 600.0
 # Previews kept at most per session: more files than this in one upload are parsed again on each rerun.
@@ -26,16 +27,22 @@ PreviewKey = tuple[str, str, str, str]  # (file name, kind, date order or "", SH
 Parse = Callable[[str, bytes, str, str | None], ImportPreview]
 
 
-def session_previews(files: Sequence[tuple[str, bytes]], kind: str, date_order: str | None) -> list[ImportPreview]:
-    """The preview of each uploaded (name, bytes) file, reusing this session's recent previews."""
+def session_previews(
+    files: Sequence[tuple[str, bytes]],
+    kind: str,
+    date_order: str | None,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
+) -> list[ImportPreview]:
+    """The preview of each uploaded (name, bytes) file, reusing this session's recent previews; PR exports are
+    classified by code_origin, the rules in force."""
     kept = st.session_state.get(SESSION_KEY) or {}
-    previews, keep = previews_for(kept, files, kind, date_order, monotonic(), _parse)
+
+    def parse(name: str, data: bytes, kind: str, date_order: str | None) -> ImportPreview:
+        return preview_import(name, data, kind, date_order=date_order, code_origin=code_origin)
+
+    previews, keep = previews_for(kept, files, kind, date_order, monotonic(), parse)
     st.session_state[SESSION_KEY] = keep
     return previews
-
-
-def _parse(name: str, data: bytes, kind: str, date_order: str | None) -> ImportPreview:
-    return preview_import(name, data, kind, date_order=date_order)
 
 
 def forget_previews() -> None:

@@ -85,4 +85,4 @@ with definitions_tab:
 
 if uploads:
     with upload_tab[0]:
-        draw_upload(context.data_dir, view.snapshot, context.choices.snapshots)
+        draw_upload(context.data_dir, view.snapshot, context.choices.snapshots, context.rules.code_origin)

@@ -1,7 +1,7 @@
 """GitHub CLI output: `gh pr list --state all --json number,title,url,state,isDraft,createdAt,...`.
 
-With body and commits in --json, each PR's code origin is told as the GitHub loader tells it; without them it is
-unknown."""
+With body and commits in --json, each PR's code origin is told as the GitHub loader tells it, by the same rules
+file's [code_origin] patterns; without them it is unknown."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from flowgauge.loaders.imports.people import People
 from flowgauge.loaders.imports.prs_common import GITHUB_PR_URL, add_repository, first, issue_keys
 from flowgauge.loaders.imports.reading import Upload, first_keys, json_records
 from flowgauge.loaders.imports.validation import Problems
-from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN
 
 KIND = "gh_pr_list"
 LABEL = "GitHub CLI pull requests (gh pr list --json)"
@@ -102,7 +101,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         )
         trails.append(_trail(pr_id, pr, login))
     problems.raise_if_any()
-    for found in classify(DEFAULT_CODE_ORIGIN, trails):
+    for found in classify(upload.code_origin, trails):
         parsed.add("pr_code_origins", found.row())
     parsed.notes += naive_note(naive[0])
     return parsed

@@ -50,6 +50,7 @@ from flowgauge.loaders.imports.tables import (
 )
 from flowgauge.loaders.imports.validation import ImportProblem, ImportRejected, Problems, counted
 from flowgauge.loaders.store import SnapshotWriter, write_snapshot
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 from flowgauge.url_safety import keep_web_urls, left_out_note
 
 # Detection order: the most specific shapes first; canonical-by-name last so a file called
@@ -240,10 +241,12 @@ def preview_import(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     date_order: str | None = None,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> ImportPreview:
     """Parse and validate one file completely and say what importing it would write; writes nothing."""
     _check_date_order(date_order)
-    return _check(Upload(name, data, date_order), kind, max_bytes, progress or no_progress).preview
+    upload = Upload(name, data, date_order, code_origin)
+    return _check(upload, kind, max_bytes, progress or no_progress).preview
 
 
 def _check_date_order(date_order: str | None) -> None:
@@ -259,13 +262,15 @@ def import_files(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     date_order: str | None = None,
+    code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
 ) -> ImportReport:
     """Import files into a snapshot (created if missing): all validated first, then written at once or not at all.
 
-    date_order ('dmy' or 'mdy') says how to read dates that fit both day-first and month-first in every file."""
+    date_order ('dmy' or 'mdy') says how to read dates that fit both day-first and month-first in every file;
+    code_origin (the rules file's [code_origin]) how PR exports with bodies and commits are classified."""
     _check_date_order(date_order)
     report = progress or no_progress
-    uploads = [_upload(item, max_bytes, date_order) for item in files]
+    uploads = [_upload(item, max_bytes, date_order, code_origin) for item in files]
     total_bytes = sum(len(u.data) for u in uploads) or 1
     done = 0
     checked: list[_Checked] = []
@@ -290,9 +295,11 @@ def import_files(
     return ImportReport(Path(into), [written[index] for index in range(len(checked))])
 
 
-def _upload(item: tuple[str, bytes] | str | os.PathLike, max_bytes: int, date_order: str | None) -> Upload:
+def _upload(
+    item: tuple[str, bytes] | str | os.PathLike, max_bytes: int, date_order: str | None, code_origin: CodeOriginRules
+) -> Upload:
     if isinstance(item, tuple):
-        return Upload(*item, date_order)
+        return Upload(*item, date_order, code_origin)
     path = Path(item)
     # A path the user typed (not an upload's name), so it is shown as given.
     problems = Problems(str(path))
@@ -305,7 +312,7 @@ def _upload(item: tuple[str, bytes] | str | os.PathLike, max_bytes: int, date_or
     try:
         # Check the size before reading, so a huge file is refused without loading it into memory.
         check_size(display_name(path.name), path.stat().st_size, max_bytes)
-        return Upload(path.name, path.read_bytes(), date_order)
+        return Upload(path.name, path.read_bytes(), date_order, code_origin)
     except OSError as error:
         raise problems.reject(None, None, f"cannot be read ({error.strerror or error})") from None
 

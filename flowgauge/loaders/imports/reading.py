@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flowgauge.loaders.imports.validation import Problems
+from flowgauge.rules.code_origin import DEFAULT_CODE_ORIGIN, CodeOriginRules
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 PARQUET_MAGIC = b"PAR1"
@@ -280,12 +281,20 @@ def parse_json(name: str, text: str) -> Any:
 class Upload:
     """One file handed to the importer: a display name and its bytes, decoded and parsed on demand."""
 
-    def __init__(self, name: str, data: bytes, date_order: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        data: bytes,
+        date_order: str | None = None,
+        code_origin: CodeOriginRules = DEFAULT_CODE_ORIGIN,
+    ) -> None:
         self.name = display_name(name)
         self.stem = stem(name)
         self.data = data
         # 'dmy' or 'mdy' when the user said how to read dates that fit both (--date-order); None to detect.
         self.date_order = date_order
+        # The rules file's [code_origin] patterns, as the API and git loaders apply them (exports with PR trails).
+        self.code_origin = code_origin
 
     @cached_property
     def _decoded(self) -> tuple[str, str]:
