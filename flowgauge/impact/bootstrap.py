@@ -105,8 +105,13 @@ def sample_of(
         per_day = np.bincount(day, weights=items.value, minlength=days)
         return Sample("rate", "rate", per_day, None, 7.0, n)  # mean per day x 7 = num / weeks
     if definition.kind == "per_person_rate":
-        _, person = np.unique(items.actor_id.astype(str), return_inverse=True)
-        per_person = np.bincount(person, weights=items.value) if n else np.zeros(0)
+        counted = np.array([actor is not None for actor in items.actor_id], dtype=bool)
+        _, person = np.unique(items.actor_id[counted].astype(str), return_inverse=True)
+        per_person = np.bincount(person, weights=items.value[counted]) if counted.any() else np.zeros(0)
+        # Items under no one (coding agents' PRs) are in the numerator, not among the people: spread over the people
+        # resampled, the mean per person is still num / people.
+        if len(per_person):
+            per_person = per_person + items.value[~counted].sum() / len(per_person)
         return Sample("per_person_rate", "rate", per_person, None, 7.0 / days, n)  # num / people / weeks
     ensure_resampled(definition)
     raise AssertionError(definition.kind)

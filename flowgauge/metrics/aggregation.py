@@ -8,8 +8,9 @@ review, a sprint item, a work item, a survey answer) with
   point_kind (point-in-time items such as stale PRs: counted as of $end ('end'), or at a week or month end);
 - one column per metric the row is an item of, named by its catalogue id: a struct with any of ITEM_FIELDS
   (value for distributions, num and den for ratios and rates, reason when the item is left out, flag when it
-  was measured another way, link_rule when a linking rule tied it to a deployment or incident). The column is
-  NULL when the row is not an item of that metric.
+  was measured another way, link_rule when a linking rule tied it to a deployment or incident, and for per-person
+  rates, actor: who the item counts under when that is not the row's actor_id, NULL for no one, as a coding agent's
+  PR counts in the numerator but is no developer). The column is NULL when the row is not an item of that metric.
 
 One row measuring a dozen metrics, rather than a dozen rows of one metric each, is what keeps an all-teams
 selection of a million-PR snapshot fast: the rows are aggregated as they are produced (kept once in memory only
@@ -29,7 +30,7 @@ import duckdb
 from flowgauge.metrics.catalogue import METRICS
 from flowgauge.metrics.runner import query_rows, sql_text
 
-ITEM_FIELDS = ("value", "num", "den", "reason", "flag", "link_rule")
+ITEM_FIELDS = ("value", "num", "den", "reason", "flag", "link_rule", "actor")
 _NUMBERS = ("value", "num", "den")  # read as DOUBLE whatever the values file computed them as
 QUANTILES = (0.5, 0.75, 0.9)  # median, p75, p90: one sort per group serves all three
 GROUPINGS = ("none", "week", "month", "team", "repo", "service", "author", "subject")
@@ -193,6 +194,10 @@ def _fields(metric_id: str, declared: set[str], notes: bool) -> str:
     used = f"{column} IS NOT NULL" + (f" AND {column}.reason IS NULL" if "reason" in declared else "")
     fields = [f'CASE WHEN {used} THEN {field(name)} END AS "{metric_id}__{name}"' for name in _read(metric_id)]
     fields.append(f'CASE WHEN {used} THEN 1 END AS "{metric_id}__used"')
+    if METRICS[metric_id].kind == "per_person_rate":
+        # Who a per-person rate counts the item under: the file's actor field where it declares one (NULL: no one).
+        actor = f"{column}.actor" if "actor" in declared else "actor_id"
+        fields.append(f'CASE WHEN {used} THEN {actor} END AS "{metric_id}__actor"')
     if notes:
         fields += [
             f'{field("reason")} AS "{metric_id}__exclusion"',
@@ -246,6 +251,6 @@ def _measures(metric_id: str, actors: bool) -> list[str]:
     if actors:
         # The distinct people of a list, not count(DISTINCT ...): DuckDB answers a DISTINCT aggregate beside others by
         # first storing every row of the grouping (about a quarter of an all-teams PR aggregation at a million PRs).
-        people = f'list_distinct(list(actor_id) FILTER ({prefix}used" = 1))'
+        people = f'list_distinct(list({prefix}actor") FILTER ({prefix}actor" IS NOT NULL))'
         measures.append(f'coalesce(len({people}), 0) AS {prefix}actors"')
     return measures

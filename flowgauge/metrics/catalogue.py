@@ -153,7 +153,9 @@ METRICS: dict[str, MetricDefinition] = dict(
             "higher",
             "per_person_rate",
             "pr_values",
-            "PRs merged in the window ÷ developers who merged at least one ÷ weeks in the window.",
+            "PRs merged in the window ÷ developers who merged at least one ÷ weeks in the window. A coding agent's PRs "
+            "count in the PRs but an agent is never a developer (flagged: PRs from coding agents counted, not given a "
+            "developer of their own).",
         ),
         _metric(
             "deploy_frequency",
@@ -245,8 +247,9 @@ METRICS: dict[str, MetricDefinition] = dict(
             "ratio",
             "code_values",
             "Percent of changed lines (new, rewritten or deleted) in commits authored in the window that replaced "
-            "lines last changed less than 21 days before, from the git loader's line-age data. By code origin "
-            "(--origin): the commits of PRs of that origin; commits in no PR are left out, and counted.",
+            "lines last changed less than 21 days before, from the git loader's line-age data. A coding agent's "
+            "commits count (other bots' are left out). By code origin (--origin): the commits of PRs of that origin "
+            "and, for agentic, agents' own commits; other commits in no PR are left out, and counted.",
         ),
         _metric(
             "refactor_rate",
@@ -258,7 +261,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "code_values",
             "Percent of changed lines in commits authored in the window that replaced lines last changed 21 or more "
             "days before, from the git loader's line-age data; lower is better, as in LinearB's benchmarks. By code "
-            "origin (--origin): the commits of PRs of that origin; commits in no PR are left out, and counted.",
+            "origin (--origin): the commits of PRs of that origin and, for agentic, agents' own commits (a coding "
+            "agent's commits count; other bots' are left out); other commits in no PR are left out, and counted.",
         ),
         _metric(
             "planning_accuracy",

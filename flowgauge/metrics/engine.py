@@ -558,6 +558,13 @@ def _result(
         for note in mine
         if note["kind"] == "flag"
     ]
+    if definition.kind == "per_developer_rate":
+        # Its developers are merge frequency's: how that counted them (agents, unknown authors) holds here too.
+        flags += [
+            _developers_note(note)
+            for note in notes
+            if note["metric_id"] == "merge_frequency" and note["kind"] == "flag"
+        ]
     link_source = "mttr" if definition.id == "change_failure_rate" else note_id
     links = {
         note["note"]: int(note["n"]) for note in notes if note["metric_id"] == link_source and note["kind"] == "link"
@@ -579,7 +586,7 @@ def _result(
         n_used=n_used,
         exclusions=exclusions,
         flags=tuple(flags),
-        empty_reason=None if value is not None else _empty_reason(definition, exclusions, available, rules),
+        empty_reason=None if value is not None else _empty_reason(definition, exclusions, available, rules, row),
         definition=definition.definition,
         rules=rules.as_dict(),
         details=details,
@@ -590,17 +597,29 @@ def _data_column(definition: MetricDefinition) -> str:
     return _MISSING_DATA_BY_METRIC.get(definition.id, _MISSING_DATA[definition.source])[0]
 
 
+def _developers_note(note: Mapping[str, Any]) -> str:
+    """A merge frequency flag about who counted as a developer, as a per-developer rate's flag."""
+    return f"developers: {int(note['n'])} merged {note['note']}"
+
+
 def _empty_reason(
     definition: MetricDefinition,
     exclusions: tuple[tuple[int, str], ...],
     available: Mapping[str, int],
     rules: LinkingRules,
+    row: Mapping[str, Any] | None = None,
 ) -> str:
     column, message = _MISSING_DATA_BY_METRIC.get(definition.id, _MISSING_DATA[definition.source])
     if definition.kind == "per_developer_rate" and not available.get(column):
         return message.format(regex=rules.production_env_regex)
     if definition.kind == "per_developer_rate":
-        return "no developers merged a PR in the selection"
+        return "no developers merged a PR in the selection (a coding agent is never a developer)"
+    if definition.kind == "per_person_rate" and row and row["n"]:
+        # merge_frequency's only items under no one are coding agents' PRs (pr_values.sql).
+        return (
+            f"the {int(row['n'])} PRs merged in the selection are coding agents': they count, but an agent is never "
+            "a developer"
+        )
     if not available.get(column):
         return message.format(regex=rules.production_env_regex)
     if exclusions:

@@ -23,7 +23,7 @@ class MetricItems:
 
     metric_id: str
     event_at: np.ndarray  # float64 unix seconds
-    actor_id: np.ndarray  # object (str or None); per-person rates only, else empty
+    actor_id: np.ndarray  # object (str, or None for no one, as a coding agent's PR); per-person rates only, else empty
     value: np.ndarray  # float64: the value, or the numerator
     den: np.ndarray  # float64: the denominator (ratios), else ones
 
@@ -41,7 +41,9 @@ def metric_items(con: duckdb.DuckDBPyConnection, metric_id: str, filters: Filter
         fields = item_fields(cur, source, params)
         reads = "value" if definition.kind == "distribution" else "num"
         den = f'"{column}__den"' if definition.kind == "ratio" else "1.0"
-        text = f"""SELECT epoch(event_at) AS event_at, actor_id, "{column}__{reads}" AS value, {den} AS den
+        # Per-person rates: who the item counts under (NULL for no one: a coding agent's PR), as the aggregates count.
+        actor = f'"{column}__actor"' if definition.kind == "per_person_rate" else "actor_id"
+        text = f"""SELECT epoch(event_at) AS event_at, {actor} AS actor_id, "{column}__{reads}" AS value, {den} AS den
 FROM (
 {items_sql(source, {metric_id: fields[metric_id]})}
 )

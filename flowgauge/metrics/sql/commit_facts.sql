@@ -1,5 +1,6 @@
 -- One row per commit with line-age data: the lines it changed that were younger than 21 days (rework), older
--- (refactor) and in total, its author's teams at authoring time and bot status (facts.py builds it).
+-- (refactor) and in total, its author's teams at authoring time, bot status and whether the author is a coding agent
+-- (facts.py builds it).
 -- The commits a selection can use: authored in [$start, $end) in the selected repos and teams; code_values.sql
 -- narrows them to the selection. The app keeps this for the whole snapshot (see pr_facts.sql).
 WITH selected_teams AS (
@@ -25,6 +26,11 @@ author_teams AS (
     -- Team lists only when a team filter or breakdown needs them (kept facts always have them).
     WHERE len($teams::VARCHAR[]) > 0 OR $by = 'team'
     GROUP BY c.repo_id, c.sha
+),
+-- Coding agents: accounts that opened a PR its loader found agentic (pr_facts.sql's 'agent' authors). Their commits
+-- are the agent's work, measured like a person's; other bots' (Dependabot, Renovate) stay bot-authored.
+agents AS (
+    SELECT DISTINCT p.author_id FROM pull_requests p JOIN pr_code_origins o USING (pr_id) WHERE o.origin = 'agentic'
 )
 SELECT
     -- sha: code_values.sql links commits to PRs through pr_commits for the code-origin filter.
@@ -37,7 +43,8 @@ SELECT
         OR list_contains($bot_logins::VARCHAR[], lower(c.author_id))
             OR ($bot_login_regex <> '' AND regexp_matches(c.author_id, $bot_login_regex)),
         false
-    ) AS author_is_bot
+    ) AS author_is_bot,
+    coalesce(c.author_id IN (SELECT author_id FROM agents), false) AS author_is_agent
 FROM in_scope c
 LEFT JOIN author_teams t USING (repo_id, sha)
 JOIN commit_line_ages a USING (repo_id, sha)

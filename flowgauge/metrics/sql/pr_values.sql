@@ -63,10 +63,16 @@ merged_items AS (
                 WHEN size_unknown OR size_lines <= 10 THEN 'PRs of 10 lines or fewer: maturity not rated'
                 WHEN lines_changed_after_open IS NULL THEN 'no after-open change counts: maturity unknown'
             END)} AS pr_maturity,
-        -- Per developer: the PRs counted are those whose authors are counted, so PRs with no known author (kept only
-        -- with the bots) count under one author of their own, '(unknown author)', and say so.
-        {num: 1, reason: bot_reason, flag: CASE WHEN author_kind = 'unknown' AND bot_reason IS NULL
-            THEN 'PRs with no known author counted as one developer' END} AS merge_frequency,
+        -- Per developer: PRs with no known author (kept only with the bots) count under one author of their own,
+        -- '(unknown author)', and say so. A coding agent's PR is delivered work, counted, but an agent is never a
+        -- developer: it counts under no one (actor NULL), and says so.
+        {num: 1, reason: bot_reason,
+            actor: CASE WHEN author_kind = 'agent' THEN NULL
+                WHEN author_kind = 'unknown' THEN '(unknown author)' ELSE author_id END,
+            flag: CASE
+                WHEN author_kind = 'unknown' AND bot_reason IS NULL THEN 'PRs with no known author counted as one developer'
+                WHEN author_kind = 'agent' THEN 'PRs from coding agents counted, not given a developer of their own'
+            END} AS merge_frequency,
         {num: has_issue_key::INTEGER, den: 1, reason: bot_reason} AS pm_prs_linked_to_issue,
         {num: 1, den: 1, reason: coalesce(bot_reason, merged_only_reason)} AS acceptance_rate,
         {num: (code_origin = 'agentic')::INTEGER, den: 1, reason: coalesce(bot_reason, origin_unknown)}
