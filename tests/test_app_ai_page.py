@@ -89,3 +89,19 @@ def test_the_agents_open_prs_waiting_longest_for_review_come_first(page, app_dat
     table = next(frame.value for frame in page.dataframe if "waiting_hours" in frame.value.columns)
     assert len(waiting) > 1 and list(table["pr_id"]) == waiting
     assert list(table["waiting_hours"]) == sorted(table["waiting_hours"], reverse=True)
+
+
+def test_metrics_origins_reach_through_links_sit_by_origin_and_the_rest_is_named_once(page, expected):
+    _, by_origin = expected
+    table = page.dataframe[0].value
+    review = table[table["metric"] == "Review load"].iloc[0]
+    for origin, label in (("ai_assisted", "AI-assisted"), ("unassisted", "Unassisted")):
+        assert review[f"{label} (n)"] == by_origin[origin]["review_load"].n_used > 0
+        assert review[label] == pytest.approx(by_origin[origin]["review_load"].value)
+    # The fixture has no line ages or deployment links: the rows are there, with the items each origin has.
+    for name, metric_id in (("Rework rate", "rework_rate"), ("Change failure rate", "change_failure_rate")):
+        row = table[table["metric"] == name].iloc[0]
+        assert row["Unassisted (n)"] == by_origin["unassisted"][metric_id].n_used
+    legend = [caption.value for caption in page.caption if caption.value.startswith("Not shown by origin")]
+    assert len(legend) == 1
+    assert "Deployment frequency" in legend[0] and "(deployments of every origin count)" in legend[0]

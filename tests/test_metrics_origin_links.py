@@ -1,6 +1,8 @@
 """The --origin selection filter beyond PR metrics, where links allow: rework and refactor rate count the commits of
-PRs of the chosen origin (pr_commits), change failure rate the deployments that shipped one (deployment_pull_requests).
-Commits in no PR and deployments with no linked PR have no origin: left out, and counted, when an origin is chosen."""
+PRs of the chosen origin (pr_commits), change failure rate the deployments that shipped one (deployment_pull_requests),
+review load the reviews of its PRs. Commits in no PR and deployments with no linked PR have no origin: left out, and
+counted, when an origin is chosen. Metrics it cannot narrow (deployment frequency, recovery times, sprints, work
+items, surveys) say so under an origin, in the result, the JSON report and the table."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from flowgauge.snapshot import open_snapshot
 
 # On test_metrics_origin's PRs (1 unassisted, 2 and 3 AI-assisted, 4 agentic, 10 unassisted). Commit line counts are
 # new / recent (rework) / old (refactor); c4 is in no PR. Deployments: d1..d6, failed ones say so; d4 and d5 shipped
-# no linked PR. Incident i1 is d2's; i2 names no deployment, service or repository, so it links to none.
+# no linked PR. Incident i1 is d2's; i2 names no deployment, service or repository, so it links to none. Reviews: bob
+# reviewed PR 1 (unassisted), alice PRs 4 and 5 and bob PR 4 (the agent's).
 LINKS = """
 INSERT INTO commits (repo_id, sha, author_id, authored_at, committed_at, parent_shas) VALUES
     ('acme/app', 'c1', 'alice', '2024-03-04 08:00', '2024-03-04 08:00', []),
@@ -49,6 +52,11 @@ INSERT INTO deployment_pull_requests (deployment_id, pr_id, link_rule) VALUES
 INSERT INTO incidents (incident_id, source, opened_at, resolved_at, deployment_id) VALUES
     ('i1', 'import', '2024-03-07 22:00', '2024-03-07 23:00', 'd2'),
     ('i2', 'import', '2024-03-16 10:00', '2024-03-16 11:00', NULL);
+INSERT INTO pr_reviews (pr_id, review_id, reviewer_id, state, submitted_at, comment_count) VALUES
+    ('acme/app#1', 'r1', 'bob', 'approved', '2024-03-04 10:00', 0),
+    ('acme/app#4', 'r2', 'alice', 'approved', '2024-03-07 19:00', 0),
+    ('acme/app#5', 'r3', 'alice', 'commented', '2024-03-08 12:00', 1),
+    ('acme/app#4', 'r4', 'bob', 'commented', '2024-03-07 19:30', 1);
 """
 NO_PR_COMMITS = "commits in no PR excluded: the origin filter needs a PR to give them a code origin"
 NO_PR_DEPLOYS = "deployments with no linked PR excluded: the origin filter needs a PR to give them a code origin"
@@ -129,8 +137,39 @@ def test_change_failure_rate_counts_the_deployments_that_shipped_the_origins_prs
     assert result.exclusions == ((2, NO_PR_DEPLOYS),)  # d4 and d5
 
 
-def test_other_deployment_metrics_are_not_narrowed_by_origin(con):
-    assert metrics(con, origins=("agentic",))["deploy_frequency"].n_used == metrics(con)["deploy_frequency"].n_used
+@pytest.mark.parametrize(
+    ("metric_id", "note"),
+    [
+        ("deploy_frequency", "not narrowed by code origin: deployments of every origin count"),
+        ("failed_deployment_recovery_time", "not narrowed by code origin: deployments of every origin count"),
+        ("deployment_rework_rate", "not narrowed by code origin: deployments of every origin count"),
+        ("mttr", "not narrowed by code origin: incidents of every origin count"),
+    ],
+)
+def test_deployment_metrics_the_origin_cannot_narrow_say_so(con, metric_id, note):
+    everything, agentic = metrics(con)[metric_id], metrics(con, origins=("agentic",))[metric_id]
+    assert (agentic.value, agentic.n_used) == (everything.value, everything.n_used)
+    assert note in agentic.flags and note not in everything.flags
+
+
+def test_deployment_frequency_per_developer_has_no_value_under_an_origin(con):
+    assert metrics(con)["deploy_frequency_per_dev"].value == pytest.approx(6 / 2 / 2)  # alice and bob, two weeks
+    per_dev = metrics(con, origins=("unassisted",))["deploy_frequency_per_dev"]
+    assert per_dev.value is None
+    assert per_dev.empty_reason == (
+        "not narrowed by code origin: deployments of every origin count, over only the chosen origins' developers: "
+        "no value"
+    )
+
+
+def test_review_load_counts_the_reviews_of_the_origins_prs(con):
+    assert metrics(con)["review_load"].value == pytest.approx(4 / 2 / 2)  # 4 reviews, 2 reviewers, 2 weeks
+    agentic = metrics(con, origins=("agentic",))["review_load"]
+    assert (agentic.value, agentic.n_used) == (pytest.approx(3 / 2 / 2), 3)  # r2, r3 and r4
+    unassisted = metrics(con, origins=("unassisted",))["review_load"]
+    assert (unassisted.value, unassisted.n_used) == (pytest.approx(1 / 1 / 2), 1)  # bob's r1
+    assert metrics(con, origins=("ai_assisted",))["review_load"].value is None
+    assert not any("code origin" in flag for flag in agentic.flags)
 
 
 def test_incidents_rule_counts_incidents_of_the_origins_deployments(con):
@@ -149,4 +188,27 @@ def test_report_json_gives_rework_and_change_failure_by_origin(snapshot):
     assert report["change_failure_rate"]["value"] == pytest.approx(200 / 6)
     assert report["change_failure_rate"]["by_origin"]["ai_assisted"] == {"value": pytest.approx(50.0), "n_used": 2}
     assert report["rework_rate"]["by_origin"]["unassisted"] == {"value": pytest.approx(12.5), "n_used": 2}
+    assert report["review_load"]["by_origin"]["agentic"] == {"value": pytest.approx(0.75), "n_used": 3}
     assert "by_origin" not in report["deploy_frequency"]
+    assert report["deploy_frequency"]["narrowed_by_origin"] is False
+    assert report["rework_rate"]["narrowed_by_origin"] is True
+
+
+def test_report_under_an_origin_marks_what_it_did_not_narrow(snapshot):
+    args = ["report", str(snapshot), "--from", "2024-03-04", "--to", "2024-03-18", "--origin", "agentic"]
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    deploys = report["deploy_frequency"]
+    assert deploys["value"] == pytest.approx(3.0) and deploys["narrowed_by_origin"] is False  # all 6, two weeks
+    assert deploys["flags"] == ["not narrowed by code origin: deployments of every origin count"]
+    assert report["change_failure_rate"]["narrowed_by_origin"] is True
+    assert report["change_failure_rate"]["value"] == pytest.approx(100.0)
+    assert report["deploy_frequency_per_dev"]["value"] is None
+
+    table = CliRunner().invoke(app, args)
+    assert table.exit_code == 0, table.output
+    notes = table.stdout.splitlines()
+    assert "Deployment frequency: not narrowed by code origin: deployments of every origin count" in notes
+    assert "Mean time to restore (incidents): not narrowed by code origin: incidents of every origin count" in notes
+    assert not any(line.startswith("Change failure rate: not narrowed") for line in notes)

@@ -39,9 +39,9 @@ from flowgauge.metrics.benchmark_sets import (
     user_sets_folder,
 )
 from flowgauge.metrics.facts import keep_facts, warm_facts
+from flowgauge.metrics.origin_scope import narrowed_by_origin
 from flowgauge.metrics.runner import private_cursor, query
 from flowgauge.metrics.scoring import band_statistics
-from flowgauge.metrics.source_filters import parameters_read
 from flowgauge.org_config.defaults import default_benchmark_set, find_organisation_config
 from flowgauge.organisation_data import load_organisation
 from flowgauge.report import build_content, reopen_link, report_html, scope_text
@@ -60,14 +60,6 @@ DEFAULT_DASHBOARD_URL = "http://localhost:8501/"
 BENCHMARK_SETS = tuple(sorted(load_benchmark_sets()))
 # Shares of the origins themselves: by origin they would read 100 % or 0 %.
 _ORIGIN_SHARES = ("agentic_pr_share", "ai_assisted_pr_share")
-# Deployment metrics the origin filter does not narrow (deploy_values.sql applies it to change failure rate only).
-_DEPLOYMENTS_OF_EVERY_ORIGIN = (
-    "deploy_frequency",
-    "deploy_frequency_per_dev",
-    "failed_deployment_recovery_time",
-    "mttr",
-    "deployment_rework_rate",
-)
 # --origin's choices; Typer lists an Enum's values in --help and refuses others as a usage error.
 OriginChoice = Enum("OriginChoice", {origin: origin for origin in SELECTABLE_ORIGINS}, type=str)
 
@@ -290,13 +282,12 @@ def build_report(
 def origin_values(
     con, filters: Filters, lines: list[ReportLine], rules: LinkingRules = DEFAULT_RULES
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per metric that code origins narrow (PR metrics, rework, refactor and change failure rate): its value and
-    items for each code origin (within any --origin chosen)."""
+    """Per metric that code origins narrow (origin_scope.py: PR metrics, review load, rework, refactor and change
+    failure rate): its value and items for each code origin (within any --origin chosen)."""
     ids = [
         line.scored.result.metric_id
         for line in lines
-        if "origins" in parameters_read(METRICS[line.scored.result.metric_id].source)
-        and line.scored.result.metric_id not in (*_ORIGIN_SHARES, *_DEPLOYMENTS_OF_EVERY_ORIGIN)
+        if narrowed_by_origin(line.scored.result.metric_id) and line.scored.result.metric_id not in _ORIGIN_SHARES
     ]
     statistics = {line.scored.result.metric_id: line.scored.result.statistic for line in lines}
     values: dict[str, dict[str, dict[str, Any]]] = {metric_id: {} for metric_id in ids}
@@ -315,11 +306,13 @@ def _statistics(statistics: dict[str, str], ids: list[str]) -> dict[str, str]:
 def report_json(
     lines: list[ReportLine], by_origin: dict[str, dict[str, dict[str, Any]]] | None = None
 ) -> dict[str, Any]:
-    """The report as JSON-ready values keyed by metric id; PR metrics also by code origin when given."""
+    """The report as JSON-ready values keyed by metric id; PR metrics also by code origin when given, and every
+    metric says whether --origin narrows it (narrowed_by_origin; when not, a flag under --origin says why)."""
     by_origin = by_origin or {}
     return {
         line.scored.result.metric_id: {
             **line.scored.result.as_dict(),
+            "narrowed_by_origin": narrowed_by_origin(line.scored.result.metric_id),
             "tier": line.scored.tier.name if line.scored.tier else None,
             "benchmark_note": line.scored.note,
             # The edition the band was published in (Latest published mixes several).

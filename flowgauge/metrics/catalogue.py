@@ -178,7 +178,9 @@ METRICS: dict[str, MetricDefinition] = dict(
             "higher",
             "per_developer_rate",
             "deploy_values",
-            "Production deployments started in the window ÷ developers who merged a PR in the window ÷ weeks.",
+            "Production deployments started in the window ÷ developers who merged a PR in the window ÷ weeks. "
+            "Developers are people, never coding agents, as in merge frequency. No value under a code-origin filter: "
+            "deployments are not narrowed by origin.",
         ),
         _metric(
             "lead_time_for_changes",
@@ -408,7 +410,8 @@ METRICS: dict[str, MetricDefinition] = dict(
             "per_person_rate",
             "review_values",
             "Reviews submitted in the window on other people's PRs ÷ people who reviewed ÷ weeks; bots left out. "
-            "Break down by author to see each reviewer's load.",
+            "Break down by author to see each reviewer's load. By code origin (--origin): the reviews of PRs of that "
+            "origin.",
         ),
     ]
 )

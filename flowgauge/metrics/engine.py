@@ -28,6 +28,7 @@ from flowgauge.metrics.aggregation import NOTE_KINDS, NOTES, QUANTILES, aggregat
 from flowgauge.metrics.catalogue import METRICS, SOURCE_NEEDS, MetricDefinition
 from flowgauge.metrics.facts import FACT_FILES, provide_facts
 from flowgauge.metrics.filters import DEFAULT_RULES, STATISTICS, Filters, LinkingRules
+from flowgauge.metrics.origin_scope import not_narrowed_note
 from flowgauge.metrics.runner import STAGED_MACROS, define_macro, private_cursor, query_rows, sql_text, stage
 from flowgauge.metrics.sprint_gaps import NO_SPRINTS
 from flowgauge.metrics.sprint_gaps import empty_reason as sprint_dates_reason
@@ -99,7 +100,9 @@ _UNFILTERED_BY = {
 
 def _unapplied_filters(definition: MetricDefinition, filters: Filters) -> list[str]:
     chosen = {"repos": filters.repos, "services": filters.services}
-    return [note for name, note in _UNFILTERED_BY.get(definition.source, {}).items() if chosen[name]]
+    notes = [note for name, note in _UNFILTERED_BY.get(definition.source, {}).items() if chosen[name]]
+    origin_note = not_narrowed_note(definition.id) if filters.origins else None
+    return [*notes, origin_note] if origin_note else notes
 
 
 # The flag of an item measured on inferred deployments (is_approximate: merges to the default branch standing in for
@@ -523,6 +526,10 @@ def results_for(
         if not available.get(_data_column(definition)):
             value = None
         result = _result(definition, value, statistics[metric_id], source_row, notes, available, rules, developers)
+        if definition.kind == "per_developer_rate" and aggregates.filters.origins:
+            # Every origin's deployments over the chosen origins' developers would be a ratio of two selections.
+            why = f"{not_narrowed_note(metric_id)}, over only the chosen origins' developers: no value"
+            result = replace(result, value=None, empty_reason=why)
         unapplied = _unapplied_filters(definition, aggregates.filters)
         results[metric_id] = replace(result, flags=(*result.flags, *unapplied)) if unapplied else result
     return results

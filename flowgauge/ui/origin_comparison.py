@@ -10,13 +10,26 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flowgauge.metrics.catalogue import METRICS
 from flowgauge.metrics.engine import MetricResult
+from flowgauge.metrics.origin_scope import NOT_NARROWED
 from flowgauge.rules.code_origin import SELECTABLE_ORIGINS
 from flowgauge.ui.charts import format_value
 
 ORIGIN_LABELS = {"agentic": "Agentic", "ai_assisted": "AI-assisted", "unassisted": "Unassisted"}
-# The metrics LinearB's 2026 edition compares by origin, then the rest of the PR flow.
-COMPARED = ("acceptance_rate", "pickup_time", "review_time", "cycle_time", "pr_size")
+# The metrics LinearB's 2026 edition compares by origin, then the rest of the PR flow, then those origins reach
+# through links (a commit's PR or agent, a deployment's shipped PRs, a review's PR).
+COMPARED = (
+    "acceptance_rate",
+    "pickup_time",
+    "review_time",
+    "cycle_time",
+    "pr_size",
+    "rework_rate",
+    "refactor_rate",
+    "change_failure_rate",
+    "review_load",
+)
 
 
 class Reference(Protocol):
@@ -49,6 +62,15 @@ def by_origin_table(
             row[f"{ORIGIN_LABELS[origin]} (n)"] = result.n_used
         rows.append(row)
     return pa.Table.from_pylist(rows)
+
+
+def not_narrowed_legend() -> str:
+    """One line naming the metrics code origin does not narrow, grouped by why, so no page shows them by origin."""
+    reasons: dict[str, list[str]] = {}
+    for metric_id, why in NOT_NARROWED.items():
+        reasons.setdefault(why, []).append(METRICS[metric_id].name)
+    groups = "; ".join(f"{', '.join(names)} ({why})" for why, names in reasons.items())
+    return f"Not shown by origin, as code origin does not narrow them: {groups}."
 
 
 def reference_lines(

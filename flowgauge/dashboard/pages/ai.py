@@ -11,7 +11,14 @@ from flowgauge.rules.code_origin import SELECTABLE_ORIGINS
 from flowgauge.ui import cached, charts, downloads, organisation
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
-from flowgauge.ui.origin_comparison import COMPARED, ORIGIN_LABELS, by_origin_table, reference_lines, waiting_longest
+from flowgauge.ui.origin_comparison import (
+    COMPARED,
+    ORIGIN_LABELS,
+    by_origin_table,
+    not_narrowed_legend,
+    reference_lines,
+    waiting_longest,
+)
 from flowgauge.ui.text import plain
 
 SHARES = ("agentic_pr_share", "ai_assisted_pr_share")
@@ -75,8 +82,11 @@ for line in reference_lines(figures, value_of):
     st.markdown(f"- {plain(line)}")
 st.caption(
     "Published figures are LinearB's 2026 benchmarks as secondary sources report them (its 'AI-generated' PRs "
-    "are ours agentic and AI-assisted together); ours are this selection's, at the same statistic as the table."
+    "are ours agentic and AI-assisted together); ours are this selection's, at the same statistic as the table. "
+    "Rework and refactor rate count the commits of each origin's PRs (and coding agents' own commits), change "
+    "failure rate the deployments that shipped at least one of its PRs, review load the reviews of its PRs."
 )
+st.caption(not_narrowed_legend())
 
 st.subheader("Agentic PRs waiting longest for review")
 agentic_rows = cached.pull_request_rows(context.identity, replace(filters, origins=("agentic",)))

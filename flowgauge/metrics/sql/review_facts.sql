@@ -38,7 +38,8 @@ scoped AS (
     LEFT JOIN reviewer_teams t USING (pr_id, review_id)
     WHERE len($teams::VARCHAR[]) = 0 OR t.review_id IS NOT NULL
 )
-SELECT r.reviewer_id, r.submitted_at, r.team_ids, p.repo_id, p.service_id
+-- pr_id: review_values.sql narrows reviews to the code origins chosen through their PR.
+SELECT r.pr_id, r.reviewer_id, r.submitted_at, r.team_ids, p.repo_id, p.service_id
 FROM scoped r
 JOIN pull_requests p USING (pr_id)
 -- Reviews of one's own PR are not review load.
