@@ -59,6 +59,10 @@ def test_dependabot_is_a_bot_but_no_agent():
         "devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
         "google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>",
         "Cursor Agent <cursoragent@cursor.com>",
+        # GitHub's noreply form for an app's commits, '<user id>+<login>@users.noreply.github.com' (ids illustrative).
+        "amazon-q-developer[bot] <208079219+amazon-q-developer[bot]@users.noreply.github.com>",
+        "claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
+        "chatgpt-codex-connector[bot] <199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>",
     ],
 )
 def test_git_pr_whose_author_commit_is_an_agent_is_agentic(identity):

@@ -160,3 +160,59 @@ def test_the_rules_files_code_origin_table_reaches_the_loader(tmp_path):
     assert origins[1][0] == "unassisted"  # Copilot's account is no agent once the built-in list is off
     assert origins[3] == ["agentic", "author login", "bob"]
     assert origins[2][0] == "unassisted"
+
+
+# Each coding agent as GitHub's GraphQL API names the author of its PRs: an actor of type Bot whose login has no
+# '[bot]' suffix (the REST API's 'devin-ai-integration[bot]' is GraphQL's 'devin-ai-integration').
+AGENT_ACTORS = (
+    "Copilot",
+    "devin-ai-integration",
+    "claude",
+    "chatgpt-codex-connector",
+    "cursor",
+    "google-labs-jules",
+    "amazon-q-developer",
+)
+
+
+def test_every_named_agents_graphql_actor_opens_agentic_prs_and_other_bots_do_not(tmp_path):
+    day = "2024-03-{:02d}T{}:00:00Z"
+    authors = [user(login, "Bot") for login in AGENT_ACTORS] + [user("dependabot", "Bot"), user("alice")]
+    pulls = [
+        described(
+            pull(
+                number,
+                created=day.format(number, "09"),
+                updated=day.format(number, "12"),
+                merged=day.format(number, "11"),
+                author=author,
+                commits=[with_message(commit(f"{number:040x}", day.format(number, "08"), login=None), "")],
+            ),
+            "Does the thing.",
+        )
+        for number, author in enumerate(authors, start=1)
+    ]
+    fake = FakeGitHub(repos={"acme/app": FakeRepo(pulls=pulls)})
+    session = ApiSession(
+        fake.client(TOKEN),
+        graphql_url="graphql",
+        retry=RetryPolicy(attempts=2, rng=random.Random(0)),
+        sleep=lambda s: None,
+        clock=lambda: 1_700_000_000.0,
+    )
+    path = tmp_path / "agents.duckdb"
+    with write_snapshot(path, resumable=True) as writer:
+        sync_github(session, writer, ["acme/app"])
+    con = open_snapshot(path)
+    try:
+        origins = dict(
+            con.execute(
+                "SELECT p.number, [o.origin, o.evidence] FROM pr_code_origins o JOIN pull_requests p USING (pr_id)"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    agents = [origins[number] for number in range(1, len(AGENT_ACTORS) + 1)]
+    assert agents == [["agentic", login] for login in AGENT_ACTORS]  # evidence: the author login, as given
+    assert origins[len(AGENT_ACTORS) + 1] == ["unassisted", None]  # Dependabot: a bot, not an agent
+    assert origins[len(AGENT_ACTORS) + 2] == ["unassisted", None]  # alice
