@@ -14,6 +14,7 @@ from test_metrics_origin import SCENARIO, WINDOW
 from typer.testing import CliRunner
 
 from flowgauge.cli.main import app
+from flowgauge.errors import BadOption
 from flowgauge.loaders.store import write_snapshot
 from flowgauge.metrics import DEFAULT_RULES, Filters, compute_all
 from flowgauge.snapshot import open_snapshot
@@ -212,3 +213,13 @@ def test_report_under_an_origin_marks_what_it_did_not_narrow(snapshot):
     assert "Deployment frequency: not narrowed by code origin: deployments of every origin count" in notes
     assert "Mean time to restore (incidents): not narrowed by code origin: incidents of every origin count" in notes
     assert not any(line.startswith("Change failure rate: not narrowed") for line in notes)
+
+
+def test_the_meeting_report_refuses_an_origin_rather_than_ignore_it(snapshot, tmp_path):
+    out = tmp_path / "agentic.html"
+    args = ["report", str(snapshot), "--origin", "agentic", "--format", "html", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    # A usage error: `flowgauge` (cli.main.run) prints it as one line and exits 2.
+    assert isinstance(result.exception, BadOption)
+    assert str(result.exception) == "--origin applies to --format table, json and csv, not html"
+    assert not out.exists()

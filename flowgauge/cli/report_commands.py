@@ -152,6 +152,10 @@ def report(
     benchmarks = benchmarks or default_benchmark_set(organisation) or DEFAULT_SET_ID
     sets = report_benchmark_sets(benchmarks, snapshot.parent)
     identity = snapshot_identity(snapshot)
+    if origin and output_format in ("html", "pdf"):
+        # The meeting report (its scorecard, allocation, impact and reopen link) covers every origin; narrowing only
+        # some of it, or none while saying nothing, would misreport.
+        raise BadReportOption(f"--origin applies to --format table, json and csv, not {output_format}")
     if output_format == "pdf" and find_chromium() is None:
         raise NoChromium(NO_CHROMIUM)  # before the report is computed, not after
     con = open_snapshot(snapshot)
