@@ -17,13 +17,15 @@ from flowgauge.metrics import DEFAULT_RULES, Filters, compute_all
 from flowgauge.metrics.breakdowns import breakdown
 from flowgauge.metrics.catalogue import METRICS
 from flowgauge.metrics.items import metric_items
+from flowgauge.rules.effects import rule_effects
 from flowgauge.snapshot import open_snapshot
 
 # Two weeks, 2024-03-04 to 2024-03-18: one person (alice), Copilot's coding agent (a bot account whose PRs its loader
 # found agentic) and Dependabot. Commit line counts are new / recent (rework) / old (refactor); the agent's g2 is in no
-# PR (a branch it pushed that no PR holds). Four production deployments.
+# PR (a branch it pushed that no PR holds). bob is a person whose PR 6 is agentic (a Codex task link: Codex opens PRs
+# from the person's account); his b1 is in no PR. Four production deployments.
 SCENARIO = """
-INSERT INTO people (person_id, display_name, is_bot) VALUES ('alice', 'Alice', false),
+INSERT INTO people (person_id, display_name, is_bot) VALUES ('alice', 'Alice', false), ('bob', 'Bob', false),
     ('copilot-swe-agent[bot]', 'Copilot', true), ('dependabot[bot]', 'Dependabot', true);
 INSERT INTO repositories (repo_id, name, source, default_branch, is_archived) VALUES
     ('acme/app', 'app', 'github', 'main', false);
@@ -38,25 +40,30 @@ INSERT INTO pull_requests (pr_id, repo_id, number, title, author_id, state, is_d
     ('acme/app#4', 'acme/app', 4, 'Add dark mode', 'copilot-swe-agent[bot]', 'merged', false, '2024-03-07 09:00',
      '2024-03-07 09:00', '2024-03-07 08:00', '2024-03-07 10:00', '2024-03-07 12:00', '2024-03-07 12:00', 10, 0),
     ('acme/app#5', 'acme/app', 5, 'Bump httpx', 'dependabot[bot]', 'merged', false, '2024-03-08 09:00',
-     '2024-03-08 09:00', '2024-03-08 08:00', '2024-03-08 10:00', '2024-03-08 12:00', '2024-03-08 12:00', 4, 0);
+     '2024-03-08 09:00', '2024-03-08 08:00', '2024-03-08 10:00', '2024-03-08 12:00', '2024-03-08 12:00', 4, 0),
+    ('acme/app#6', 'acme/app', 6, 'Tidy config', 'bob', 'closed', false, '2024-03-11 09:00',
+     '2024-03-11 09:00', '2024-03-11 08:00', NULL, NULL, '2024-03-12 12:00', 4, 0);
 INSERT INTO pr_code_origins (pr_id, origin, evidence_kind, evidence) VALUES
     ('acme/app#1', 'unassisted', NULL, NULL),
     ('acme/app#2', 'ai_assisted', 'commit message line', 'Co-Authored-By: Claude <noreply@anthropic.com>'),
     ('acme/app#3', 'agentic', 'author login', 'copilot-swe-agent[bot]'),
     ('acme/app#4', 'agentic', 'author login', 'copilot-swe-agent[bot]'),
-    ('acme/app#5', 'unassisted', NULL, NULL);
+    ('acme/app#5', 'unassisted', NULL, NULL),
+    ('acme/app#6', 'agentic', 'description line', 'https://chatgpt.com/codex/tasks/task_e_1');
 INSERT INTO commits (repo_id, sha, author_id, authored_at, committed_at, parent_shas) VALUES
     ('acme/app', 'a1', 'alice', '2024-03-04 08:00', '2024-03-04 08:00', []),
     ('acme/app', 'a2', 'alice', '2024-03-05 08:00', '2024-03-05 08:00', []),
     ('acme/app', 'g1', 'copilot-swe-agent[bot]', '2024-03-06 08:00', '2024-03-06 08:00', []),
     ('acme/app', 'g2', 'copilot-swe-agent[bot]', '2024-03-07 08:00', '2024-03-07 08:00', []),
-    ('acme/app', 'd1', 'dependabot[bot]', '2024-03-08 08:00', '2024-03-08 08:00', []);
+    ('acme/app', 'd1', 'dependabot[bot]', '2024-03-08 08:00', '2024-03-08 08:00', []),
+    ('acme/app', 'b1', 'bob', '2024-03-13 08:00', '2024-03-13 08:00', []);
 INSERT INTO commit_line_ages (repo_id, sha, lines_new, lines_recent, lines_old, recent_days) VALUES
     ('acme/app', 'a1', 10, 5, 5, 21),
     ('acme/app', 'a2', 0, 10, 10, 21),
     ('acme/app', 'g1', 10, 20, 10, 21),
     ('acme/app', 'g2', 0, 0, 20, 21),
-    ('acme/app', 'd1', 0, 4, 0, 21);
+    ('acme/app', 'd1', 0, 4, 0, 21),
+    ('acme/app', 'b1', 10, 0, 0, 21);
 INSERT INTO pr_commits (pr_id, repo_id, sha) VALUES
     ('acme/app#1', 'acme/app', 'a1'), ('acme/app#2', 'acme/app', 'a2'), ('acme/app#3', 'acme/app', 'g1'),
     ('acme/app#5', 'acme/app', 'd1');
@@ -71,6 +78,7 @@ WINDOW = (date(2024, 3, 4), date(2024, 3, 18))
 WEEKS = 2
 WINDOW_START_SECONDS = 1709510400.0  # 2024-03-04 00:00 UTC
 BOTS = "bot-authored commits excluded"
+NO_PR = "commits in no PR excluded: the origin filter needs a PR to give them a code origin"
 AGENT_PRS = "PRs from coding agents counted, not given a developer of their own"
 
 
@@ -95,11 +103,11 @@ def metrics(con, **selection):
 
 def test_an_agents_commits_count_and_other_bots_stay_left_out(con):
     out = metrics(con)
-    # alice's 20 + 20 lines and the agent's 40 + 20; Dependabot's d1 left out. Rework 5 + 10 + 20 + 0 of 100,
-    # refactor 5 + 10 + 10 + 20 of 100.
-    assert out["rework_rate"].value == pytest.approx(35.0)
-    assert out["refactor_rate"].value == pytest.approx(45.0)
-    assert out["rework_rate"].n_used == 4
+    # alice's 20 + 20 lines, the agent's 40 + 20 and bob's 10; Dependabot's d1 left out. Rework 5 + 10 + 20 + 0 + 0
+    # of 110, refactor 5 + 10 + 10 + 20 + 0 of 110.
+    assert out["rework_rate"].value == pytest.approx(3500 / 110)
+    assert out["refactor_rate"].value == pytest.approx(4500 / 110)
+    assert out["rework_rate"].n_used == 5
     assert out["rework_rate"].exclusions == ((1, BOTS),)
     assert out["refactor_rate"].exclusions == ((1, BOTS),)
 
@@ -110,11 +118,12 @@ def test_agentic_rework_is_the_agents_commits_wherever_they_are(con):
     assert agentic["rework_rate"].value == pytest.approx(100 / 3)
     assert agentic["refactor_rate"].value == pytest.approx(50.0)
     assert agentic["rework_rate"].n_used == 2
-    assert agentic["rework_rate"].exclusions == ()
+    # bob opened an agentic PR from his own account, but he is a person: his b1, in no PR, has no origin.
+    assert agentic["rework_rate"].exclusions == ((1, NO_PR),)
     # Under another origin the agent's commit in no PR is not that origin's, and is not reported as left out.
     unassisted = metrics(con, origins=("unassisted",))["rework_rate"]
     assert unassisted.value == pytest.approx(25.0)  # a1: 5 of 20
-    assert unassisted.exclusions == ((1, BOTS),)  # Dependabot's d1, in the unassisted PR 5
+    assert set(unassisted.exclusions) == {(1, BOTS), (1, NO_PR)}  # Dependabot's d1 (in the unassisted PR 5), b1
 
 
 def test_agents_are_never_developers_but_their_prs_count(con):
@@ -167,3 +176,11 @@ def test_report_json_says_agents_are_not_developers(snapshot):
     assert report["merge_frequency"]["flags"] == [f"2 of 4: {AGENT_PRS}"]
     assert report["rework_rate"]["by_origin"]["agentic"] == {"value": pytest.approx(100 / 3), "n_used": 2}
     assert report["refactor_rate"]["by_origin"]["agentic"] == {"value": pytest.approx(50.0), "n_used": 2}
+
+
+def test_the_load_summary_and_data_page_say_what_bots_lose_and_agents_keep(con):
+    assert rule_effects(con, DEFAULT_RULES) == [
+        "1 commit by bot accounts (not coding agents): left out with the bots",
+        "not left out: 2 commits by coding agents count in rework and refactor rate",
+        "not left out: 2 PRs by coding agents (copilot-swe-agent[bot]) count as their work, never as a developer's",
+    ]

@@ -33,6 +33,15 @@ def rule_effects(con: duckdb.DuckDBPyConnection, rules: LinkingRules) -> list[st
             lines.append(
                 f"{_count(items, 'PR')} with no known author (no login or a deleted account): left out with the bots"
             )
+        elif kind == "bot_commits":
+            lines.append(f"{_count(items, 'commit')} by bot accounts (not coding agents): left out with the bots")
+        elif kind == "agent_prs":
+            lines.append(
+                f"not left out: {_count(items, 'PR')} by coding agents ({subject}) count as their work, never as a "
+                "developer's"
+            )
+        elif kind == "agent_commits":
+            lines.append(f"not left out: {_count(items, 'commit')} by coding agents count in rework and refactor rate")
         else:
             patterns = ", ".join(repr(p) for p in rules.bot_title_patterns)
             lines.append(f"{_count(items, 'PR')} titled like a bot's ({patterns}): left out with the bots")

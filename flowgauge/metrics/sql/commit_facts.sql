@@ -27,11 +27,13 @@ author_teams AS (
     WHERE len($teams::VARCHAR[]) > 0 OR $by = 'team'
     GROUP BY c.repo_id, c.sha
 ),
--- Coding agents: accounts that opened a PR its loader found agentic (pr_facts.sql's 'agent' authors). Their commits
--- are the agent's work, measured like a person's; other bots' (Dependabot, Renovate) stay bot-authored.
+-- Coding agents: bot accounts that opened a PR its loader found agentic (pr_facts.sql's 'agent' authors). Their
+-- commits are the agent's work, measured like a person's; other bots' (Dependabot, Renovate) stay bot-authored. A
+-- person whose PR is agentic (Codex and Cursor open PRs from the person's account) stays a person.
 agents AS (
     SELECT DISTINCT p.author_id FROM pull_requests p JOIN pr_code_origins o USING (pr_id) WHERE o.origin = 'agentic'
-)
+),
+facts AS (
 SELECT
     -- sha: code_values.sql links commits to PRs through pr_commits for the code-origin filter.
     c.repo_id, c.sha, c.author_id, c.authored_at, a.lines_recent, a.lines_old,
@@ -43,9 +45,11 @@ SELECT
         OR list_contains($bot_logins::VARCHAR[], lower(c.author_id))
             OR ($bot_login_regex <> '' AND regexp_matches(c.author_id, $bot_login_regex)),
         false
-    ) AS author_is_bot,
-    coalesce(c.author_id IN (SELECT author_id FROM agents), false) AS author_is_agent
+    ) AS author_is_bot
 FROM in_scope c
 LEFT JOIN author_teams t USING (repo_id, sha)
 JOIN commit_line_ages a USING (repo_id, sha)
 WHERE len($teams::VARCHAR[]) = 0 OR t.sha IS NOT NULL
+)
+SELECT *, author_is_bot AND coalesce(author_id IN (SELECT author_id FROM agents), false) AS author_is_agent
+FROM facts
