@@ -4,6 +4,7 @@ built, each run recorded in sync_runs, and a failing source keeps its last good 
 from __future__ import annotations
 
 import fcntl
+import json
 
 import httpx
 import pytest
@@ -187,3 +188,33 @@ def test_a_version_3_snapshot_gains_sync_runs_when_next_written(tmp_path):
         assert con.execute("SELECT count(*) FROM sync_runs").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_a_folder_of_gh_exports_is_classified_by_the_configs_code_origin_rules(tmp_path):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    pr = {
+        "number": 1,
+        "url": "https://github.com/acme/web/pull/1",
+        "state": "MERGED",
+        "createdAt": "2024-03-01T09:00:00Z",
+        "mergedAt": "2024-03-01T12:00:00Z",
+        "author": {"login": "acme-devin", "is_bot": False},
+        "body": "Bumps the cache size",
+        "commits": [],
+    }
+    (exports / "prs.json").write_text(json.dumps([pr]), encoding="utf-8")
+    config = tmp_path / "flowgauge.toml"
+    config.write_text(
+        'data_folder = "data"\nsnapshot = "acme.duckdb"\n\n[[files]]\nname = "prs"\nfolder = "exports"\n\n'
+        '[rules.code_origin]\nagent_logins = ["acme-devin"]\n',
+        encoding="utf-8",
+    )
+    result = sync(config)
+    assert result.exit_code == 0, result.output
+    con = open_snapshot(tmp_path / "data" / "acme.duckdb")
+    try:
+        origins = con.execute("SELECT pr_id, origin, evidence_kind, evidence FROM pr_code_origins").fetchall()
+    finally:
+        con.close()
+    assert origins == [("acme/web#1", "agentic", "author login", "acme-devin")]

@@ -361,9 +361,9 @@ def test_upload_previews_belong_to_their_session_and_expire(app_data_dir, tmp_pa
     parsed: list[str] = []
     real = upload_previews.preview_import
 
-    def counting(name, data, kind, date_order=None):
+    def counting(name, data, kind, **options):  # date order, code-origin rules
         parsed.append(name)
-        return real(name, data, kind, date_order=date_order)
+        return real(name, data, kind, **options)
 
     monkeypatch.setattr(upload_previews, "preview_import", counting)
     clock = [1000.0]
