@@ -8,6 +8,12 @@
 WITH selected_teams AS (
     SELECT team_id FROM teams WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
 ),
+-- The window's sprints first, so only their scope events are read and grouped.
+window_sprints AS (
+    SELECT sprint_id FROM sprints
+    WHERE ends_at >= $start AND ends_at < $end
+        AND (len($teams::VARCHAR[]) = 0 OR team_id IN (SELECT team_id FROM selected_teams))
+),
 scoped AS (
     SELECT sprint_id, item_key,
         NOT bool_or(event = 'committed') AS added_after_start,
@@ -17,6 +23,7 @@ scoped AS (
         ) AS story_points_at_start,
         bool_or(event = 'completed') AS completed_in_sprint
     FROM sprint_scope_events
+    WHERE sprint_id IN (SELECT sprint_id FROM window_sprints)
     GROUP BY sprint_id, item_key
 ),
 members AS (
@@ -24,7 +31,9 @@ members AS (
     UNION ALL BY NAME
     SELECT sprint_id, item_key, added_after_start, story_points_at_start, completed_in_sprint
     FROM sprint_items
-    WHERE sprint_id NOT IN (SELECT sprint_id FROM sprint_scope_events)
+    -- Every window sprint with scope events is in scoped (sprint_id is never NULL there).
+    WHERE sprint_id IN (SELECT sprint_id FROM window_sprints)
+        AND sprint_id NOT IN (SELECT sprint_id FROM scoped)
 )
 SELECT
     s.sprint_id, s.team_id, s.ends_at, si.item_key,

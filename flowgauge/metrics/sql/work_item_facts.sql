@@ -11,12 +11,14 @@ WITH active AS (
     WHERE w.status_category IN ('in_progress', 'done')
         AND coalesce(w.started_at, w.created_at) < $end AND (w.resolved_at IS NULL OR w.resolved_at >= $start)
 ),
+-- Only items without a team of their own take their assignee's (most trackers name the team on every item).
 assignee_teams AS (
     SELECT a.item_key, list(DISTINCT m.team_id ORDER BY m.team_id) AS team_ids
     FROM active a
     JOIN team_memberships m
         ON m.person_id = a.assignee_id AND m.valid_from <= a.active_from
         AND (m.valid_to IS NULL OR a.active_from < m.valid_to)
+    WHERE a.team_id IS NULL
     GROUP BY a.item_key
 )
 SELECT a.*, CASE WHEN a.team_id IS NOT NULL THEN [a.team_id] ELSE coalesce(t.team_ids, []) END AS team_ids
