@@ -76,6 +76,14 @@ _CACHE_FILE = re.compile(rf"(.+)\.({_KEY})\.({_KEY})\.({_KEY})\.duckdb")
 # An unfinished build: <cache file stem>.<builder's pid>-<random>.building (earlier releases: .<random>.building).
 _BUILDING = re.compile(r".+?\.(?:(?P<pid>\d+)-)?[0-9a-f]+\.building(?:\.wal)?")
 
+# The fact tables of a window built at once (warm_window), one group per thread: the PR facts take about as long
+# as all the others together (bench/README.md).
+_AT_ONCE = (("fg_pr_facts",), tuple(table for table in FACT_FILES if table != "fg_pr_facts"))
+
+# Facts kept for one span of time only (warm_window): a never-prepared snapshot's first view, until the whole
+# snapshot's are kept. One span per rules variant and connection, in memory.
+_WINDOWS = "fg_fact_windows"
+
 _build_lock = threading.Lock()
 _warmers: dict[str, duckdb.DuckDBPyConnection] = {}  # cache token -> the cursor background builds use
 _log = logging.getLogger(__name__)
@@ -98,6 +106,10 @@ def keep_facts(con: duckdb.DuckDBPyConnection, snapshot: SnapshotIdentity | None
     con.execute(f"ATTACH ':memory:' AS {CACHE_DATABASE}")
     con.execute(
         f"CREATE TABLE {CACHE_DATABASE}.main.fg_fact_variants (variant VARCHAR, rules VARCHAR, database VARCHAR)"
+    )
+    con.execute(
+        f"CREATE TABLE {CACHE_DATABASE}.main.{_WINDOWS} "
+        "(variant VARCHAR, start_at TIMESTAMP, end_at TIMESTAMP, team_lists BOOLEAN)"
     )
     token = uuid.uuid4().hex
     # The file may have been replaced since con opened it: its facts must then not be cached under the new identity.
@@ -226,12 +238,107 @@ def warm_facts(
     return True
 
 
+def warm_window(
+    con: duckdb.DuckDBPyConnection,
+    rules: LinkingRules,
+    environments: Iterable[str],
+    start: datetime,
+    end: datetime,
+) -> bool:
+    """Keep the facts of every item a selection inside [start, end) can use, when the whole snapshot's are not kept
+    yet: a never-prepared snapshot's first view stages them once for its window and the previous one, and both
+    aggregations (and later views inside the span) read them, where each window used to stage its own. True when
+    facts covering the span are kept (whole or window); False when con keeps none, another build holds the lock, or
+    this variant already keeps another span (later views outside it stage per call until the whole facts are in).
+
+    The fact files select items by the window alone and give each item the values the whole snapshot's facts give
+    it, so a selection reads the same rows either way (tests/test_metrics_facts.py holds the numbers equal).
+    """
+    environments = tuple(environments)
+    variant = variant_of(rules, environments)
+    if not _build_lock.acquire(blocking=False):
+        return False
+    try:
+        kept = _kept_variants(con)
+        if kept is None:
+            return False
+        if variant in kept:
+            return True
+        spans = con.execute(
+            f"SELECT start_at, end_at FROM {CACHE_DATABASE}.main.{_WINDOWS} WHERE variant = ?", [variant]
+        ).fetchall()
+        if spans:
+            return spans[0][0] <= start and end <= spans[0][1]
+        # Without the authors' team lists (a third of the cost): a view that filters or groups by team stages its own.
+        params = {**_whole_snapshot_params(rules, environments), "start": start, "end": end, "by": "none"}
+        try:
+            _build_at_once(con, lambda table: _window_name(table, variant), params)
+        except duckdb.Error as error:
+            # Each call then stages its own selection, as before: slower, never a wrong number.
+            _log.warning("the first view's facts not kept, each call stages its own selection: %s", error)
+            return False
+        con.execute(f"INSERT INTO {CACHE_DATABASE}.main.{_WINDOWS} VALUES (?, ?, ?, false)", [variant, start, end])
+    finally:
+        _build_lock.release()
+    return True
+
+
+def _window_name(table: str, variant: str) -> str:
+    return f'{CACHE_DATABASE}.main."{table}_{variant}_window"'
+
+
+def _window_covering(con: duckdb.DuckDBPyConnection, variant: str, filters: Filters, by: str) -> bool:
+    params = filters.params()
+    team_lists = bool(filters.teams) or by == "team"
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM {CACHE_DATABASE}.main.{_WINDOWS} "
+            "WHERE variant = ? AND start_at <= ? AND ? <= end_at AND (team_lists OR NOT ?)",
+            [variant, params["start"], params["end"], team_lists],
+        ).fetchall()[0][0]
+    )
+
+
 def _build(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
-    """Build every fact table for the whole snapshot, each under name_of(its staged name)."""
+    """Build every fact table for the whole snapshot, each under name_of(its staged name), in event order."""
     with private_cursor(con) as cursor:
-        stage_as(cursor, "TEMP TABLE fg_bots", "stage_bots", params)
-        for table, file_name in FACT_FILES.items():
-            stage_as(cursor, f"TABLE {name_of(table)}", file_name, params, order_by=_KEPT_ORDER[table])
+        _stage_facts(cursor, name_of, params, tuple(FACT_FILES), ordered=True)
+
+
+def _build_at_once(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
+    """Build every fact table, unordered, on two threads at once (_AT_ONCE): the first view waits for them, and one
+    statement alone keeps only about one core busy."""
+    failures: list[BaseException] = []
+
+    def stage_group(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+        try:
+            _stage_facts(cursor, name_of, params, tables, ordered=False)
+        except BaseException as error:  # raised again below, in the caller's thread
+            failures.append(error)
+
+    with contextlib.ExitStack() as stack:
+        # Cursors are made here: a DuckDB connection (con too) must not be used by two threads at once.
+        cursors = [stack.enter_context(private_cursor(con)) for _ in _AT_ONCE]
+        others = [
+            threading.Thread(target=stage_group, args=(cursor, tables), name="flowgauge-window-facts", daemon=True)
+            for cursor, tables in zip(cursors[1:], _AT_ONCE[1:], strict=True)
+        ]
+        for thread in others:
+            thread.start()
+        stage_group(cursors[0], _AT_ONCE[0])
+        for thread in others:
+            thread.join()
+    if failures:
+        raise failures[0]
+
+
+def _stage_facts(
+    cursor: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any], tables: tuple[str, ...], ordered: bool
+) -> None:
+    stage_as(cursor, "TEMP TABLE fg_bots", "stage_bots", params)  # a temp table: each cursor stages its own
+    for table in tables:
+        order_by = _KEPT_ORDER[table] if ordered else None
+        stage_as(cursor, f"TABLE {name_of(table)}", FACT_FILES[table], params, order_by=order_by)
 
 
 def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, params: dict[str, Any]) -> str | None:
@@ -369,6 +476,10 @@ def provide_facts(
         for table in wanted:
             name = _kept_name(table, variant, kept[variant])
             cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {name}")
+        return True
+    if kept is not None and _window_covering(cursor, variant, filters, by):
+        for table in wanted:
+            cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {_window_name(table, variant)}")
         return True
     params = {**filters.params(), **rules.params(), "by": by}
     for table in wanted:

@@ -35,7 +35,7 @@ from flowgauge.metrics.engine import (
     selection_groupings,
     sources_of,
 )
-from flowgauge.metrics.facts import start_warming, warm_facts
+from flowgauge.metrics.facts import start_warming, warm_facts, warm_window
 from flowgauge.metrics.source_filters import filters_read
 from flowgauge.org_config.defaults import default_benchmark_set
 from flowgauge.rules import DEFAULT_RULES, Rules, load_rules
@@ -155,11 +155,19 @@ def keep_facts_warm(identity: SnapshotIdentity, filters: Filters, rules: Linking
         start_warming(cursor, rules, filters.environments)
 
 
-def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
+def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> bool:
     """Attach the facts an earlier run cached beside the snapshot (milliseconds; never builds), so that even a
-    server's first view only filters them."""
+    server's first view only filters them; True when the snapshot's facts are kept."""
     with connections().cursor(identity) as cursor:
-        warm_facts(cursor, rules, filters.environments, wait=False, build=False)
+        return warm_facts(cursor, rules, filters.environments, wait=False, build=False)
+
+
+def keep_window_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
+    """For a snapshot whose facts were never prepared: keep the facts of this view's window and the previous one
+    (staged once, where each window staged its own), before the page aggregates both from them."""
+    span = filters.previous().params()["start"], filters.params()["end"]
+    with connections().cursor(identity) as cursor:
+        warm_window(cursor, rules, filters.environments, *span)
 
 
 def results(
