@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
+from concurrent.futures import wait
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +16,12 @@ from streamlit.testing.v1 import AppTest
 
 from flowgauge.impact import goal_status, measure_impact
 from flowgauge.impact.verdict import metric_label
+from flowgauge.metrics import METRICS
 from flowgauge.organisation_data import Goal, Initiative, load_organisation, save_changes
 from flowgauge.snapshot import open_snapshot
+from flowgauge.ui import organisation
 from flowgauge.ui.charts import Marks, trend_lines
+from flowgauge.ui.deferred import Deferred
 from flowgauge.ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,6 +112,66 @@ def test_overview_and_teams_pages_show_the_goals_of_the_teams_in_view(data_dir):
     teams = open_page(data_dir, "teams")
     teams.selectbox(key="teams_focus").set_value("platform").run()
     assert any(plain("Platform, PR size median:") in element.value for element in teams.markdown)
+
+
+def test_the_overview_draws_its_scorecard_while_the_initiatives_and_goals_are_measured(data_dir, monkeypatch):
+    """Verdicts and goal statuses are measured on a background thread: the first run names them as being measured
+    (the scorecard does not wait), a later run shows the numbers measure_impact and goal_status give."""
+    con = open_snapshot(data_dir / "demo.duckdb")
+    try:
+        expected = [measure_impact(con, ROTA, metric_id) for metric_id in ROTA.metrics]
+        status = goal_status(con, GOAL)
+    finally:
+        con.close()
+    release = threading.Event()
+    measured = []
+
+    def held(original):
+        def measure(*args, **kwargs):
+            assert release.wait(60)
+            measured.append(original.__name__)
+            return original(*args, **kwargs)
+
+        return measure
+
+    monkeypatch.setattr(organisation, "measure_impact", held(organisation.measure_impact))
+    monkeypatch.setattr(organisation, "goal_status", held(organisation.goal_status))
+    overview = open_page(data_dir, "overview", {"team": "platform"})
+    assert not overview.exception
+    assert len(overview.metric) >= 20  # the scorecard is drawn while nothing is measured yet
+    shown = [element.value for element in overview.markdown]
+    for metric_id in ROTA.metrics:
+        assert plain(f"{ROTA.name}: measuring its impact on {METRICS[metric_id].name}…") in shown
+    assert plain("Platform, PR size median: measuring…") in shown
+    release.set()
+    deadline = time.monotonic() + 60
+    while any("measuring" in element.value for element in overview.run().markdown) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sorted(measured) == ["goal_status", "measure_impact", "measure_impact"]  # each measured once
+    shown = [element.value for element in overview.markdown]
+    assert not any("measuring" in value for value in shown)
+    for result in expected:
+        assert any(plain(result.sentence) in value and plain(ROTA.name) in value for value in shown)
+    assert any(plain(status.sentence) in value for value in shown)
+
+
+def test_deferred_work_runs_once_per_key_and_forgets_only_finished_work():
+    deferred = Deferred(max_kept=2)
+    release = threading.Event()
+    runs = []
+    first = deferred.submit("a", lambda: runs.append("a") or release.wait(60))
+    assert deferred.submit("a", lambda: runs.append("again")) is first
+    deferred.submit("b", lambda: runs.append("b"))
+    deferred.submit("c", lambda: runs.append("c"))
+    assert len(deferred) == 3 and not first.done()  # beyond max_kept, but none has finished: all kept
+    release.set()
+    first.result(timeout=60)
+    wait([deferred.submit(key, lambda: None) for key in "bc"], timeout=60)
+    assert runs == ["a", "b", "c"]
+    deferred.submit("d", lambda: runs.append("d")).result(timeout=60)
+    assert len(deferred) == 2  # the oldest finished ones forgotten: a, b
+    deferred.submit("a", lambda: runs.append("a again")).result(timeout=60)
+    assert runs == ["a", "b", "c", "d", "a again"]
 
 
 def test_trend_charts_mark_initiatives_and_goals_with_their_names_escaped():

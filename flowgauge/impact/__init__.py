@@ -10,13 +10,14 @@ from flowgauge.impact.analysis import (
     impact_of_all,
     measure_impact,
 )
-from flowgauge.impact.goals import GOAL_WINDOW_DAYS, STATUSES, GoalStatus, goal_status
+from flowgauge.impact.goals import GOAL_WINDOW_DAYS, STATUSES, GoalStatus, goal_label, goal_status
 from flowgauge.impact.verdict import MIN_ITEMS, VERDICTS, Interval
 
 __all__ = [
     "GOAL_WINDOW_DAYS",
     "STATUSES",
     "GoalStatus",
+    "goal_label",
     "goal_status",
     "MIN_ITEMS",
     "SETTLE_DAYS",

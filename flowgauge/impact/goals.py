@@ -62,7 +62,7 @@ def goal_status(con: duckdb.DuckDBPyConnection, goal: Goal, rules: LinkingRules 
     """Where the team stands against the goal at the end of the snapshot's data."""
     definition = definition_of(goal.metric)
     statistic = goal.statistic if definition.takes_statistic else None
-    label = f"{definition.name}{' ' + goal.statistic if statistic else ''}"
+    label = goal_label(goal)
     team_name = _team_name(con, goal.team)
     end = data_end(con)
     if team_name is None or end is None:
@@ -108,6 +108,12 @@ def goal_status(con: duckdb.DuckDBPyConnection, goal: Goal, rules: LinkingRules 
         goal, team_name, definition.name, definition.unit, value, baseline, end, progress, elapsed, status,
         f"{sentence}; {words}{detail}.",
     )  # fmt: skip
+
+
+def goal_label(goal: Goal) -> str:
+    """The goal's metric as its sentence names it: 'PR size median', 'Deployment frequency'."""
+    definition = definition_of(goal.metric)
+    return f"{definition.name}{' ' + goal.statistic if definition.takes_statistic else ''}"
 
 
 def _progress(baseline: float | None, value: float | None, target: float) -> float | None:

@@ -13,10 +13,11 @@ import streamlit as st
 
 from flowgauge.access import Role, require
 from flowgauge.errors import FlowgaugeError
-from flowgauge.impact import SETTLE_DAYS, GoalStatus, ImpactResult
+from flowgauge.impact import SETTLE_DAYS, GoalStatus, ImpactResult, goal_label
 from flowgauge.impact.verdict import metric_label
 from flowgauge.metrics import METRICS, STATISTICS
 from flowgauge.organisation_data import (
+    Goal,
     Initiative,
     Organisation,
     delete_goal,
@@ -95,20 +96,52 @@ def impact_card(result: ImpactResult) -> None:
             )
 
 
-def overview_panel(identity: SnapshotIdentity, initiatives: Sequence[Initiative], goals: Sequence[GoalStatus]) -> None:
+def overview_panel(
+    identity: SnapshotIdentity, initiatives: Sequence[Initiative], goals: Sequence[Goal], teams: Mapping[str, str]
+) -> None:
     """The Overview's short form: each initiative's verdict per metric in one line (default windows), then the
-    goals of the teams in view."""
-    for initiative in initiatives:
-        for metric_id in initiative.metrics:
-            try:
-                result = organisation.impact(identity, initiative.name, metric_id, None, SETTLE_DAYS, None)
-            except FlowgaugeError as error:
-                st.markdown(plain(f"{initiative.name}: {error}"))
-                continue
-            st.markdown(
-                f"{badge(VERDICT_BADGES, result.verdict)} **{plain(initiative.name)}**: {plain(result.sentence)}"
-            )
-    goal_panel(goals)
+    goals of the teams in view. They are measured on a background thread (flowgauge.ui.deferred), so the scorecard
+    never waits for them: until they are all ready the panel names them as being measured and checks again every
+    POLL_SECONDS, then the page runs once more to draw them."""
+    impacts = [
+        (initiative, metric_id, organisation.impact_later(identity, initiative, metric_id, SETTLE_DAYS))
+        for initiative in initiatives
+        for metric_id in initiative.metrics
+    ]
+    statuses = [(goal, organisation.goal_status_later(identity, goal)) for goal in goals]
+    if all(future.done() for *_, future in impacts + statuses):
+        _draw_overview_panel(impacts, statuses, teams)
+    else:
+        _overview_panel_until_ready(impacts, statuses, teams)
+
+
+POLL_SECONDS = 1.0
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _overview_panel_until_ready(impacts: list, statuses: list, teams: Mapping[str, str]) -> None:
+    if all(future.done() for *_, future in impacts + statuses):
+        st.rerun()  # the whole page, which draws the panel without this timer
+    _draw_overview_panel(impacts, statuses, teams)
+
+
+def _draw_overview_panel(impacts: list, statuses: list, teams: Mapping[str, str]) -> None:
+    for initiative, metric_id, future in impacts:
+        if not future.done():
+            st.markdown(plain(f"{initiative.name}: measuring its impact on {METRICS[metric_id].name}…"))
+            continue
+        try:
+            result = future.result()
+        except FlowgaugeError as error:
+            st.markdown(plain(f"{initiative.name}: {error}"))
+            continue
+        st.markdown(f"{badge(VERDICT_BADGES, result.verdict)} **{plain(initiative.name)}**: {plain(result.sentence)}")
+    for goal, future in statuses:
+        if future.done():
+            goal_panel([future.result()])
+        else:
+            with st.container(border=True):
+                st.markdown(plain(f"{organisation.goal_team_name(goal, teams)}, {goal_label(goal)}: measuring…"))
 
 
 def goal_panel(statuses: Sequence[GoalStatus]) -> None:

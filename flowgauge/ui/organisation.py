@@ -4,6 +4,7 @@ changes), their impact and the goals' statuses (cached by snapshot identity), an
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -11,14 +12,18 @@ import streamlit as st
 from flowgauge.errors import FlowgaugeError
 from flowgauge.impact import GoalStatus, ImpactResult, goal_status, measure_impact
 from flowgauge.metrics import METRICS, LinkingRules
+from flowgauge.metrics.facts import warm_facts
 from flowgauge.organisation_data import Goal, Initiative, Organisation, organisation_path
 from flowgauge.organisation_data import load_organisation as _load
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui.cached import rules_in_force
 from flowgauge.ui.charts import Marks, format_value
 from flowgauge.ui.connection import connections
+from flowgauge.ui.deferred import Deferred
 
 _TTL_SECONDS = 3600
+# Initiative verdicts and goal statuses measured off the Overview's first view: a few per initiative and goal.
+_DEFERRED_KEPT = 256
 
 
 def organisation_file(identity: SnapshotIdentity) -> Path:
@@ -84,14 +89,53 @@ def _impact(
         )
 
 
+@st.cache_resource(show_spinner=False)
+def _deferred() -> Deferred:
+    return Deferred(_DEFERRED_KEPT)
+
+
+def impact_later(identity: SnapshotIdentity, initiative: Initiative, metric_id: str, settle_days: int) -> Future:
+    """impact() at the initiative's own window, measured on the background thread: its future (ImpactResult, or
+    the FlowgaugeError saying why there is none). The initiative itself is in the key, so an edit measures again."""
+    rules = rules_in_force()
+
+    def measure(cursor) -> ImpactResult:
+        return measure_impact(cursor, initiative, metric_id, rules, settle_days=settle_days)
+
+    return _later(("impact", identity, initiative, metric_id, settle_days, rules), identity, rules, measure)
+
+
+def goal_status_later(identity: SnapshotIdentity, goal: Goal) -> Future:
+    """The goal's status, measured on the background thread: its future (GoalStatus)."""
+    rules = rules_in_force()
+
+    def measure(cursor) -> GoalStatus:
+        return goal_status(cursor, goal, rules)
+
+    return _later(("goal", identity, goal, rules), identity, rules, measure)
+
+
+def _later(key: tuple, identity: SnapshotIdentity, rules: LinkingRules, measure) -> Future:
+    pool = connections()  # resolved here: the background thread runs outside any Streamlit session
+
+    def work():
+        with pool.cursor(identity) as cursor:
+            # The snapshot's facts first (kept already, or built now, as the page would start them anyway): the long
+            # windows then only filter them, where staging each one per call cost several times more.
+            warm_facts(cursor, rules)
+            return measure(cursor)
+
+    return _deferred().submit(key, work)
+
+
 def in_view(
     identity: SnapshotIdentity, teams: Mapping[str, str], chosen: tuple[str, ...]
-) -> tuple[tuple[Initiative, ...], tuple[GoalStatus, ...]]:
-    """The initiatives that touched a chosen team (all, when none are chosen), and the chosen teams' goals with
-    their status."""
+) -> tuple[tuple[Initiative, ...], tuple[Goal, ...]]:
+    """The initiatives that touched a chosen team (all, when none are chosen), and the chosen teams' goals (every
+    team's when none are chosen)."""
     kept = organisation(identity)[0]
     initiatives = tuple(item for item in kept.initiatives if _touches(item, teams, chosen))
-    return initiatives, tuple(goal_statuses(identity, teams, chosen))
+    return initiatives, tuple(_goals_of(kept, teams, chosen))
 
 
 def _touches(initiative: Initiative, teams: Mapping[str, str], chosen: tuple[str, ...]) -> bool:
@@ -104,8 +148,11 @@ def _touches(initiative: Initiative, teams: Mapping[str, str], chosen: tuple[str
 def goal_statuses(identity: SnapshotIdentity, teams: Mapping[str, str], chosen: tuple[str, ...]) -> list[GoalStatus]:
     """Each goal of the chosen teams (every team's when none are chosen), with where the team stands."""
     kept = organisation(identity)[0]
-    goals = [goal for goal in kept.goals if not chosen or _team_id(goal.team, teams) in chosen]
-    return [_goal_status(identity, goal, rules_in_force()) for goal in goals]
+    return [_goal_status(identity, goal, rules_in_force()) for goal in _goals_of(kept, teams, chosen)]
+
+
+def _goals_of(kept: Organisation, teams: Mapping[str, str], chosen: tuple[str, ...]) -> list[Goal]:
+    return [goal for goal in kept.goals if not chosen or _team_id(goal.team, teams) in chosen]
 
 
 @st.cache_data(max_entries=128, ttl=_TTL_SECONDS, show_spinner=False)
@@ -133,6 +180,11 @@ def marks(
         if goal.metric == metric_id and _team_id(goal.team, teams) in chosen and goal.statistic in (statistic, "rate")
     )  # fmt: skip
     return Marks(starts, goals)
+
+
+def goal_team_name(goal: Goal, teams: Mapping[str, str]) -> str:
+    """The name of the goal's team (as written in the file when the snapshot has no such team)."""
+    return teams.get(_team_id(goal.team, teams), goal.team)
 
 
 def _team_id(team: str, teams: Mapping[str, str]) -> str:

@@ -57,5 +57,5 @@ if empty:
 initiatives, goals = organisation.in_view(context.identity, context.choices.teams, view.teams)
 if initiatives or goals:
     st.subheader("Initiatives and goals")
-    impact_cards.overview_panel(context.identity, initiatives, goals)
+    impact_cards.overview_panel(context.identity, initiatives, goals, context.choices.teams)
     st.caption("The Impact page shows each initiative's intervals and comparison group, and edits them.")
