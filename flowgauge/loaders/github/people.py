@@ -45,12 +45,17 @@ class PeopleBook:
         self.source = source
         self.people: dict[str, dict[str, Any]] = {}
         self.aliases: dict[tuple[str, str, str], dict[str, Any]] = {}
+        # What take() last handed out per key: the same people are seen on every page, and writing a row again
+        # unchanged would cost an upsert a page for nothing.
+        self._taken_people: dict[str, dict[str, Any]] = {}
+        self._taken_aliases: dict[tuple[str, str, str], str] = {}
 
     def add(self, person: Person | None, email: str | None = None) -> str | None:
         """Record a person (and an e-mail they commit with); returns their person_id or None."""
         if person is None:
             return None
-        known = self.people.get(person.person_id)
+        # Since the last take, what it gave stands for the person: their first e-mail stays the primary one.
+        known = self.people.get(person.person_id) or self._taken_people.get(person.person_id)
         if known is None or (person.display_name and person.display_name != person.login):
             self.people[person.person_id] = {
                 "person_id": person.person_id,
@@ -67,6 +72,8 @@ class PeopleBook:
     def email(self, person_id: str, email: str) -> None:
         """Record an e-mail a known person commits with (first one seen becomes primary)."""
         row = self.people.get(person_id)
+        if row is None and person_id in self._taken_people:
+            row = self.people[person_id] = dict(self._taken_people[person_id])
         if row is not None and not row["primary_email"]:
             row["primary_email"] = email.lower()
         self._alias("git", "email", email.lower(), person_id)
@@ -84,7 +91,11 @@ class PeopleBook:
         }
 
     def take(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The people and alias rows collected so far, emptying the book."""
-        people, aliases = list(self.people.values()), list(self.aliases.values())
+        """The people and alias rows collected since the last take, emptying the book; a row equal to the one the
+        last take gave for its key is left out, as writing it again would change nothing."""
+        people = [row for key, row in self.people.items() if self._taken_people.get(key) != row]
+        aliases = [row for key, row in self.aliases.items() if self._taken_aliases.get(key) != row["person_id"]]
+        self._taken_people.update((row["person_id"], dict(row)) for row in people)  # a copy: the writer fills rows in
+        self._taken_aliases.update(((r["source"], r["alias_kind"], r["alias"]), r["person_id"]) for r in aliases)
         self.people, self.aliases = {}, {}
         return people, aliases

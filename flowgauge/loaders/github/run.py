@@ -153,6 +153,13 @@ class SyncRun:
             self._count_left_out(table, left_out)
             self.w.upsert(table, rows)
 
+    def write_new(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert the rows whose key table lacks, keeping stored ones; links kept or left out as write() does."""
+        if rows:
+            rows, left_out = keep_web_urls_in_rows(rows)
+            self._count_left_out(table, left_out)
+            self.w.insert_new(table, rows)
+
     def web_url(self, table: str, url: str | None) -> str | None:
         """url when it is an http(s) URL, else None, counted for table as write() counts."""
         kept = web_url_or_none(url)

@@ -163,6 +163,7 @@ class _PullStream:
         self.run_high = cursor.get("run_high")
         self.loaded = 0
         self.last: PullPage | None = None
+        self.repository: dict[str, Any] | None = None  # the repositories row written last, asked again every page
 
     def load(self, page_size: int, nested_reviews: int) -> str | None:
         """Fetch and save every page but a last one waiting for its counts; returns the default branch."""
@@ -180,7 +181,10 @@ class _PullStream:
             repo = page.repository
             if repo:
                 default_branch = (repo.get("defaultBranchRef") or {}).get("name")
-                self.run.write("repositories", [_repository_row(self.repo_id, repo)])
+                row = _repository_row(self.repo_id, repo)
+                if row != self.repository:
+                    self.run.write("repositories", [row])
+                    self.repository = row
             if page.uncounted:
                 self.last = page
             else:
@@ -202,7 +206,8 @@ class _PullStream:
         for table in ("pull_requests", "pr_reviews", "pr_commits"):
             run.write(table, getattr(rows, table))
         run.write("pr_code_origins", [origin.row() for origin in classify(run.code_origin, rows.trails)])
-        run.write("commits", _commits_not_stored(run, repo_id, rows.commits))
+        # A commit already stored (from git, with parents and numstat) is kept as it is.
+        run.write_new("commits", rows.commits)
         run.report.warnings.extend(page.warnings)
         self.run_high = max(filter(None, [self.run_high, *(_updated_at(node) for node in page.pulls)]), default=None)
         self.loaded += len(rows.pull_requests)
@@ -219,17 +224,6 @@ class _PullStream:
 def _updated_at(node: dict[str, Any]) -> str | None:
     value = node.get("updatedAt")
     return value if isinstance(value, str) else None
-
-
-def _commits_not_stored(run: SyncRun, repo_id: str, commits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Commits the snapshot lacks: a row already there (from git, with parents and numstat) is kept."""
-    if not commits:
-        return []
-    stored = run.w.con.execute(
-        "SELECT sha FROM commits WHERE repo_id = ? AND list_contains(?, sha)", [repo_id, [c["sha"] for c in commits]]
-    ).fetchall()
-    known = {row[0] for row in stored}
-    return [c for c in commits if c["sha"] not in known]
 
 
 def _repository_row(repo_id: str, repo: dict[str, Any]) -> dict[str, Any]:
