@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -162,8 +161,7 @@ def _sync_mrs(run: SyncRun, project: str, rules) -> None:
         run.flush_people()
         tables["pr_code_origins"] = [origin.row() for origin in classify(run.code_origin, trails)]
         for table, rows in tables.items():
-            unique = {json.dumps([r.get(k) for k in _KEYS[table]]): r for r in rows}  # one row per key per upsert
-            run.write(table, list(unique.values()))
+            run.write(table, rows)  # a key repeated in the page is written once, its last row winning
         return len(tables["pull_requests"])
 
     _incremental(
@@ -196,15 +194,6 @@ def mr_trail(pr_id: str, mr: dict[str, Any], commits: list[dict[str, Any]], labe
         commit_authors=authors,
         seen=description is not None or bool(messages),
     )
-
-
-_KEYS = {
-    "pull_requests": ("pr_id",),
-    "pr_reviews": ("pr_id", "review_id"),
-    "commits": ("repo_id", "sha"),
-    "pr_commits": ("pr_id", "sha"),
-    "pr_code_origins": ("pr_id",),
-}
 
 
 def _sync_deployments(run: SyncRun, project: str, rules) -> None:

@@ -328,50 +328,17 @@ def _save(writer: SnapshotWriter, item: _Checked) -> FileReport:
     rows = {}
     for table, data in tables.items():
         if table in item.fill_only:
-            rows[table] = _insert_missing(writer, table, data)
+            rows[table] = writer.insert_new(table, data)
         else:
             if table in NATURAL_KEYS:
                 _delete_same_natural_key(writer, table, data)
-            rows[table] = _upsert(writer, table, data)
+            rows[table] = writer.upsert(table, data)
     if "sprints" in tables:
         # The preview counted the file's undated sprints; the snapshot may have their dates from a calendar.
         notes = drop_undated_note(notes) + undated_in_snapshot(writer.con, tables["sprints"])
     detail = {"kind": preview.kind, "rows": rows, "duplicates_dropped": preview.duplicates_dropped}
     writer.record_source(f"import:{preview.file}", "import", preview.file, detail | {"notes": notes})
     return FileReport(preview.file, preview.kind, preview.kind_label, rows, preview.duplicates_dropped, notes)
-
-
-def _upsert(writer: SnapshotWriter, table: str, data: pa.Table) -> int:
-    """writer.upsert(), but a plain INSERT into an empty table (no key can clash; about twice as fast)."""
-    if writer.con.execute(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)').fetchall()[0][0]:
-        return writer.upsert(table, data)
-    writer.con.register("_incoming", data)
-    try:
-        writer.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
-    finally:
-        writer.con.unregister("_incoming")
-    writer.rows_written += data.num_rows
-    return data.num_rows
-
-
-def _insert_missing(writer: SnapshotWriter, table: str, data: pa.Table) -> int:
-    """Insert only rows whose key the snapshot does not have yet; returns how many were inserted."""
-    key = table_specs()[table].key
-    match = " AND ".join(f't."{k}" = i."{k}"' for k in key)
-    writer.con.register("_incoming", data)
-    try:
-        # Table and column names come from schema.sql, never from the file.
-        new = writer.con.execute(
-            f'SELECT count(*) FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
-        ).fetchall()[0][0]
-        writer.con.execute(
-            f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming i '
-            f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE {match})'
-        )
-    finally:
-        writer.con.unregister("_incoming")
-    writer.rows_written += new
-    return int(new)
 
 
 def _delete_same_natural_key(writer: SnapshotWriter, table: str, data: pa.Table) -> None:

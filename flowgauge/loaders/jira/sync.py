@@ -9,7 +9,6 @@ because their scope events depend on those dates, not on the issues changing.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -237,10 +236,10 @@ class _Loader:
         for table in ("sprint_items", "sprint_scope_events"):
             # An item's sprint rows are rebuilt from its whole history, so rows of sprints it left go too.
             self.run.w.delete_where(table, "list_contains(?, item_key)", [keys])
-        self.run.write("work_items", _unique(rows.work_items, ("item_key",)))
-        self.run.write("sprint_items", _unique(rows.sprint_items, ("sprint_id", "item_key")))
-        events = _unique(rows.scope_events, ("sprint_id", "item_key", "event", "event_at"))
-        self.run.write("sprint_scope_events", events)
+        # A key repeated in a page is written once, its last row winning (SnapshotWriter.upsert).
+        self.run.write("work_items", rows.work_items)
+        self.run.write("sprint_items", rows.sprint_items)
+        self.run.write("sprint_scope_events", rows.scope_events)
         self.run.report.count("sprint scope events", len(rows.scope_events))
 
     def _keyed(self, scope: Scope, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,7 +282,7 @@ class _Loader:
             team = self._board_team(sprint.get("originBoardId"))
             rows.append(sprint_row(sprint, team, self.run.report.fields, number))
             self._keep_sprint(rows[-1])
-        self.run.write("sprints", _unique(rows, ("sprint_id",)))
+        self.run.write("sprints", rows)
 
     def _board_team(self, board_id: object) -> str | None:
         """The team of a sprint's board: loaded boards are teams already, others are fetched once."""
@@ -311,11 +310,6 @@ class _Loader:
     def _skip(self, label: str, error: Exception) -> None:
         self.run.report.repos_skipped[label] = str(error)
         self.run.report.warnings.append(f"{label}: skipped, {error}")
-
-
-def _unique(rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The last row per key: one upsert must not repeat a key."""
-    return list({json.dumps([r[k] for k in key], default=str): r for r in rows}.values())
 
 
 def _jql_minute(moment: datetime) -> str:
