@@ -179,3 +179,27 @@ def test_links_by_exact_sha_and_by_merge_window():
         ("d3", "acme/x#3", "commit_ancestry"),
     ]
     assert sorted(c["sha"] for c in commits if c["deployment_id"] == "d3") == ["c3a", "c3b", "m2", "m3"]
+
+
+def test_a_pr_merged_as_a_deployment_starts_ships_with_it_and_not_with_the_next():
+    def deploy(name: str, started: str) -> dict:
+        return {"deployment_id": name, "environment": "production", "status": "success", "sha": None,
+                "started_at": T(started), "detection_rule": "deployments_api"}  # fmt: skip
+
+    pulls = [
+        pr(3, "2024-03-03T10:00:00", "m3"),  # merged as d3 starts (out of order: the window is by merge time)
+        pr(1, "2024-03-02T10:00:00", "m1"),  # merged as d2 starts
+        pr(2, "2024-03-02T10:00:01", "m2"),
+        pr(4, "2024-03-01T09:00:00", "m4"),  # before d1, the earliest known deployment: what it shipped is unknown
+    ]
+    deployments = [
+        deploy("d3", "2024-03-03T10:00:00"),
+        deploy("d1", "2024-03-01T10:00:00"),
+        deploy("d2", "2024-03-02T10:00:00"),
+    ]
+    links, _ = link_deployments(deployments, history(merged_pulls=pulls), "main")
+    assert sorted((link["deployment_id"], link["pr_id"]) for link in links) == [
+        ("d2", "acme/x#1"),
+        ("d3", "acme/x#2"),
+        ("d3", "acme/x#3"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -147,6 +148,10 @@ def link_deployments(
     Only PRs merged into branch (the production branch) count; None accepts every base branch.
     """
     shipped = [pr for pr in history.merged_pulls if pr["merged_at"] and (branch is None or pr["base_branch"] == branch)]
+    # By merge time, so each deployment finds the PRs merged since the previous one by bisection: a scan of every PR
+    # per deployment took minutes for a repository with thousands of each.
+    shipped.sort(key=lambda pr: pr["merged_at"])
+    merged_times = [pr["merged_at"] for pr in shipped]
     pr_links: dict[tuple[str, str], dict[str, Any]] = {}
     by_sha = {pr["merge_commit_sha"]: pr for pr in shipped if pr["merge_commit_sha"]}
     by_env: dict[str, list[dict[str, Any]]] = {}
@@ -165,9 +170,10 @@ def link_deployments(
             if exact is not None:
                 pr_links[(d["deployment_id"], exact["pr_id"])] = _link(d, exact["pr_id"], "commit_ancestry")
             if previous is not None:
-                for pr in shipped:
+                since = bisect_right(merged_times, previous)  # merged after the previous deployment started
+                for pr in shipped[since : bisect_right(merged_times, d["started_at"], lo=since)]:
                     key = (d["deployment_id"], pr["pr_id"])
-                    if previous < pr["merged_at"] <= d["started_at"] and key not in pr_links:
+                    if key not in pr_links:
                         pr_links[key] = _link(d, pr["pr_id"], "merged_since_previous")
             previous = d["started_at"]
     commit_rows: dict[tuple[str, str], dict[str, Any]] = {}
