@@ -1,12 +1,15 @@
 """Day-first or month-first, for a file whose every date fits both: decided from what its rows must satisfy.
 
-Two kinds of evidence, in this order:
+Three kinds of evidence, in this order:
 1. Orderings every row obeys (an issue is created before it is updated or resolved): a reading that puts a
    Resolved before its Created in any row is impossible. Only orderings the source guarantees count; a due date
    may well be earlier than the creation date, so it is never one.
 2. The spread of dates within a group (the items of one sprint are created within weeks of each other, not
-   months): swapping day and month scatters dates a week apart across several months.
-When neither tells, the import stops and asks for --date-order rather than guess.
+   months; so are the responses of one survey round): swapping day and month scatters dates a week apart across
+   several months.
+3. A locale the file itself shows (a Jira export's headers in German), where its parser knows one.
+When none tells, the import stops and asks for --date-order rather than guess. Each parser passes only what its
+source guarantees; docs/imports.md lists them per kind.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ import statistics
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from flowgauge.loaders.imports.dates import DateFormat, DateReader, parse_with
+from flowgauge.loaders.imports.dates import DateFormat, DateReader, ambiguity_message, parse_with
 from flowgauge.loaders.imports.validation import Problems, counted
 
 # Within one group the right reading keeps dates within four weeks (median over groups), and the wrong one spreads
-# them over more than twice that much: a sprint is one to four weeks long.
+# them over more than twice that much: a sprint is one to four weeks long, a survey round open as long or less.
 GROUP_SPREAD_DAYS = 28
 
 
@@ -59,13 +62,15 @@ def decide_reading(
     groups: Mapping[str, Sequence[tuple[int, str]]] | None = None,
     group_dates: str = "dates",
     fallback: tuple[str, str] | None = None,
+    group_kind: str = "sprint",
 ) -> None:
     """Make reader use the one reading its rows allow; ImportRejected asking for --date-order when none stands out.
 
-    rows: each row's date columns as written; orderings: (earlier, later) column pairs every row obeys; groups:
-    per sprint, the cells (row index, column) whose dates lie within weeks of each other, described as group_dates
-    ("Created dates"); fallback: the order ('dmy' or 'mdy') to use when the rows do not tell, and why (a locale the
-    file shows)."""
+    rows: each row's date columns as written (None where a cell is empty or not text); orderings: (earlier, later)
+    column pairs every row obeys; groups: per group_kind ("sprint", "survey"), the cells (row index, column) whose
+    dates lie within weeks of each other, described as group_dates ("Created dates"); fallback: the order ('dmy' or
+    'mdy') to use when the rows do not tell, and why (a locale the file shows). Does nothing when the reader has one
+    reading (the values tell, or --date-order chose)."""
     if len(reader.readings) < 2:
         return
     first, second = reader.readings
@@ -84,8 +89,8 @@ def decide_reading(
         if near <= GROUP_SPREAD_DAYS < far and far > 2 * near:
             reader.use(
                 fmt,
-                f"(a sprint's {group_dates} lie {_days(near)} apart this way, {_days(far)} read as "
-                f"{other.label}; median over sprints)",
+                f"(a {group_kind}'s {group_dates} lie {_days(near)} apart this way, {_days(far)} read as "
+                f"{other.label}; median over {group_kind}s)",
             )
             return
     if fallback is not None:
@@ -97,21 +102,3 @@ def decide_reading(
 
 def _days(days: float) -> str:
     return f"{days:.0f} day{'' if round(days) == 1 else 's'}"
-
-
-def ambiguity_message(reader: DateReader) -> str:
-    """Why a file's dates cannot be read yet and what to give: two sample values read both ways."""
-    first, second = reader.readings
-    shown = "; ".join(
-        f"'{text}' is {_day(first, text)} ({first.order.lower()}) or {_day(second, text)} ({second.order.lower()})"
-        for text in reader.samples(2)
-    )
-    return (
-        f"every date fits both {first.label} and {second.label} and the rows do not tell which ({shown}): "
-        "import again with --date-order dmy or --date-order mdy"
-    )
-
-
-def _day(fmt: DateFormat, text: str) -> str:
-    moment = parse_with(fmt, text)
-    return f"{moment.day} {moment:%b %Y}" if moment else "not a date"

@@ -54,7 +54,8 @@ def _fmt(label: str, regex: str, order: str) -> DateFormat:
 
 
 _NAME = r"([^\W\d_]+)\.?"
-# Order matters: on a tie (every value fits both) the earlier one wins, and day-first comes before month-first.
+# Order matters: on a tie between layouts the earlier one wins; day-first comes before month-first, so a file whose
+# every value fits both holds them in that order (DateReader.readings) until its parser decides.
 FORMATS = [
     _fmt("YYYY-MM-DD", r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"),
     _fmt("DD/MMM/YY", rf"(\d{{1,2}})/{_NAME}/(\d{{2}})", "dbY"),
@@ -174,9 +175,9 @@ def _is_iso_layout(fmt: DateFormat | None) -> bool:
 class DateReader:
     """Reads one file's date columns: detects its one layout from all values, then parses each value with it.
 
-    When every value fits both day-first and month-first (all days 12 or less), `readings` holds both and the first
-    is used unless `order` ('dmy' or 'mdy', the user's --date-order) chooses; a parser that can tell from its rows
-    (date_order.decide_reading) calls use().
+    When every value fits both day-first and month-first (all days 12 or less) and `order` ('dmy' or 'mdy', the
+    user's --date-order) does not choose, `readings` holds both and nothing is read until the parser chooses one with
+    use() (date_order.decide_reading, from what the rows must obey): read() refuses the file rather than guess.
     """
 
     def __init__(self, values: Iterable[str], order: str | None = None) -> None:
@@ -188,6 +189,7 @@ class DateReader:
         self.format: DateFormat | None = None
         self.readings: list[DateFormat] = []
         self._texts = texts
+        self._undecided = False  # True while both readings stand and none was chosen
         if not texts:
             return
         # By real dates, then by values merely written that way, so a file whose only date is invalid
@@ -209,10 +211,7 @@ class DateReader:
         fits_both = twin is not None and valid == next(score for score, _, _, f in scores if f is twin)
         if fits_both and any(parse_with(self.format, t) != parse_with(twin, t) for t in texts):
             self.readings = [self.format, twin]
-            self.notes.append(
-                f"dates such as '{self.samples(1)[0]}' fit both {self.format.label} and {twin.label}; "
-                f"read as {self.format.label}"
-            )
+            self._undecided = True
 
     @property
     def label(self) -> str:
@@ -222,20 +221,28 @@ class DateReader:
     def use(self, fmt: DateFormat, why: str) -> None:
         """Read the file with one of its two readings, saying why in the notes."""
         self.format = fmt
+        self._undecided = False
         self.notes = [f"every date fits both {' and '.join(f.label for f in self.readings)}: read as {fmt.label} {why}"]
 
     def samples(self, count: int) -> list[str]:
-        """Values that read differently day-first and month-first, for messages."""
+        """Values that read differently day-first and month-first, for messages; one per day written."""
         if not self.readings:
             return []
         first, second = self.readings
-        differing = (t for t in self._texts if parse_with(first, t) != parse_with(second, t))
-        return list(dict.fromkeys(differing))[:count]
+        # A start and a finish on the same day would show the same day twice: show two days instead.
+        by_day: dict[str, str] = {}
+        for text in self._texts:
+            if parse_with(first, text) != parse_with(second, text):
+                by_day.setdefault(_date_part(first, text), text)
+        return list(by_day.values())[:count]
 
     def read(self, value: str | None, problems: Problems, row: int | None, column: str) -> datetime | None:
         """The value as naive UTC (offsets applied; values without one taken as UTC), or a problem."""
         if value is None or not value.strip():
             return None
+        if self._undecided:
+            # A parser that has not decided (date_order.decide_reading) gets the refusal, never the first reading.
+            raise problems.reject(None, None, ambiguity_message(self))
         iso = parse_iso(value)
         if iso is not None and self.format is not None and not _is_iso_layout(self.format):
             problems.add(row, column, self._other_layout(value, "YYYY-MM-DD"))
@@ -257,6 +264,24 @@ class DateReader:
 
     def _other_layout(self, value: str, layout: str) -> str:
         return f"'{value.strip()}' is written as {layout}, but this file's dates are {self.label} (one layout per file)"
+
+
+def ambiguity_message(reader: DateReader) -> str:
+    """Why a file's dates cannot be read yet and what to give: two sample values read both ways."""
+    first, second = reader.readings
+    shown = "; ".join(
+        f"'{text}' is {_day(first, text)} ({first.order.lower()}) or {_day(second, text)} ({second.order.lower()})"
+        for text in reader.samples(2)
+    )
+    return (
+        f"every date fits both {first.label} and {second.label} and the rows do not tell which ({shown}): "
+        "import again with --date-order dmy or --date-order mdy"
+    )
+
+
+def _day(fmt: DateFormat, text: str) -> str:
+    moment = parse_with(fmt, text)
+    return f"{moment.day} {moment:%b %Y}" if moment else "not a date"
 
 
 def in_range(moment: datetime, value: object, problems: Problems, row: int | None, column: str) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader, naive_note, read_epoch_ms
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.prs_common import add_repository
@@ -27,6 +28,9 @@ STATUSES = {
 }
 STATUS_OF = {word: status for status, words in STATUSES.items() for word in words.split()}
 KINDS = {"regular": "regular", "hotfix": "hotfix", "rollback": "rollback", "revert": "rollback"}
+# What every deployment obeys, (earlier, later): it finishes after it starts. Nothing groups a file's deployments
+# within weeks of each other (one file may span years, a commit may be redeployed months later), so that is all.
+DATE_ORDERINGS = (("started_at", "finished_at"),)
 
 
 def detect(upload: Upload) -> bool:
@@ -57,10 +61,10 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         )
     parsed = Parsed(notes=[] if upload.looks_like_json else upload.encoding_notes())
     parsed.main_tables, parsed.fill_only = frozenset({"deployments"}), frozenset({"repositories"})
-    dates = DateReader(
-        (str(v) for _, r in records for v in (pick(r, *STARTED), pick(r, *FINISHED)) if isinstance(v, str)),
-        order=upload.date_order,
-    )
+    # Epoch numbers are unambiguous; only text dates have a layout, and only they decide day or month first.
+    texts = [{"started_at": _text(pick(r, *STARTED)), "finished_at": _text(pick(r, *FINISHED))} for _, r in records]
+    dates = DateReader((v for row in texts for v in row.values() if v), order=upload.date_order)
+    decide_reading(upload.name, dates, texts, DATE_ORDERINGS)
 
     def when(value, number: int, names: tuple[str, ...]):
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -113,3 +117,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if dates.naive_values:
         parsed.notes += naive_note(dates.naive_values)
     return parsed
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

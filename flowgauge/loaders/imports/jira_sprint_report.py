@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader, read_timestamp
 from flowgauge.loaders.imports.jira_common import sprint_id_from_name
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
@@ -23,6 +24,8 @@ DATES = {
     "ends_at": ("isoEndDate", "endDate"),
     "completed_at": ("isoCompleteDate", "completeDate"),
 }
+# What every sprint obeys, (earlier, later): Jira needs its end after its start, and it is completed after it starts.
+DATE_ORDERINGS = (("sprint.startDate", "sprint.endDate"), ("sprint.startDate", "sprint.completeDate"))
 
 
 def _reports(upload: Upload) -> list[dict[str, Any]]:
@@ -49,12 +52,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         raise problems.reject(None, None, "has no sprint report (expected an object with 'sprint' and 'contents')")
     parsed = Parsed(main_tables=frozenset({"sprints"}))
     naive = [0]
-    # Without the ISO fields, the dates as the user's Jira writes them ('28/Jul/22 7:49 AM'), in one layout.
-    local = DateReader(
-        (str(r["sprint"][plain]) for r in reports for iso, plain in DATES.values()
-         if r["sprint"].get(plain) and not r["sprint"].get(iso)),
-        order=upload.date_order,
-    )  # fmt: skip
+    local = _local_dates(upload, reports)
     for number, report in enumerate(reports, start=1):
         sprint = report["sprint"]
         name = sprint.get("name")
@@ -78,3 +76,17 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         "sprint are not read (the Jira loader, flowgauge snapshot jira, reads planned and added work)"
     )
     return parsed
+
+
+def _local_dates(upload: Upload, reports: list[dict[str, Any]]) -> DateReader:
+    """Without the ISO fields, the dates as the user's Jira writes them ('28/Jul/22 7:49 AM'), in one layout; day or
+    month first decided by each sprint starting before it ends and being weeks, not months, long."""
+    texts = [
+        {f"sprint.{plain}": str(r["sprint"][plain]) for iso, plain in DATES.values()
+         if r["sprint"].get(plain) and not r["sprint"].get(iso)}
+        for r in reports
+    ]  # fmt: skip
+    local = DateReader((v for row in texts for v in row.values()), order=upload.date_order)
+    sprints = {str(i): [(i, "sprint.startDate"), (i, "sprint.endDate")] for i in range(len(texts))}
+    decide_reading(upload.name, local, texts, DATE_ORDERINGS, sprints, "start and end dates")
+    return local

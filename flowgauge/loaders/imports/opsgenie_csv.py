@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader, naive_note, read_epoch_ms
 from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
@@ -14,6 +15,10 @@ KIND = "opsgenie_csv"
 LABEL = "Opsgenie alerts or incidents (CSV export)"
 REQUIRED = ("CreatedAt",)
 CLOSED = {"closed", "resolved"}
+DATE_COLUMNS = ("CreatedAt", "UpdatedAt", "ClosedAt")
+# What every alert obeys, (earlier, later): it is updated and closed after it is created. (Acknowledgement is AckTime,
+# milliseconds after creation, not a date.)
+DATE_ORDERINGS = (("CreatedAt", "UpdatedAt"), ("CreatedAt", "ClosedAt"))
 
 
 def detect(upload: Upload) -> bool:
@@ -29,16 +34,10 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if missing:
         raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
-    dates = DateReader(
-        (
-            v
-            for r in table.rows
-            for c in ("CreatedAt", "UpdatedAt", "ClosedAt")
-            for v in [table.get(r, c)]
-            if v and not v.isdigit()
-        ),
-        order=upload.date_order,
-    )
+    # Epoch milliseconds (all digits) are unambiguous; only text dates have a layout to decide.
+    texts = [{c: v for c in DATE_COLUMNS for v in [table.get(r, c)] if v and not v.isdigit()} for r in table.rows]
+    dates = DateReader((v for row in texts for v in row.values()), order=upload.date_order)
+    decide_reading(upload.name, dates, texts, DATE_ORDERINGS)
     approximate = 0
     ids = IncidentIds("opsgenie")
     for index, row in enumerate(table.rows):
@@ -71,7 +70,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         if incident_id is not None:
             parsed.add("incidents", {"incident_id": incident_id, **incident})
     problems.raise_if_any()
-    parsed.notes += ids.notes()
+    parsed.notes += [*dates.notes, *ids.notes()]
     if approximate:
         parsed.notes.append(f"{counted(approximate, 'closed alert')} without a close time: resolved at the last update")
     if dates.naive_values:

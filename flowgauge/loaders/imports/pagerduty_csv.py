@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader, naive_note
 from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
@@ -13,6 +14,10 @@ from flowgauge.loaders.imports.validation import Problems
 KIND = "pagerduty_csv"
 LABEL = "PagerDuty incidents (CSV export)"
 REQUIRED = ("created_on",)
+DATE_COLUMNS = ("created_on", "acknowledged_on", "resolved_on")
+# What every PagerDuty incident obeys, (earlier, later): it is acknowledged and resolved after it is created, and
+# acknowledged before it is resolved (a resolved incident cannot be acknowledged, nor reopened).
+DATE_ORDERINGS = (("created_on", "acknowledged_on"), ("created_on", "resolved_on"), ("acknowledged_on", "resolved_on"))
 
 
 def detect(upload: Upload) -> bool:
@@ -28,9 +33,9 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if missing:
         raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
-    columns = ("created_on", "acknowledged_on", "resolved_on")
-    values = (v for r in table.rows for c in columns for v in [table.get(r, c)] if v)
-    dates = DateReader(values, order=upload.date_order)
+    texts = [{c: table.get(r, c) for c in DATE_COLUMNS} for r in table.rows]
+    dates = DateReader((v for row in texts for v in row.values() if v), order=upload.date_order)
+    decide_reading(upload.name, dates, texts, DATE_ORDERINGS)
     ids = IncidentIds("pagerduty")
     for index, row in enumerate(table.rows):
         number = table.row_number(index)
@@ -56,7 +61,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         if incident_id is not None:
             parsed.add("incidents", {"incident_id": incident_id, **incident})
     problems.raise_if_any()
-    parsed.notes += ids.notes()
+    parsed.notes += [*dates.notes, *ids.notes()]
     if dates.naive_values:
         parsed.notes += naive_note(dates.naive_values)
     return parsed

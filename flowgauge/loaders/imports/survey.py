@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
-from flowgauge.loaders.imports.reading import Upload
+from flowgauge.loaders.imports.reading import CsvTable, Upload
 from flowgauge.loaders.imports.team_map import team_id
 from flowgauge.loaders.imports.validation import Problems
 
@@ -29,7 +30,7 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
                                           "score and optionally respondent, survey, scale_max")  # fmt: skip
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"survey_responses"}))
     parsed.fill_only = frozenset({"teams"})
-    dates = DateReader((v for r in table.rows for v in [table.get(r, "date")] if v), order=upload.date_order)
+    dates = _date_reader(upload, table)
     answers = []
     for index, row in enumerate(table.rows):
         number = table.row_number(index)
@@ -74,3 +75,19 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
         parsed.add("survey_responses", {**answer, "scale_max": answer["scale_max"] or scale})
     parsed.notes += dates.notes
     return parsed
+
+
+def _date_reader(upload: Upload, table: CsvTable) -> DateReader:
+    """The file's one layout; day or month first decided by each survey round's responses lying within weeks.
+
+    Only a `survey` column groups responses: without it the round is the date's quarter, which is what is unknown.
+    A response has no other date to be ordered against."""
+    texts = [{"date": table.get(r, "date")} for r in table.rows]
+    dates = DateReader((row["date"] for row in texts if row["date"]), order=upload.date_order)
+    rounds: dict[str, list[tuple[int, str]]] = {}
+    for index, row in enumerate(table.rows):
+        name = table.get(row, "survey")
+        if name:
+            rounds.setdefault(name, []).append((index, "date"))
+    decide_reading(upload.name, dates, texts, (), rounds, "response dates", group_kind="survey")
+    return dates

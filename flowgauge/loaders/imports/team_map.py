@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flowgauge.loaders.imports.date_order import decide_reading
 from flowgauge.loaders.imports.dates import DateReader
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
 from flowgauge.loaders.imports.people import People
@@ -14,6 +15,8 @@ from flowgauge.loaders.imports.validation import Problems, counted
 KIND = "team_map"
 LABEL = "Team map (person, team, from, to, aliases)"
 SINCE_EVER = datetime(1970, 1, 1)
+# What every membership obeys, (earlier, later): it ends after it starts (a row that does not is refused).
+DATE_ORDERINGS = (("from", "to"),)
 
 
 def team_id(name: str) -> str:
@@ -47,9 +50,10 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"team_memberships"}))
     parsed.fill_only = frozenset({"people", "teams"})
     people = People(parsed, "*")
-    dates = DateReader(
-        (v for r in table.rows for c in ("from", "to") for v in [table.get(r, c)] if v), order=upload.date_order
-    )
+    texts = [{c: table.get(r, c) for c in ("from", "to")} for r in table.rows]
+    dates = DateReader((v for row in texts for v in row.values() if v), order=upload.date_order)
+    # Nothing groups memberships within weeks (one person's may be years apart): the order decides or nothing does.
+    decide_reading(upload.name, dates, texts, DATE_ORDERINGS)
     undated = 0
     for index, row in enumerate(table.rows):
         number = table.row_number(index)
