@@ -38,9 +38,10 @@ scoped AS (
     LEFT JOIN reviewer_teams t USING (pr_id, review_id)
     WHERE len($teams::VARCHAR[]) = 0 OR t.review_id IS NOT NULL
 )
--- pr_id: review_values.sql narrows reviews to the code origins chosen through their PR.
-SELECT r.pr_id, r.reviewer_id, r.submitted_at, r.team_ids, p.repo_id, p.service_id
+-- code_origin: its PR's (unknown without a row), which review_values.sql narrows to the origins chosen.
+SELECT r.reviewer_id, r.submitted_at, r.team_ids, p.repo_id, p.service_id, coalesce(o.origin, 'unknown') AS code_origin
 FROM scoped r
 JOIN pull_requests p USING (pr_id)
+LEFT JOIN pr_code_origins o USING (pr_id)
 -- Reviews of one's own PR are not review load.
 WHERE r.reviewer_id IS DISTINCT FROM p.author_id

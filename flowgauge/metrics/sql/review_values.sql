@@ -11,8 +11,6 @@ FROM fg_review_facts r, chosen
 WHERE r.submitted_at >= $start AND r.submitted_at < $end
     AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], r.repo_id))
     AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], r.service_id))
-    -- A PR with no pr_code_origins row is unknown, never a chosen origin.
-    AND (len($origins::VARCHAR[]) = 0
-        OR r.pr_id IN (SELECT pr_id FROM pr_code_origins WHERE list_contains($origins::VARCHAR[], origin)))
+    AND (len($origins::VARCHAR[]) = 0 OR list_contains($origins::VARCHAR[], r.code_origin))
     -- A lambda over the short team list: several times faster in DuckDB than list_has_any.
     AND (len($teams::VARCHAR[]) = 0 OR list_bool_or(list_transform(r.team_ids, lambda t: list_contains(chosen.team_ids, t))))
