@@ -149,3 +149,34 @@ def test_without_built_in_rules_only_the_files_rules_apply(con, tmp_path):
 def test_weights_are_checked(con):
     with pytest.raises(ValueError, match="unknown weight 'hours'"):
         shares(allocation(con, SPRING).all_teams, "hours")
+
+
+@pytest.fixture
+def with_an_agent(tmp_path):
+    """The scenario plus one PR a coding agent opened (agentic, labelled bug) and its origin row; the Dependabot PR
+    stays a plain bot's."""
+    path = tmp_path / "agent.duckdb"
+    with write_snapshot(path, fresh=True) as writer:
+        writer.con.execute(SCENARIO.read_text(encoding="utf-8"))
+        writer.con.execute(
+            "INSERT INTO pull_requests (pr_id, repo_id, number, author_id, state, is_draft, head_branch, created_at, "
+            "merged_at, labels, issue_keys, merge_commit_sha) VALUES ('acme/app#50', 'acme/app', 50, "
+            "'copilot-swe-agent[bot]', 'merged', false, 'copilot/fix-login', '2024-03-11', '2024-03-12 10:00', "
+            "['bug'], [], 'c50')"
+        )
+        writer.con.execute("INSERT INTO pr_code_origins VALUES ('acme/app#50', 'agentic', 'author login', 'Copilot')")
+    connection = open_snapshot(path)
+    yield connection
+    connection.close()
+
+
+def test_a_coding_agents_prs_count_but_carry_no_engineer_weeks(with_an_agent):
+    result = allocation(with_an_agent, SPRING)
+    assert result.total("prs") == 10  # the 9 people's PRs and the agent's
+    assert values(shares(result.all_teams, "prs")[()])["bugs"] == 3
+    assert result.total("engineer_weeks") == 7  # as without it: an agent is not an engineer
+    assert dict((reason, n) for n, reason in result.left_out)["bot-authored PRs (bots are left out)"] == 1
+    assert (
+        "1 PR by coding agents counted in PRs merged; they carry no engineer-weeks (an agent is not an engineer)."
+        in (result.notes)
+    )

@@ -110,7 +110,8 @@ matched AS (
     SELECT 'pull_request', item_id, rule_no, linked_category FROM pr_rules
 )
 SELECT
-    f.kind, f.item_id, f.done_at, f.month, f.team_ids, f.author_id, f.story_points, f.engineer_weeks, f.left_out,
+    f.kind, f.item_id, f.done_at, f.month, f.team_ids, f.author_id, f.author_kind, f.story_points, f.engineer_weeks,
+    f.left_out,
     m.rule_no,
     CASE
         WHEN m.rule_no IS NULL THEN '{UNCLASSIFIED}'

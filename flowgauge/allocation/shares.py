@@ -49,7 +49,8 @@ _BY_TEAM = _CELLS.format(
 _ALL_TEAMS = _CELLS.format(team_id="NULL::VARCHAR", source=CLASSIFIED_TABLE)
 _COUNTS = f"""
 SELECT kind, rule_no, category, unclassified_reason, left_out, count(*) AS items,
-    count(*) FILTER (WHERE kind = 'work_item' AND story_points IS NULL) AS unestimated
+    count(*) FILTER (WHERE kind = 'work_item' AND story_points IS NULL) AS unestimated,
+    count(*) FILTER (WHERE author_kind = 'agent') AS by_agents
 FROM {CLASSIFIED_TABLE}
 GROUP BY ALL
 """
@@ -90,12 +91,13 @@ def allocation(con: duckdb.DuckDBPyConnection, filters: Filters, rules: Rules = 
     unclassified: dict[str, int] = defaultdict(int)
     left_out: dict[str, int] = defaultdict(int)
     per_rule: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    unestimated = 0
-    for kind, rule_no, _, reason, left, items, without_points in counts:
+    unestimated = agents_prs = 0
+    for kind, rule_no, _, reason, left, items, without_points, by_agents in counts:
         if left is not None:
             left_out[left] += items
             continue
         unestimated += without_points
+        agents_prs += by_agents
         if reason is not None:
             unclassified[reason] += items
         if rule_no is not None:
@@ -103,6 +105,11 @@ def allocation(con: duckdb.DuckDBPyConnection, filters: Filters, rules: Rules = 
     notes = []
     if filters.repos or filters.services:
         notes.append("Work items have no repository or service: the repository and service filters apply to PRs only.")
+    if agents_prs:
+        notes.append(
+            f"{agents_prs:,} PR{'' if agents_prs == 1 else 's'} by coding agents counted in PRs merged; they carry "
+            "no engineer-weeks (an agent is not an engineer)."
+        )
     return Allocation(
         by_team=by_team,
         all_teams=all_teams,

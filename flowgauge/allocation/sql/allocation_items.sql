@@ -2,7 +2,8 @@
 -- items those PRs name (counted false: only their category is read), with everything the allocation rules read.
 -- Team: a PR's author's teams at its merge, a work item's own team else its assignee's teams at its resolution (the
 -- metrics' rules). Engineer-weeks: each person-authored merged PR carries 1 / (its author's merged PRs that ISO week),
--- so an author's week sums to one whatever their PRs' categories. left_out says why a row is not counted.
+-- so an author's week sums to one whatever their PRs' categories; coding agents' PRs count but carry none.
+-- left_out says why a row is not counted.
 WITH chosen AS (
     SELECT list(team_id) AS team_ids FROM teams
     WHERE list_contains($teams::VARCHAR[], team_id) OR list_contains($teams::VARCHAR[], name)
@@ -30,10 +31,13 @@ merged AS (
                 OR list_contains($bot_logins::VARCHAR[], lower(p.author_id))
                 OR ($bot_login_regex <> '' AND regexp_matches(p.author_id, $bot_login_regex))
                 OR ($bot_title_regex <> '' AND regexp_matches(coalesce(p.title, ''), $bot_title_regex))
-                THEN 'bot'
+                -- As pr_facts.sql: a bot's PR its loader found agentic is a coding agent's, delivered work counted
+                -- like a person's PR, though it gives no engineer-weeks (an agent is not an engineer).
+                THEN CASE WHEN o.origin = 'agentic' THEN 'agent' ELSE 'bot' END
             ELSE 'person'
         END AS author_kind
     FROM pull_requests p
+    LEFT JOIN pr_code_origins o USING (pr_id)
     WHERE p.merged_at >= $start AND p.merged_at < $end
         AND (len($repos::VARCHAR[]) = 0 OR list_contains($repos::VARCHAR[], p.repo_id))
         AND (len($services::VARCHAR[]) = 0 OR list_contains($services::VARCHAR[], p.service_id))
