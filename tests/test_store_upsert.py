@@ -140,3 +140,61 @@ def test_insert_new_keeps_stored_rows_and_inserts_the_others(tmp_path):
         ("c1", ["c0"], "from git, with its parent"),
         ("c2", [], "new, seen twice"),
     ]
+
+
+def cursor_of(path: Path) -> list[tuple]:
+    return table(path, "SELECT cursor, complete FROM sync_state")
+
+
+def test_a_page_in_one_transaction_saves_its_rows_and_cursor_together(tmp_path):
+    path = tmp_path / "snap.duckdb"
+    with write_snapshot(path) as writer:
+        writer.upsert("pull_requests", [pr(1, "Stored")])
+
+    def page(writer):
+        writer.upsert("pull_requests", [pr(1, "Changed"), pr(2, "New")])  # a stored key: the page is written again
+        writer.insert_new("commits", [commit("c1", [], "first")])
+        writer.save_cursor("github:acme", "acme/web", "pull_requests", '{"after": "2"}', complete=False)
+        return "saved"
+
+    with write_snapshot(path) as writer:
+        assert writer.in_one_transaction(page) == "saved"
+        assert writer.rows_written == 3  # counted once, not again for the page's second writing
+    assert table(path, "SELECT number, title FROM pull_requests ORDER BY 1") == [(1, "Changed"), (2, "New")]
+    assert table(path, "SELECT sha FROM commits") == [("c1",)]
+    assert cursor_of(path) == [('{"after": "2"}', False)]
+
+
+def fail_api(writer):
+    raise ConnectionError("the API went away mid-page")
+
+
+def fail_bad_row(writer):
+    writer.upsert("commits", [commit("c9", [], "no time") | {"authored_at": None}])  # authored_at is NOT NULL
+
+
+@pytest.mark.parametrize("stored_key", [False, True], ids=["all keys new", "one key stored"])
+@pytest.mark.parametrize("failure", [fail_api, fail_bad_row], ids=["API fails", "a row is refused"])
+def test_a_page_failing_in_one_transaction_saves_neither_rows_nor_cursor(tmp_path, stored_key, failure):
+    path = tmp_path / "snap.duckdb"
+    with write_snapshot(path, resumable=True) as writer:
+        writer.upsert("pull_requests", [pr(1, "Stored")])
+        writer.save_cursor("github:acme", "acme/web", "pull_requests", '{"after": "1"}', complete=False)
+    before = digest(path)
+
+    def page(writer):
+        writer.upsert("pull_requests", [pr(1, "Changed")] if stored_key else [pr(2, "New")])
+        writer.save_cursor("github:acme", "acme/web", "pull_requests", '{"after": "2"}', complete=False)
+        failure(writer)
+
+    error = ConnectionError if failure is fail_api else duckdb.ConstraintException
+    with pytest.raises(error), write_snapshot(path, resumable=True) as writer:
+        writer.upsert("people", [person("ana", "Ana")])  # an earlier page, saved
+        with pytest.raises(error):
+            writer.in_one_transaction(page)
+        assert writer.con.execute("SELECT number, title FROM pull_requests").fetchall() == [(1, "Stored")]
+        assert writer.con.execute("SELECT cursor FROM sync_state").fetchall() == [('{"after": "1"}',)]
+        assert writer.rows_written == 1
+        writer.in_one_transaction(page)  # the load fails
+    assert digest(path) == before
+    assert cursor_of(path) == [('{"after": "1"}', False)]

@@ -11,11 +11,11 @@ import contextlib
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -42,6 +42,8 @@ from flowgauge.snapshot import (
     schema_sql,
 )
 
+T = TypeVar("T")
+
 
 def utc_now() -> datetime:
     """The current UTC time as a naive datetime, the way every snapshot timestamp is stored."""
@@ -66,6 +68,10 @@ class SnapshotWriter:
         self.rows_written = 0
         self.changed = False  # whether anything was written (rows or cursors): a resumable load then has progress
         self._primary_keys = _primary_keys(con)
+        # Inside in_one_transaction: "insert" first, "replace" when a stored key made that fail. A connection already in
+        # a transaction (a test's, rolled back after) is always "replace": a failed INSERT would abort that transaction.
+        self._outer = "replace" if _in_transaction(con) else None
+        self._transaction: str | None = self._outer
 
     def upsert(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> int:
         """Insert rows, replacing existing rows with the same primary key; returns the rows inserted or replaced.
@@ -73,10 +79,10 @@ class SnapshotWriter:
         Columns are matched by name, so a loader may leave out nullable columns; a replaced row keeps its values of
         the columns left out. Rows repeating a key count once, the last of them winning, as if upserted one by one.
         """
-        data = _last_per_key(_as_arrow(rows), self._primary_keys.get(table, ()))
+        name = _known(table, self._primary_keys)
+        data = _last_per_key(rows, self._primary_keys[name])
         if data.num_rows == 0:
             return 0
-        name = _known(table, self._primary_keys)
         # Table names come from code, never from users; the data itself is bound via Arrow.
         with self._incoming(data):
             if not self._insert_all(name):
@@ -88,13 +94,12 @@ class SnapshotWriter:
     def insert_new(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> int:
         """Insert the rows whose primary key the table lacks, keeping stored rows as they are (a commit the git
         loader stored with its parents and line counts); returns how many were inserted."""
-        keys = self._primary_keys.get(table, ())
-        if not keys:
+        name = _known(table, self._primary_keys)
+        if not self._primary_keys[name]:
             raise ValueError(f"{table!r} has no primary key to tell new rows by")
-        data = _last_per_key(_as_arrow(rows), keys)
+        data = _last_per_key(rows, self._primary_keys[name])
         if data.num_rows == 0:
             return 0
-        name = _known(table, self._primary_keys)
         with self._incoming(data):
             if self._insert_all(name):
                 inserted = data.num_rows
@@ -105,19 +110,58 @@ class SnapshotWriter:
         self.changed = self.changed or inserted > 0
         return inserted
 
+    def in_one_transaction(self, write: Callable[[SnapshotWriter], T]) -> T:
+        """write(self) as one transaction: every row and cursor it writes is saved, or (it raised) none is.
+
+        A load saves each page with its cursor this way: one commit, so one wait for the disk, a page rather than one
+        a statement, and a page is never half saved. A plain INSERT meeting a stored key makes DuckDB refuse the rest
+        of the transaction, so the page is then rolled back and written again with INSERT OR REPLACE: write may run
+        twice and must only write.
+        """
+        if self._outer is not None:
+            return write(self)
+        counts = (self.rows_written, self.changed)
+        for mode in ("insert", "replace"):
+            self.con.execute("BEGIN TRANSACTION")
+            self._transaction = mode
+            try:
+                result = write(self)
+                self.con.execute("COMMIT")
+            except _KeyStored:
+                self._roll_back(counts)
+                continue
+            except BaseException:
+                self._roll_back(counts)
+                raise
+            finally:
+                self._transaction = self._outer
+            return result
+        raise AssertionError("a page written with INSERT OR REPLACE cannot meet a stored key")
+
+    def _roll_back(self, counts: tuple[int, bool]) -> None:
+        self.rows_written, self.changed = counts
+        # After a fatal DuckDB error (a full disk) the rollback fails too; the first error is the one to tell.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("ROLLBACK")
+
     def _insert_all(self, table: str) -> bool:
         """Insert every incoming row with a plain INSERT; False (nothing written) when one's key is stored already.
 
         DuckDB answers INSERT OR REPLACE and ON CONFLICT by joining the incoming rows with a scan of the whole table,
         so their cost grows with the snapshot (about 10 ms a page at 10,000 rows, 230 ms at a million), while a plain
         INSERT checks each key in the primary key's index. A first load finds no key stored, so it takes this path;
-        a page that repeats stored keys costs one failed INSERT more, which the statement's own transaction undoes.
+        a page that repeats stored keys costs one failed INSERT more, which the statement's own transaction undoes
+        (or, in in_one_transaction, the page's, written again).
         """
+        if self._transaction == "replace" and self._primary_keys[table]:
+            return False
         try:
             self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
         except duckdb.ConstraintException:
             if not self._primary_keys[table]:
                 raise  # without a key nothing is replaced: a NOT NULL or CHECK failure is the loader's error
+            if self._transaction is not None:
+                raise _KeyStored from None
             return False
         return True
 
@@ -127,8 +171,12 @@ class SnapshotWriter:
         self.con.register("_incoming", data)
         try:
             yield
-        finally:
-            self.con.unregister("_incoming")
+        except BaseException:
+            # In a transaction a failed statement aborted, DuckDB refuses this too; the rollback drops the view.
+            with contextlib.suppress(duckdb.Error):
+                self.con.unregister("_incoming")
+            raise
+        self.con.unregister("_incoming")
 
     def delete_where(self, table: str, condition_sql: str, params: Sequence[Any] = ()) -> int:
         """Delete rows matching a condition written by the loader (values bound as ? parameters)."""
@@ -183,26 +231,36 @@ class SnapshotWriter:
         return SyncCursor(*rows[0]) if rows else None
 
 
-def _as_arrow(rows: pa.Table | Sequence[Mapping[str, Any]]) -> pa.Table:
-    if isinstance(rows, pa.Table):
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether con is inside a transaction: two statements then share one transaction id, and each has its own in
+    autocommit (refusing a BEGIN would tell as well, but the refusal aborts the transaction)."""
+    first, second = (con.execute("SELECT txid_current()").fetchall()[0][0] for _ in range(2))
+    return first == second
+
+
+class _KeyStored(Exception):  # noqa: N818 - a signal inside in_one_transaction, never raised out of it
+    """A plain INSERT met a stored key inside in_one_transaction: roll back, write the page with INSERT OR REPLACE."""
+
+
+def _last_per_key(rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[str]) -> pa.Table:
+    """rows as Arrow with only the last row of each primary key (DuckDB refuses a key twice in one INSERT, and its
+    INSERT OR REPLACE would keep the first); as they are when no key repeats or a row lacks a key column (DuckDB then
+    says which)."""
+    if not isinstance(rows, pa.Table):
+        if keys and len(rows) > 1 and all(k in row for row in rows for k in keys):
+            # A dict keeps each key where it first came, with the last row given for it.
+            rows = list({tuple(row[k] for k in keys): row for row in rows}.values())
+        return pa.Table.from_pylist(list(rows))
+    if rows.num_rows < 2 or not keys or not all(k in rows.column_names for k in keys):
         return rows
-    return pa.Table.from_pylist(list(rows))
-
-
-def _last_per_key(data: pa.Table, keys: Sequence[str]) -> pa.Table:
-    """data with only the last row of each primary key (DuckDB refuses a key twice in one INSERT, and its INSERT OR
-    REPLACE would keep the first); unchanged when no key repeats or the rows lack a key column (DuckDB then says
-    which)."""
-    if data.num_rows < 2 or not keys or not all(k in data.column_names for k in keys):
-        return data
-    if any(pa.types.is_null(data.schema.field(k).type) for k in keys):
-        return data
-    positions = data.select(list(keys)).append_column("_position", pa.array(range(data.num_rows), pa.int64()))
+    if any(pa.types.is_null(rows.schema.field(k).type) for k in keys):
+        return rows
+    positions = rows.select(list(keys)).append_column("_position", pa.array(range(rows.num_rows), pa.int64()))
     last = positions.group_by(list(keys), use_threads=False).aggregate([("_position", "max")])
-    if last.num_rows == data.num_rows:
-        return data
+    if last.num_rows == rows.num_rows:
+        return rows
     kept = last["_position_max"]
-    return data.take(kept.take(pc.sort_indices(kept)))  # in the page's order
+    return rows.take(kept.take(pc.sort_indices(kept)))  # in the page's order
 
 
 def _primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:

@@ -149,16 +149,17 @@ class SyncRun:
     def write(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Upsert rows into table (nothing for an empty list), any link that is not an http(s) URL stored as NULL."""
         if rows:
-            rows, left_out = keep_web_urls_in_rows(rows)
-            self._count_left_out(table, left_out)
-            self.w.upsert(table, rows)
+            self.w.upsert(table, self.web_rows(table, rows))
 
-    def write_new(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """Insert the rows whose key table lacks, keeping stored ones; links kept or left out as write() does."""
-        if rows:
-            rows, left_out = keep_web_urls_in_rows(rows)
-            self._count_left_out(table, left_out)
-            self.w.insert_new(table, rows)
+    def web_rows(self, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """rows with any link that is not an http(s) URL as None, counted for table."""
+        rows, left_out = keep_web_urls_in_rows(rows)
+        self._count_left_out(table, left_out)
+        return rows
+
+    def page(self) -> PageWrites:
+        """The writes of one page, to save with its cursor in one transaction."""
+        return PageWrites(self)
 
     def web_url(self, table: str, url: str | None) -> str | None:
         """url when it is an http(s) URL, else None, counted for table as write() counts."""
@@ -212,6 +213,41 @@ class SyncRun:
     def tick(self, repo_id: str, stream: str, items: int, total: int | None = None, finished: bool = False) -> None:
         """Report progress of one stream to the callback."""
         self.progress(ProgressEvent(repo_id, stream, items, total, self.session.quota_text(), finished))
+
+
+class PageWrites:
+    """One page's rows and its stream's cursor, saved together by commit() in one transaction: an interrupted load
+    resumes after the last page saved whole, and a page costs one commit (one wait for the disk) instead of one a
+    table."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self._run = run
+        self._writes: list[Callable[[SnapshotWriter], Any]] = []
+
+    def write(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Upsert rows into table at commit, links as SyncRun.write keeps them."""
+        if rows:
+            kept = self._run.web_rows(table, rows)
+            self._writes.append(lambda writer: writer.upsert(table, kept))
+
+    def write_new(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Insert at commit the rows whose key table lacks, keeping the stored ones (SnapshotWriter.insert_new)."""
+        if rows:
+            kept = self._run.web_rows(table, rows)
+            self._writes.append(lambda writer: writer.insert_new(table, kept))
+
+    def save(self, repo_id: str, stream: str, cursor: dict[str, Any], etag: str | None, complete: bool) -> None:
+        """Store the stream's cursor at commit, as SyncRun.save does."""
+        text, source_id = json.dumps(cursor, sort_keys=True), self._run.source_id
+        self._writes.append(
+            lambda writer: writer.save_cursor(source_id, repo_id, stream, text, etag=etag, complete=complete)
+        )
+
+    def commit(self) -> None:
+        """Run the page's writes in one transaction (on the writing thread when repositories load at once)."""
+        writes = self._writes
+        self._writes = []
+        self._run.w.in_one_transaction(lambda writer: [write(writer) for write in writes])
 
 
 def _recorded_drops(writer: SnapshotWriter, source_id: str) -> dict[str, int]:

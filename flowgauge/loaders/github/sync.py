@@ -203,20 +203,22 @@ class _PullStream:
         run, repo_id = self.run, self.repo_id
         rows = map_pulls(repo_id, page.pulls, run.people, run.report.fields)
         run.flush_people()
+        writes = run.page()
         for table in ("pull_requests", "pr_reviews", "pr_commits"):
-            run.write(table, getattr(rows, table))
-        run.write("pr_code_origins", [origin.row() for origin in classify(run.code_origin, rows.trails)])
+            writes.write(table, getattr(rows, table))
+        writes.write("pr_code_origins", [origin.row() for origin in classify(run.code_origin, rows.trails)])
         # A commit already stored (from git, with parents and numstat) is kept as it is.
-        run.write_new("commits", rows.commits)
+        writes.write_new("commits", rows.commits)
         run.report.warnings.extend(page.warnings)
         self.run_high = max(filter(None, [self.run_high, *(_updated_at(node) for node in page.pulls)]), default=None)
         self.loaded += len(rows.pull_requests)
         run.report.count("pull_requests", len(rows.pull_requests))
         if page.has_next:
             state = {"stop_at": self.stop_at, "run_high": self.run_high, "after": page.end_cursor}
-            run.save(repo_id, "pull_requests", state, None, complete=False)
+            writes.save(repo_id, "pull_requests", state, None, complete=False)
         else:
-            run.save(repo_id, "pull_requests", {"high_water": self.run_high or self.stop_at}, None, complete=True)
+            writes.save(repo_id, "pull_requests", {"high_water": self.run_high or self.stop_at}, None, complete=True)
+        writes.commit()
         total = None if self.stop_at else page.total_count
         run.tick(repo_id, "pull_requests", self.loaded, total, finished=not page.has_next)
 

@@ -69,10 +69,13 @@ def load_deployments(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
             statuses.extend(map_statuses(repo_id, number, history))  # counted once, by map_deployment
             if number in open_numbers:
                 open_numbers.remove(number)
-        _save_deployments(run, rows, statuses)
+        writes = run.page()
+        writes.write("deployments", rows)
+        writes.write("deployment_statuses", statuses)
+        writes.save(repo_id, "deployments", page.cursor, page.etag, page.complete)
+        writes.commit()
         loaded += len(rows)
         run.report.count("deployments", len(rows))
-        run.save(repo_id, "deployments", page.cursor, page.etag, page.complete)
         run.tick(repo_id, "deployments", loaded, finished=page.complete)
     for number in open_numbers:
         history = rest.fetch_deployment_statuses(run.session, repo_id, number)
@@ -107,15 +110,20 @@ def load_releases(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
     for page in rest.fetch_releases(run.session, repo_id, cursor, etag, since=run.since_iso):
         rows = run.map_each(page.items, lambda r, notes: map_release(repo_id, r, notes), _named(repo_id, "release"))
         # A release replaces the bare-tag row of its tag; keep the sha the tag stream found.
-        for row in rows:
-            known = run.w.con.execute(
-                "SELECT sha FROM releases WHERE repo_id = ? AND tag_name = ?", [repo_id, row["tag_name"]]
+        known = dict(
+            run.w.con.execute(
+                "SELECT tag_name, sha FROM releases WHERE repo_id = ? AND list_contains(?, tag_name)",
+                [repo_id, [row["tag_name"] for row in rows]],
             ).fetchall()
-            row["sha"] = known[0][0] if known else None
-        run.write("releases", rows)
+        )
+        for row in rows:
+            row["sha"] = known.get(row["tag_name"])
+        writes = run.page()
+        writes.write("releases", rows)
+        writes.save(repo_id, "releases", page.cursor, page.etag, page.complete)
+        writes.commit()
         loaded += len(rows)
         run.report.count("releases", len(rows))
-        run.save(repo_id, "releases", page.cursor, page.etag, page.complete)
         run.tick(repo_id, "releases", loaded, finished=page.complete)
 
 
@@ -169,15 +177,16 @@ def load_tags(run: SyncRun, repo_id: str, rules: DetectionRules, carry: PullPage
 
 def _merge_tags(run: SyncRun, repo_id: str, rows: list[dict[str, Any]]) -> None:
     """Bare tags become releases rows; a tag that already has a release only lends it its sha."""
-    fresh = []
-    for row in rows:
-        updated = run.w.con.execute(
-            "UPDATE releases SET sha = ? WHERE repo_id = ? AND tag_name = ? AND NOT is_bare_tag RETURNING tag_name",
-            [row["sha"], repo_id, row["tag_name"]],
-        ).fetchall()
-        if not updated:
-            fresh.append(row)
-    run.write("releases", fresh)
+    if not rows:
+        return
+    updated = run.w.con.execute(
+        "UPDATE releases SET sha = tags.sha FROM (SELECT unnest(?) AS tag_name, unnest(?) AS sha) tags "
+        "WHERE releases.repo_id = ? AND releases.tag_name = tags.tag_name AND NOT releases.is_bare_tag "
+        "RETURNING releases.tag_name",
+        [[row["tag_name"] for row in rows], [row["sha"] for row in rows], repo_id],
+    ).fetchall()
+    released = {row[0] for row in updated}
+    run.write("releases", [row for row in rows if row["tag_name"] not in released])
 
 
 def load_runs(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
@@ -195,7 +204,8 @@ def load_runs(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
             newest = max(filter(None, [newest, created]), default=None)
             if item.get("status") != "completed":
                 oldest_open = min(filter(None, [oldest_open, created]), default=None)
-        run.write("workflow_runs", rows)
+        writes = run.page()
+        writes.write("workflow_runs", rows)
         loaded += len(rows)
         run.report.count("workflow_runs", len(rows))
         state = dict(page.cursor)
@@ -205,10 +215,11 @@ def load_runs(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
             state = {"created_from": bound} if bound else {}
             # An ETag belongs to one URL: keep it only when the next run will ask the same question.
             used = cursor.get("created_from") or run.since_iso
-            run.save(repo_id, "workflow_runs", state, page.etag if bound == used else None, True)
+            writes.save(repo_id, "workflow_runs", state, page.etag if bound == used else None, True)
         else:
             state.update(oldest_open=oldest_open, newest=newest)
-            run.save(repo_id, "workflow_runs", state, None, False)
+            writes.save(repo_id, "workflow_runs", state, None, False)
+        writes.commit()
         run.tick(repo_id, "workflow_runs", loaded, finished=page.complete)
 
 
@@ -223,7 +234,8 @@ def load_incidents(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
             rows = run.map_each(
                 page.items, lambda issue, notes: map_incident(repo_id, issue, notes), _named(repo_id, "issue")
             )
-            run.write("incidents", rows)
+            writes = run.page()
+            writes.write("incidents", rows)
             newest = max(filter(None, [newest, *(i.get("updated_at") for i in page.items)]), default=None)
             loaded += len(rows)
             run.report.count("incidents", len(rows))
@@ -232,9 +244,10 @@ def load_incidents(run: SyncRun, repo_id: str, rules: DetectionRules) -> None:
                 bound = newest or cursor.get("updated_from")
                 state = {"updated_from": bound} if bound else {}
                 keep = page.etag if bound == (cursor.get("updated_from") or run.since_iso) else None
-                run.save(repo_id, stream, state, keep, True)
+                writes.save(repo_id, stream, state, keep, True)
             else:
-                run.save(repo_id, stream, state, None, False)
+                writes.save(repo_id, stream, state, None, False)
+            writes.commit()
             run.tick(repo_id, "incidents", loaded, finished=page.complete)
 
 
