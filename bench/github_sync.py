@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -102,20 +104,46 @@ def rest_baseline_requests(fake: FakeGitHub) -> int:
 PR_STREAM = ("Pulls", "PullReviews", "PullCommits", "PullExtras", "ReviewCommentCounts")
 
 
-def timed_sync(fake: FakeGitHub, path: Path, workers: int = 1) -> tuple[float, Counter, Counter]:
-    """(seconds, requests per stream, GraphQL points per operation, charged by the fake with GitHub's published cost
+@dataclass
+class Timing:
+    """One sync's wall seconds, and the CPU seconds of the load itself: the process's, less the fake's answering."""
+
+    wall_s: float
+    load_cpu_s: float
+
+
+def timed_sync(fake: FakeGitHub, path: Path, workers: int = 1) -> tuple[Timing, Counter, Counter]:
+    """(timing, requests per stream, GraphQL points per operation, charged by the fake with GitHub's published cost
     rule) of one sync."""
     session = ApiSession(fake.client(), graphql_url="graphql", sleep=lambda s: None, throttle=Throttle())
     fake.log.clear()
     points_before = Counter(fake.points_by_operation)
-    started = time.perf_counter()
+    fake_cpu = _count_cpu(fake)
+    started, cpu = time.perf_counter(), time.process_time()
     with write_snapshot(path, resumable=True) as writer:
         report = sync_github(session, writer, sorted(fake.repos), workers=workers)
-    elapsed = time.perf_counter() - started
+    timing = Timing(time.perf_counter() - started, time.process_time() - cpu - sum(fake_cpu))
     streams = Counter(_stream(line) for line in fake.log)
     points = fake.points_by_operation - points_before
     assert report.graphql_cost == points.total(), (report.graphql_cost, points)  # counted is what was charged
-    return elapsed, streams, points
+    return timing, streams, points
+
+
+def _count_cpu(fake: FakeGitHub) -> list[float]:
+    """The CPU seconds fake spends answering from now on (each answer's thread time), in a list that grows."""
+    spent: list[float] = []
+    handle = getattr(fake, "_uncounted_handle", fake.handle)
+    fake._uncounted_handle = handle
+
+    def counted(request):
+        started = time.thread_time()
+        try:
+            return handle(request)
+        finally:
+            spent.append(time.thread_time() - started)
+
+    fake.handle = counted
+    return spent
 
 
 def with_latency(fake: FakeGitHub, low_ms: int, high_ms: int, seed: int = 3) -> None:
@@ -131,6 +159,7 @@ def with_latency(fake: FakeGitHub, low_ms: int, high_ms: int, seed: int = 3) -> 
         return handle(request)
 
     fake.handle = slow
+    fake._uncounted_handle = slow
 
 
 def _stream(line: str) -> str:
@@ -147,6 +176,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="workers of the parallel run (against 1)")
     parser.add_argument("--latency-ms", default="300-800", help="per-request latency of the parallel runs; 0 skips")
     args = parser.parse_args()
+    print(f"load average (1, 5, 15 min) at the start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     fake = build(args.prs, args.repos)
     n_prs = sum(len(r.pulls) for r in fake.repos.values())
     busy = sum(1 for r in fake.repos.values() for p in r.pulls if len(p["reviews"]) > 100 or len(p["commits"]) > 100)
@@ -191,7 +221,15 @@ def main() -> None:
     per_repo = {stream: count / args.repos for stream, count in sorted(again.items())}
     print(f"unchanged re-sync: {sum(again.values()):,} requests; per stream per repository: {per_repo}")
     print(f"  GraphQL points of the unchanged re-sync: {again_points.total():,} ({dict(sorted(again_points.items()))})")
-    print(f"wall time: full sync {full_s:.2f} s; unchanged re-sync {again_s:.2f} s = {again_s / full_s:.3f}x full sync")
+    print(
+        f"wall time: full sync {full_s.wall_s:.2f} s; unchanged re-sync {again_s.wall_s:.2f} s = "
+        f"{again_s.wall_s / full_s.wall_s:.3f}x full sync"
+    )
+    pages = n_prs / 100
+    print(
+        f"CPU of the load itself (the process's, less the fake's answering): full sync {full_s.load_cpu_s:.2f} s = "
+        f"{1000 * full_s.load_cpu_s / pages:.0f} ms per page of 100 PRs; unchanged re-sync {again_s.load_cpu_s:.2f} s"
+    )
     if args.latency_ms != "0":
         low, high = (int(x) for x in args.latency_ms.split("-"))
         times = {}
@@ -200,10 +238,14 @@ def main() -> None:
             with_latency(slow, low, high)
             with tempfile.TemporaryDirectory() as folder:
                 times[workers], _, _ = timed_sync(slow, Path(folder) / "bench.duckdb", workers=workers)
+        one, many = times[1], times[args.workers]
         print(
-            f"full sync with {low}-{high} ms per request: 1 worker {times[1]:.1f} s; {args.workers} workers "
-            f"{times[args.workers]:.1f} s = {times[1] / times[args.workers]:.2f}x faster"
+            f"full sync with {low}-{high} ms per request: 1 worker {one.wall_s:.1f} s "
+            f"(load CPU {one.load_cpu_s:.1f} s); {args.workers} workers {many.wall_s:.1f} s "
+            f"(load CPU {many.load_cpu_s:.1f} s) = "
+            f"{one.wall_s / many.wall_s:.2f}x faster"
         )
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
