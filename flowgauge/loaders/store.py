@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -247,10 +248,16 @@ def _last_per_key(rows: pa.Table | Sequence[Mapping[str, Any]], keys: Sequence[s
     INSERT OR REPLACE would keep the first); as they are when no key repeats or a row lacks a key column (DuckDB then
     says which)."""
     if not isinstance(rows, pa.Table):
-        if keys and len(rows) > 1 and all(k in row for row in rows for k in keys):
-            # A dict keeps each key where it first came, with the last row given for it.
-            rows = list({tuple(row[k] for k in keys): row for row in rows}.values())
-        return pa.Table.from_pylist(list(rows))
+        rows = list(rows)
+        if keys and len(rows) > 1:
+            key_of = itemgetter(*keys)
+            try:
+                last = {key_of(row): row for row in rows}  # each key where it first came, with its last row
+            except KeyError:
+                last = None  # a row without a key column: DuckDB names it
+            if last is not None and len(last) < len(rows):
+                rows = list(last.values())
+        return pa.Table.from_pylist(rows)
     if rows.num_rows < 2 or not keys or not all(k in rows.column_names for k in keys):
         return rows
     if any(pa.types.is_null(rows.schema.field(k).type) for k in keys):
