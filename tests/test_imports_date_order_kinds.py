@@ -198,6 +198,25 @@ def test_pagerduty_acknowledged_before_resolved_decides_on_its_own():
     )
 
 
+def test_pagerduty_seconds_to_resolve_decides_where_an_incident_crosses_midnight():
+    # Day-first PD6 was open from 5 Jun to 5 Jul, not the 2,437 seconds PagerDuty counted (the times lost their
+    # seconds in a spreadsheet: still within the slack).
+    csv = (
+        "id,incident_number,title,created_on,resolved_on,seconds_to_resolve\n"
+        "PD6,6,Login errors,5/6/2024 23:50,5/7/2024 00:30,2437\nPD7,7,Search slow,3/4/2024 09:00,3/4/2024 09:40,2400\n"
+    )
+    result = preview_import("pagerduty.csv", csv.encode())
+    assert result.problems == []
+    assert result.tables["incidents"].select(["opened_at", "resolved_at"]).to_pylist() == [
+        {"opened_at": datetime(2024, 5, 6, 23, 50), "resolved_at": datetime(2024, 5, 7, 0, 30)},
+        {"opened_at": datetime(2024, 3, 4, 9), "resolved_at": datetime(2024, 3, 4, 9, 40)},
+    ]
+    assert (
+        f"{BOTH}: read as MM/DD/YYYY (read as DD/MM/YYYY, 1 row would contradict its seconds_to_resolve)"
+        in result.notes
+    )
+
+
 OPSGENIE_HEADER = "Alias,TinyId,Message,Status,CreatedAt,UpdatedAt,ClosedAt,Priority\n"
 
 
@@ -215,6 +234,18 @@ def test_opsgenie_alerts_decided_by_creation_before_update_and_close():
     assert (
         f"{BOTH}: read as MM/DD/YYYY (read as DD/MM/YYYY, 1 row would have UpdatedAt before CreatedAt)" in result.notes
     )
+
+
+def test_opsgenie_close_time_decides_where_an_alert_crosses_midnight():
+    # Day-first a4 was closed a month after it was created (5 Jun to 5 Jul), not the 40 minutes of its CloseTime.
+    csv = (
+        "Alias,TinyId,Message,Status,CreatedAt,UpdatedAt,ClosedAt,CloseTime\n"
+        "a4,4,Login errors,closed,5/6/2024 23:50,5/7/2024 00:35,5/7/2024 00:30,2400000\n"
+    )
+    result = preview_import("opsgenie.csv", csv.encode())
+    assert result.problems == []
+    assert result.tables["incidents"].column("resolved_at").to_pylist() == [datetime(2024, 5, 7, 0, 30)]
+    assert f"{BOTH}: read as MM/DD/YYYY (read as DD/MM/YYYY, 1 row would contradict its CloseTime)" in result.notes
 
 
 def test_opsgenie_alerts_nothing_tells_are_refused_and_date_order_reads_them():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flowgauge.loaders.imports.date_order import decide_reading
+from flowgauge.loaders.imports.date_order import StatedDuration, decide_reading
 from flowgauge.loaders.imports.dates import DateReader, naive_note, read_epoch_ms
 from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
-from flowgauge.loaders.imports.reading import Upload
+from flowgauge.loaders.imports.reading import CsvTable, Upload
 from flowgauge.loaders.imports.validation import Problems, counted
 
 KIND = "opsgenie_csv"
@@ -19,6 +19,8 @@ DATE_COLUMNS = ("CreatedAt", "UpdatedAt", "ClosedAt")
 # What every alert obeys, (earlier, later): it is updated and closed after it is created. (Acknowledgement is AckTime,
 # milliseconds after creation, not a date.)
 DATE_ORDERINGS = (("CreatedAt", "UpdatedAt"), ("CreatedAt", "ClosedAt"))
+# CloseTime is the milliseconds Opsgenie counted from creation to close.
+DATE_DURATIONS = (StatedDuration("CreatedAt", "ClosedAt", "CloseTime", seconds_per_unit=0.001),)
 
 
 def detect(upload: Upload) -> bool:
@@ -34,10 +36,9 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if missing:
         raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
-    # Epoch milliseconds (all digits) are unambiguous; only text dates have a layout to decide.
-    texts = [{c: v for c in DATE_COLUMNS for v in [table.get(r, c)] if v and not v.isdigit()} for r in table.rows]
-    dates = DateReader((v for row in texts for v in row.values()), order=upload.date_order)
-    decide_reading(upload.name, dates, texts, DATE_ORDERINGS)
+    texts = [_date_cells(table, row) for row in table.rows]
+    dates = DateReader((row[c] for row in texts for c in DATE_COLUMNS if row[c]), order=upload.date_order)
+    decide_reading(upload.name, dates, texts, DATE_ORDERINGS, durations=DATE_DURATIONS)
     approximate = 0
     ids = IncidentIds("opsgenie")
     for index, row in enumerate(table.rows):
@@ -76,6 +77,12 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if dates.naive_values:
         parsed.notes += naive_note(dates.naive_values)
     return parsed
+
+
+def _date_cells(table: CsvTable, row: list[str]) -> dict[str, str | None]:
+    """A row's date columns as written and its CloseTime; epoch milliseconds (all digits) have no day/month order."""
+    cells = {column: table.get(row, column) for column in (*DATE_COLUMNS, "CloseTime")}
+    return {c: None if c in DATE_COLUMNS and v and v.isdigit() else v for c, v in cells.items()}
 
 
 def _after(opened: datetime, millis: str | None, problems: Problems, number: int, column: str) -> datetime | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flowgauge.loaders.imports.date_order import decide_reading
+from flowgauge.loaders.imports.date_order import StatedDuration, decide_reading
 from flowgauge.loaders.imports.dates import DateReader, naive_note
 from flowgauge.loaders.imports.incident_ids import IncidentIds
 from flowgauge.loaders.imports.parsed import Parsed, Progress, no_progress
@@ -18,6 +18,9 @@ DATE_COLUMNS = ("created_on", "acknowledged_on", "resolved_on")
 # What every PagerDuty incident obeys, (earlier, later): it is acknowledged and resolved after it is created, and
 # acknowledged before it is resolved (a resolved incident cannot be acknowledged, nor reopened).
 DATE_ORDERINGS = (("created_on", "acknowledged_on"), ("created_on", "resolved_on"), ("acknowledged_on", "resolved_on"))
+# PagerDuty computes seconds_to_resolve from the incident's created and resolved times. (seconds_to_first_ack is
+# not held against acknowledged_on, which a file may fill with a later acknowledgement.)
+DATE_DURATIONS = (StatedDuration("created_on", "resolved_on", "seconds_to_resolve"),)
 
 
 def detect(upload: Upload) -> bool:
@@ -33,9 +36,9 @@ def parse(upload: Upload, progress: Progress = no_progress) -> Parsed:
     if missing:
         raise problems.reject(None, None, f"missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED)}")
     parsed = Parsed(notes=upload.encoding_notes(), main_tables=frozenset({"incidents"}))
-    texts = [{c: table.get(r, c) for c in DATE_COLUMNS} for r in table.rows]
-    dates = DateReader((v for row in texts for v in row.values() if v), order=upload.date_order)
-    decide_reading(upload.name, dates, texts, DATE_ORDERINGS)
+    texts = [{c: table.get(r, c) for c in (*DATE_COLUMNS, "seconds_to_resolve")} for r in table.rows]
+    dates = DateReader((row[c] for row in texts for c in DATE_COLUMNS if row[c]), order=upload.date_order)
+    decide_reading(upload.name, dates, texts, DATE_ORDERINGS, durations=DATE_DURATIONS)
     ids = IncidentIds("pagerduty")
     for index, row in enumerate(table.rows):
         number = table.row_number(index)
