@@ -2,8 +2,9 @@
 
 The facts depend on the snapshot and the linking rules only, never on the date window, teams or repositories, so a
 long-lived reader (the dashboard) keeps them: `keep_facts(con, identity)` readies the connection and
-`warm_facts(con, rules)` (or `start_warming`, in a background thread) builds each fact table once, in event order so
-that a window's filter skips whole row groups. Every later call with the same rules reads them through temp views,
+`warm_facts(con, rules)` builds each fact table once, in event order so that a window's filter skips whole row
+groups (`start_warming` has a background thread do it through `prepare_facts`, which builds a cacheable snapshot's
+facts in a low-priority child process: facts_process.py). Every later call with the same rules reads them through temp views,
 whatever its selection.
 
 Kept facts are written to a cache file beside the snapshot (`.flowgauge-cache/<name>.<snapshot key>.<rules
@@ -40,6 +41,7 @@ from typing import Any
 import duckdb
 
 from flowgauge.leftovers import Removed, pid_alive, remove_files
+from flowgauge.metrics.facts_process import build_in_child
 from flowgauge.metrics.filters import DEFAULT_RULES, Filters, LinkingRules
 from flowgauge.metrics.runner import private_cursor, sql_text, stage_as
 from flowgauge.snapshot import CACHE_FOLDER, SnapshotIdentity, open_snapshot, snapshot_identity
@@ -115,8 +117,9 @@ def keep_facts(con: duckdb.DuckDBPyConnection, snapshot: SnapshotIdentity | None
     # The file may have been replaced since con opened it: its facts must then not be cached under the new identity.
     prefix = _cache_prefix(snapshot) if snapshot is not None and _still_at_path(snapshot) else None
     con.execute(
-        f"CREATE TABLE {CACHE_DATABASE}.main.fg_cache_token AS SELECT ? AS token, ? AS cache_prefix",
-        [token, None if prefix is None else str(prefix)],
+        f"CREATE TABLE {CACHE_DATABASE}.main.fg_cache_token "
+        "AS SELECT ? AS token, ? AS cache_prefix, ? AS snapshot_path",
+        [token, None if prefix is None else str(prefix), None if prefix is None else str(snapshot.path)],
     )
     # Background builds need a cursor of the connection itself: a cursor of a caller's cursor dies (and refuses to
     # close while busy) with that cursor, and callers close theirs after each call.
@@ -416,26 +419,53 @@ def _older_than(path: Path, moment: float) -> bool:
         return False
 
 
-def cache_facts(snapshot_path: str | os.PathLike, rules: LinkingRules = DEFAULT_RULES) -> bool:
+def cache_facts(
+    snapshot_path: str | os.PathLike, rules: LinkingRules = DEFAULT_RULES, environments: Iterable[str] = ()
+) -> bool:
     """Build the kept facts of the snapshot at snapshot_path into its cache file (or find them there), so the
-    dashboard's first view of it only attaches and filters them. For loaders to call once a snapshot is written;
-    True when the facts are cached on disk, False when they cannot be (the dashboard then keeps them itself).
+    dashboard's first view of it only attaches and filters them. For loaders to call once a snapshot is written,
+    and for the dashboard's low-priority builds (facts_process.py); True when the facts are cached on disk, False
+    when they cannot be (the dashboard then keeps them itself).
     """
+    environments = tuple(environments)
     identity = snapshot_identity(snapshot_path)
-    variant = variant_of(rules, ())
+    variant = variant_of(rules, environments)
     target = _cache_file(_cache_prefix(identity), variant)
     con = open_snapshot(snapshot_path)
     try:
         if not _still_at_path(identity):
             return False
         with _build_lock:  # one build at a time in this process, as for the app's own
-            return _attach_cached(con, target, variant, _whole_snapshot_params(rules, ())) is not None
+            return _attach_cached(con, target, variant, _whole_snapshot_params(rules, environments)) is not None
     finally:
         con.close()
 
 
+def facts_kept(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> bool:
+    """Whether con keeps the whole snapshot's facts for rules (and environment filter) already."""
+    kept = _kept_variants(con)
+    return kept is not None and variant_of(rules, environments) in kept
+
+
+def prepare_facts(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> bool:
+    """Keep the whole snapshot's facts for rules, as warm_facts does, but build them in a child process at the
+    lowest CPU priority when they can be cached on disk (facts_process.py), so the build never slows a page or
+    the browser drawing it; in this process when they cannot be, or the child failed. True when they are kept.
+    Waits for the build: for background threads."""
+    environments = tuple(environments)
+    if _kept_variants(con) is None:
+        return False
+    if warm_facts(con, rules, environments, build=False):  # kept already, or cached on disk: attached
+        return True
+    path = con.execute(f"SELECT snapshot_path FROM {CACHE_DATABASE}.main.fg_cache_token").fetchall()[0][0]
+    built = path is not None and build_in_child(path, rules, environments)
+    if built and warm_facts(con, rules, environments, build=False):
+        return True
+    return warm_facts(con, rules, environments)
+
+
 def start_warming(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> None:
-    """warm_facts in a background thread; nothing happens when con keeps no facts, they are kept already, or
+    """prepare_facts in a background thread; nothing happens when con keeps no facts, they are kept already, or
     another build runs (a later call starts it then)."""
     kept = _kept_variants(con)
     if kept is None or variant_of(rules, environments) in kept or _build_lock.locked():
@@ -448,7 +478,7 @@ def start_warming(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environme
 
     def warm() -> None:
         try:
-            warm_facts(warmer, rules, environments)
+            prepare_facts(warmer, rules, environments)
         except duckdb.Error as error:
             # Calls keep staging their own selections, so this costs speed, never a wrong number.
             _log.warning("metrics facts not kept, each call stages its own selection: %s", error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,7 +36,7 @@ from flowgauge.metrics.engine import (
     selection_groupings,
     sources_of,
 )
-from flowgauge.metrics.facts import start_warming, warm_facts, warm_window
+from flowgauge.metrics.facts import facts_kept, start_warming, warm_facts, warm_window
 from flowgauge.metrics.source_filters import filters_read
 from flowgauge.org_config.defaults import default_benchmark_set
 from flowgauge.rules import DEFAULT_RULES, Rules, load_rules
@@ -45,7 +46,8 @@ from flowgauge.rules.effects import rule_effects as effects_of
 from flowgauge.snapshot import SnapshotIdentity
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
-from flowgauge.ui.connection import connections
+from flowgauge.ui.connection import SnapshotConnections, connections
+from flowgauge.ui.deferred import Deferred
 from flowgauge.ui.part_cache import PartCache
 from flowgauge.ui.sparklines import weekly_series
 from flowgauge.ui.team_matrix import TeamMatrix, build_team_matrix
@@ -123,9 +125,24 @@ def aggregates(
     """Every metric's (or the given ones') aggregates over the selection, overall and per grouping; independent of
     the statistic, so changing the statistic runs no query. The sources not cached for the filters they read are
     staged and aggregated together on one cursor."""
+    return _aggregates(_parts(), connections(), identity, filters, groupings, rules, with_notes, metric_ids)
+
+
+def _aggregates(
+    store: PartCache,
+    pool: SnapshotConnections,
+    identity: SnapshotIdentity,
+    filters: Filters,
+    groupings: tuple[str, ...],
+    rules: LinkingRules,
+    with_notes: bool,
+    metric_ids: tuple[str, ...] | None,
+    compute: bool = True,
+) -> SelectionAggregates | None:
+    # aggregates() on the given store and connections (resolved by a page's thread: a background thread runs outside
+    # any Streamlit session); with compute=False, None unless every part is kept already.
     ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
     grouped_by = selection_groupings(groupings)
-    store = _parts()
     keys = {
         source: (identity, source, filters_read(source, filters), grouped_by, rules, with_notes)
         for source in sources_of(ids)
@@ -135,8 +152,10 @@ def aggregates(
     # Not windowed and not filtered: whether the snapshot holds each kind of data depends on the rules alone.
     available_key = (identity, "availability", rules)
     available = store.get(available_key)
+    if (missing or available is None) and not compute:
+        return None
     if missing or available is None:
-        with connections().cursor(identity) as cursor:
+        with pool.cursor(identity) as cursor:
             if missing:
                 computed = aggregate_sources(cursor, missing, filters, rules, grouped_by, with_notes)
                 for source in missing:
@@ -163,11 +182,44 @@ def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: Link
 
 
 def keep_window_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
-    """For a snapshot whose facts were never prepared: keep the facts of this view's window and the previous one
-    (staged once, where each window staged its own), before the page aggregates both from them."""
-    span = filters.previous().params()["start"], filters.params()["end"]
+    """For a snapshot whose facts were never prepared: keep the facts of this view's window (staged once, where
+    each call staged its own), before the page aggregates from them. The previous window's are not staged here:
+    the Overview measures its change against it after drawing (previous_results_later)."""
+    window = filters.params()
     with connections().cursor(identity) as cursor:
-        warm_window(cursor, rules, filters.environments, *span)
+        warm_window(cursor, rules, filters.environments, window["start"], window["end"])
+
+
+def whole_facts_kept(identity: SnapshotIdentity, filters: Filters) -> bool:
+    """Whether the snapshot's facts for the rules in force are kept: any window then only filters them."""
+    with connections().cursor(identity) as cursor:
+        return facts_kept(cursor, rules_in_force(), filters.environments)
+
+
+def previous_results_if_measured(
+    identity: SnapshotIdentity, filters: Filters, statistic: str
+) -> dict[str, MetricResult] | None:
+    """previous_results when the previous window is aggregated already (no query runs); None until it is."""
+    previous = _aggregates(
+        _parts(), connections(), identity, filters.previous(), (), rules_in_force(), False, None, compute=False
+    )
+    return None if previous is None else results_for(previous, statistic)
+
+
+@st.cache_resource(show_spinner=False)
+def _previous_windows() -> Deferred:
+    return Deferred(max_kept=16)
+
+
+def previous_results_later(identity: SnapshotIdentity, filters: Filters) -> Future:
+    """Aggregate the window before the selection's on a background thread (a never-prepared snapshot's first view
+    draws its own window first): once the future is done, previous_results_if_measured finds it."""
+    store, pool, rules = _parts(), connections(), rules_in_force()  # the background thread has no session
+
+    def aggregate() -> None:
+        _aggregates(store, pool, identity, filters.previous(), (), rules, False, None)
+
+    return _previous_windows().submit((identity, filters.previous(), rules), aggregate)
 
 
 def results(

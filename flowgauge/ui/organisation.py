@@ -12,7 +12,7 @@ import streamlit as st
 from flowgauge.errors import FlowgaugeError
 from flowgauge.impact import GoalStatus, ImpactResult, goal_status, measure_impact
 from flowgauge.metrics import METRICS, LinkingRules
-from flowgauge.metrics.facts import warm_facts
+from flowgauge.metrics.facts import prepare_facts
 from flowgauge.organisation_data import Goal, Initiative, Organisation, organisation_path
 from flowgauge.organisation_data import load_organisation as _load
 from flowgauge.snapshot import SnapshotIdentity
@@ -122,7 +122,7 @@ def _later(key: tuple, identity: SnapshotIdentity, rules: LinkingRules, measure)
         with pool.cursor(identity) as cursor:
             # The snapshot's facts first (kept already, or built now, as the page would start them anyway): the long
             # windows then only filter them, where staging each one per call cost several times more.
-            warm_facts(cursor, rules)
+            prepare_facts(cursor, rules)
             return measure(cursor)
 
     return _deferred().submit(key, work)

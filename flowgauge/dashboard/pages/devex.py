@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from flowgauge.ui import cached, charts, downloads, organisation
+from flowgauge.ui import cached, charts, downloads, organisation, previous_window
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import metric_card
@@ -16,7 +16,7 @@ view = context.view
 st.title("Developer experience")
 st.caption(describe(view))
 
-now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
+now, before = previous_window.results_and_previous(context.identity, view.filters(), view.statistic)
 survey = now["survey_score"]
 
 left, right = st.columns([3, 2])
@@ -57,8 +57,11 @@ with right:
         trend = cached.trend(context.identity, metric_id, view.filters(), None, "week")
         metric_card(
             now[metric_id],
-            before[metric_id],
+            (before or {}).get(metric_id),
             context.benchmark_set,
             trend.column("value").to_pylist(),
             previous_label=f"previous {view.days} days",
         )
+
+if before is None:
+    previous_window.measuring_note(context.identity, view.filters(), view.days)

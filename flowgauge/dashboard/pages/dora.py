@@ -3,7 +3,7 @@
 import streamlit as st
 
 from flowgauge.metrics.benchmark_sets import DORA_KEYS, dora_cluster
-from flowgauge.ui import cached, charts, downloads, tables
+from flowgauge.ui import cached, charts, downloads, previous_window, tables
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import approximate_mark, approximate_notes, metric_card
@@ -15,7 +15,7 @@ view = context.view
 st.title("DORA")
 st.caption(f"{describe(view)} · {view.statistic}")
 
-now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
+now, before = previous_window.results_and_previous(context.identity, view.filters(), view.statistic)
 tiered = cached.tiered_results(context.identity, view.filters(), view.statistic, context.benchmark_set)
 if now["deploy_frequency"].value is None:
     show_empty("deployments", now["deploy_frequency"].empty_reason, view, "deployments")
@@ -25,11 +25,13 @@ for column, metric_id in zip([*st.columns(3), *st.columns(3)], DORA_METRICS, str
     with column:
         metric_card(
             now[metric_id],
-            before[metric_id],
+            (before or {}).get(metric_id),
             context.benchmark_set,
             previous_label=f"previous {view.days} days",
             tiered=tiered[metric_id],
         )
+if before is None:
+    previous_window.measuring_note(context.identity, view.filters(), view.days)
 bucket = now["deploy_frequency"].details.get("dora_bucket")
 if bucket:
     st.caption(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from flowgauge.metrics import METRICS, tier_of
-from flowgauge.ui import cached, charts, downloads, impact_cards, organisation
+from flowgauge.ui import cached, charts, downloads, impact_cards, organisation, previous_window
 from flowgauge.ui.breakdown_bar import breakdown_alt, breakdown_svg
 from flowgauge.ui.empty_states import describe, show_empty
 from flowgauge.ui.frame import page_context
@@ -15,7 +15,7 @@ view = context.view
 st.title("Overview")
 st.caption(f"{describe(view)} · {view.statistic} · compared with {plain(context.benchmark_set.name)}")
 
-now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
+now, before = previous_window.results_and_previous(context.identity, view.filters(), view.statistic)
 tiered = cached.tiered_results(context.identity, view.filters(), view.statistic, context.benchmark_set)
 with_value = tuple(metric_id for metric_id, result in now.items() if result.value is not None)
 trends = cached.weekly_values(context.identity, view.filters(), view.statistic, with_value)
@@ -42,13 +42,15 @@ st.caption(
 
 empty = scorecard(
     now,
-    before,
+    before or {},
     context.benchmark_set,
     {metric_id: definition.family for metric_id, definition in METRICS.items()},
     trends,
     previous_label=f"previous {view.days} days",
     tiered=tiered,
 )
+if before is None:
+    previous_window.measuring_note(context.identity, view.filters(), view.days)
 if empty:
     with st.expander(f"{len(empty)} metrics have no value in this selection"):
         for result in empty:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from flowgauge.ui import cached, charts, downloads, tables
+from flowgauge.ui import cached, charts, downloads, previous_window, tables
 from flowgauge.ui.empty_states import describe, show_empty, show_load_docs
 from flowgauge.ui.frame import page_context
 from flowgauge.ui.scorecard import metric_card
@@ -20,7 +20,7 @@ view = context.view
 st.title("Planning")
 st.caption(describe(view))
 
-now, before = cached.results_with_previous(context.identity, view.filters(), view.statistic)
+now, before = previous_window.results_and_previous(context.identity, view.filters(), view.statistic)
 previous_label = f"previous {view.days} days"
 
 st.subheader("Sprints")
@@ -30,7 +30,9 @@ if now["planning_accuracy"].value is None:
 else:
     for column, metric_id in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
         with column:
-            metric_card(now[metric_id], before[metric_id], context.benchmark_set, previous_label=previous_label)
+            metric_card(
+                now[metric_id], (before or {}).get(metric_id), context.benchmark_set, previous_label=previous_label
+            )
     for flag in (flag for flag in now["planning_accuracy"].flags if "approximate:" in flag):
         st.warning(plain(flag[0].upper() + flag[1:]), icon=":material/warning:")
     sprints = cached.sprint_rows(context.identity, view.filters())
@@ -62,4 +64,9 @@ if all(now[metric_id].value is None for metric_id in HYGIENE):
 else:
     for column, metric_id in zip(st.columns(len(HYGIENE)), HYGIENE, strict=True):
         with column:
-            metric_card(now[metric_id], before[metric_id], context.benchmark_set, previous_label=previous_label)
+            metric_card(
+                now[metric_id], (before or {}).get(metric_id), context.benchmark_set, previous_label=previous_label
+            )
+
+if before is None:
+    previous_window.measuring_note(context.identity, view.filters(), view.days)
