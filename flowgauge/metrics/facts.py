@@ -4,8 +4,8 @@ The facts depend on the snapshot and the linking rules only, never on the date w
 long-lived reader (the dashboard) keeps them: `keep_facts(con, identity)` readies the connection and
 `warm_facts(con, rules)` builds each fact table once, in event order so that a window's filter skips whole row
 groups (`start_warming` has a background thread do it through `prepare_facts`, which builds a cacheable snapshot's
-facts in a low-priority child process: facts_process.py). Every later call with the same rules reads them through temp views,
-whatever its selection.
+facts in a low-priority child process: facts_process.py). Every later call with the same rules reads them through
+temp views, whatever its selection.
 
 Kept facts are written to a cache file beside the snapshot (`.flowgauge-cache/<name>.<snapshot key>.<rules
 key>.<code key>.duckdb`), keyed by the snapshot file's identity, the rules, and the fact SQL and DuckDB's version, so
