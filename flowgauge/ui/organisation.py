@@ -117,15 +117,17 @@ def goal_status_later(identity: SnapshotIdentity, goal: Goal) -> Future:
 
 def _later(key: tuple, identity: SnapshotIdentity, rules: LinkingRules, measure) -> Future:
     pool = connections()  # resolved here: the background thread runs outside any Streamlit session
+    deferred = _deferred()
 
     def work():
-        with pool.cursor(identity) as cursor:
+        # Interruptible: a server stopping while this runs interrupts its statements rather than waiting for them.
+        with pool.cursor(identity) as opened, deferred.interruptible(opened) as cursor:
             # The snapshot's facts first (kept already, or built now, as the page would start them anyway): the long
             # windows then only filter them, where staging each one per call cost several times more.
             prepare_facts(cursor, rules)
             return measure(cursor)
 
-    return _deferred().submit(key, work)
+    return deferred.submit(key, work)
 
 
 def in_view(
