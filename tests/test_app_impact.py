@@ -155,6 +155,43 @@ def test_the_overview_draws_its_scorecard_while_the_initiatives_and_goals_are_me
     assert any(plain(status.sentence) in value for value in shown)
 
 
+def test_the_teams_page_draws_while_the_focused_teams_goals_are_measured(data_dir, monkeypatch):
+    """The focused team's goal statuses are measured on the background thread, as the Overview's: the page is drawn
+    with the goal named as being measured, and a later run shows the status goal_status gives."""
+    con = open_snapshot(data_dir / "demo.duckdb")
+    try:
+        status = goal_status(con, GOAL)
+    finally:
+        con.close()
+    release = threading.Event()
+    measured = []
+
+    def held(*args, **kwargs):
+        assert release.wait(60)
+        measured.append(args[1])
+        return goal_status(*args, **kwargs)
+
+    monkeypatch.setattr(organisation, "goal_status", held)
+    teams = open_page(data_dir, "teams")
+    teams.selectbox(key="teams_focus").set_value("platform").run()
+    assert not teams.exception
+    shown = [element.value for element in teams.markdown]
+    assert "**Platform's goals**" in shown
+    assert plain("Platform, PR size median: measuring…") in shown
+    assert teams.selectbox(key="teams_focus").value == "platform"  # the rest of the page is drawn meanwhile
+    assert any(subheader.value == "Team membership over time" for subheader in teams.subheader)
+    release.set()
+    deadline = time.monotonic() + 60
+    while any("measuring" in element.value for element in teams.run().markdown) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert measured == [GOAL]  # measured once
+    shown = [element.value for element in teams.markdown]
+    assert not any("measuring" in value for value in shown)
+    assert status.status == "off_track" and status.sentence.startswith("Platform, PR size median: 264 lines now")
+    assert f":orange-badge[:material/warning: off track] {plain(status.sentence)}" in shown
+    assert [bar.proto.text for bar in teams.get("progress")] == ["0% of the way from where it was when set"]
+
+
 def test_deferred_work_runs_once_per_key_and_forgets_only_finished_work():
     deferred = Deferred(max_kept=2)
     release = threading.Event()

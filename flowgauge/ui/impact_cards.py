@@ -4,7 +4,8 @@ is shown as text (plain), never Markdown."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -109,20 +110,32 @@ def overview_panel(
         for metric_id in initiative.metrics
     ]
     statuses = [(goal, organisation.goal_status_later(identity, goal)) for goal in goals]
-    if all(future.done() for *_, future in impacts + statuses):
-        _draw_overview_panel(impacts, statuses, teams)
-    else:
-        _overview_panel_until_ready(impacts, statuses, teams)
+    _when_ready([future for *_, future in impacts + statuses], lambda: _draw_overview_panel(impacts, statuses, teams))
+
+
+def goals_panel(identity: SnapshotIdentity, goals: Sequence[Goal], teams: Mapping[str, str]) -> None:
+    """goal_panel for goals whose statuses are measured on the background thread, as the Overview's are: each says
+    it is being measured until they are all ready, then the page runs once more to draw them."""
+    statuses = [(goal, organisation.goal_status_later(identity, goal)) for goal in goals]
+    _when_ready([future for _, future in statuses], lambda: _draw_goals(statuses, teams))
 
 
 POLL_SECONDS = 1.0
 
 
+def _when_ready(futures: list[Future], draw: Callable[[], None]) -> None:
+    """draw() now; while a future is not done, in a fragment that draws again every POLL_SECONDS until they are."""
+    if all(future.done() for future in futures):
+        draw()
+    else:
+        _until_ready(futures, draw)
+
+
 @st.fragment(run_every=POLL_SECONDS)
-def _overview_panel_until_ready(impacts: list, statuses: list, teams: Mapping[str, str]) -> None:
-    if all(future.done() for *_, future in impacts + statuses):
+def _until_ready(futures: list[Future], draw: Callable[[], None]) -> None:
+    if all(future.done() for future in futures):
         st.rerun()  # the whole page, which draws the panel without this timer
-    _draw_overview_panel(impacts, statuses, teams)
+    draw()
 
 
 def _draw_overview_panel(impacts: list, statuses: list, teams: Mapping[str, str]) -> None:
@@ -136,6 +149,10 @@ def _draw_overview_panel(impacts: list, statuses: list, teams: Mapping[str, str]
             st.markdown(plain(f"{initiative.name}: {error}"))
             continue
         st.markdown(f"{badge(VERDICT_BADGES, result.verdict)} **{plain(initiative.name)}**: {plain(result.sentence)}")
+    _draw_goals(statuses, teams)
+
+
+def _draw_goals(statuses: list, teams: Mapping[str, str]) -> None:
     for goal, future in statuses:
         if future.done():
             goal_panel([future.result()])

@@ -147,6 +147,11 @@ def _touches(initiative: Initiative, teams: Mapping[str, str], chosen: tuple[str
     )
 
 
+def goals_in_view(identity: SnapshotIdentity, teams: Mapping[str, str], chosen: tuple[str, ...]) -> tuple[Goal, ...]:
+    """The chosen teams' goals (every team's when none are chosen)."""
+    return tuple(_goals_of(organisation(identity)[0], teams, chosen))
+
+
 def goal_statuses(identity: SnapshotIdentity, teams: Mapping[str, str], chosen: tuple[str, ...]) -> list[GoalStatus]:
     """Each goal of the chosen teams (every team's when none are chosen), with where the team stands."""
     kept = organisation(identity)[0]

@@ -55,10 +55,10 @@ org_results = cached.results(context.identity, replace(view.filters(), teams=())
 downloads.table(
     tables.team_comparison(team_results, org_results, context.benchmark_set), f"team-{team}-vs-organisation"
 )
-team_goals = organisation.goal_statuses(context.identity, teams, (team,))
+team_goals = organisation.goals_in_view(context.identity, teams, (team,))
 if team_goals:
     st.markdown(f"**{plain(teams.get(team, team))}'s goals**")
-    impact_cards.goal_panel(team_goals)
+    impact_cards.goals_panel(context.identity, team_goals, teams)  # measured on the background thread
 
 st.subheader("Team membership over time")
 sizes = cached.team_sizes(context.identity, view.filters())
