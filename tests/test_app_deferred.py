@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics.facts import cache_folder
+from flowgauge.metrics.facts import cache_folder, remove_abandoned_builds
 from flowgauge.ui.deferred import Deferred
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,30 +59,58 @@ def scaled_snapshot(folder: Path) -> Path:
     return path
 
 
-def test_sigterm_during_a_facts_build_on_the_background_thread_exits_at_once_and_leaves_no_build_file(tmp_path):
-    snapshot = scaled_snapshot(tmp_path)
-    cache = cache_folder(snapshot)
+def stopped_by_sigterm(cwd: Path, *args: str, ready) -> tuple[float, str, str, int]:
+    """Run tests/measuring_process.py ARGS until ready() holds, send it SIGTERM: the seconds it took to exit then,
+    its output and its exit code."""
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "measuring_process.py"), str(snapshot)],
-        cwd=tmp_path,
+        [sys.executable, str(ROOT / "tests" / "measuring_process.py"), *args],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         deadline = time.monotonic() + 120
-        while not (cache.is_dir() and any(cache.glob("*.building"))):
+        while not ready(process):
             assert process.poll() is None and time.monotonic() < deadline, process.communicate()
             time.sleep(0.02)
         process.send_signal(signal.SIGTERM)
         sent = time.monotonic()
         stdout, stderr = process.communicate(timeout=120)
-        exited_after = time.monotonic() - sent
+        return time.monotonic() - sent, stdout, stderr, process.returncode
     finally:
         process.kill()
-    # Under 0.3 s measured; with a ThreadPoolExecutor the process waited for the build and the goal's status (5.4 s).
+
+
+def test_sigterm_interrupts_the_statement_the_background_thread_runs_and_exits_at_once(tmp_path):
+    def started(process: subprocess.Popen) -> bool:
+        return process.stdout.readline() == "measuring\n"
+
+    exited_after, stdout, stderr, returncode = stopped_by_sigterm(tmp_path, "endless", ready=started)
     assert exited_after < 3, f"exited {exited_after:.1f} s after SIGTERM"
-    assert process.returncode == 0, stderr
-    assert "Traceback" not in stderr
-    assert stdout.splitlines() == ["measuring", "stopping; the goal's status still being measured"]
-    assert sorted(path.name for path in cache.iterdir()) == []  # no unfinished file, and the build never finished
+    assert returncode == 0 and "Traceback" not in stderr, stderr
+    assert stdout == "at exit: InterruptException\n"  # interrupted by Deferred's stop, before DuckDB's own handler
+
+
+def test_sigterm_during_a_facts_build_for_a_goal_exits_at_once_and_leaves_no_build_to_keep(tmp_path):
+    snapshot = scaled_snapshot(tmp_path)
+    cache = cache_folder(snapshot)
+
+    def building(process: subprocess.Popen) -> bool:
+        return cache.is_dir() and any(cache.glob("*.building"))
+
+    exited_after, stdout, stderr, returncode = stopped_by_sigterm(tmp_path, "goal", str(snapshot), ready=building)
+    # 1.2 s measured; with a ThreadPoolExecutor the process waited for the build and the goal's status (2.4 s).
+    assert exited_after < 3, f"exited {exited_after:.1f} s after SIGTERM"
+    assert returncode == 0 and "Traceback" not in stderr, stderr
+    assert stdout.startswith("measuring\n")
+    # The build never finished, and what it left is an abandoned build, removed as such once its process is gone (the
+    # child building it is terminated at exit; here PID 1 takes seconds to reap it).
+    left = sorted(path.name for path in cache.iterdir())
+    assert all(name.endswith((".building", ".building.wal")) for name in left), left
+    removed, deadline = [], time.monotonic() + 60
+    while len(removed) < len(left) and time.monotonic() < deadline:
+        removed += [build.path.name for build in remove_abandoned_builds(cache)]
+        time.sleep(0.2)
+    assert sorted(removed) == left
+    assert list(cache.iterdir()) == []

@@ -52,6 +52,12 @@ def open_page(data_dir: Path, page: str, params=None) -> AppTest:
     return at.run()
 
 
+def on_snapshot(cursor, data_dir: Path) -> bool:
+    """Whether cursor reads the snapshot in data_dir."""
+    paths = cursor.execute("SELECT path FROM duckdb_databases() WHERE path IS NOT NULL").fetchall()
+    return (data_dir / "demo.duckdb").resolve() in [Path(path).resolve() for (path,) in paths]
+
+
 def test_impact_page_shows_each_metrics_verdict_and_sentence_with_file_text_as_text(data_dir):
     con = open_snapshot(data_dir / "demo.duckdb")
     try:
@@ -128,6 +134,8 @@ def test_the_overview_draws_its_scorecard_while_the_initiatives_and_goals_are_me
 
     def held(original):
         def measure(*args, **kwargs):
+            if not on_snapshot(args[0], data_dir):  # an earlier test's work, still on the shared background thread
+                return original(*args, **kwargs)
             assert release.wait(60)
             measured.append(original.__name__)
             return original(*args, **kwargs)
@@ -167,6 +175,8 @@ def test_the_teams_page_draws_while_the_focused_teams_goals_are_measured(data_di
     measured = []
 
     def held(*args, **kwargs):
+        if not on_snapshot(args[0], data_dir):  # an earlier test's work, still on the shared background thread
+            return goal_status(*args, **kwargs)
         assert release.wait(60)
         measured.append(args[1])
         return goal_status(*args, **kwargs)
