@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from flowgauge.metrics.engine import compute_all
 from flowgauge.snapshot import open_snapshot
 from flowgauge.ui import cached
+from flowgauge.ui.connection import connections
 from flowgauge.ui.filters import View
 from flowgauge.ui.scorecard import signed
 
@@ -44,6 +45,11 @@ def _expected_changes(snapshot: Path) -> dict[str, str]:
         for metric_id, result in now.items()
         if result.value is not None and previous[metric_id].value is not None
     }
+
+
+def _facts_kept(identity) -> bool:
+    with connections().cursor(identity) as cursor:
+        return bool(cursor.execute("SELECT count(*) FROM fg_cache.main.fg_fact_variants").fetchall()[0][0])
 
 
 def test_a_never_prepared_overview_draws_its_window_then_the_changes(app_data_dir, tmp_path, monkeypatch):
@@ -77,10 +83,11 @@ def test_a_prepared_overview_draws_the_changes_in_its_first_run(app_data_dir, tm
     monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(tmp_path))
     first = _overview(tmp_path).run()  # never prepared: its facts are built after it, then cached beside it
     assert not first.exception, first.exception
+    identity = connections().identity(tmp_path / "demo.duckdb")
     deadline = time.monotonic() + 60
-    while not list((tmp_path / ".flowgauge-cache").glob("demo.*.duckdb")) and time.monotonic() < deadline:
+    while not _facts_kept(identity) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert list((tmp_path / ".flowgauge-cache").glob("demo.*.duckdb"))
+    assert list((tmp_path / ".flowgauge-cache").glob("demo.*.duckdb"))  # built by the child, then attached
 
     at = _overview(tmp_path).run()  # a new session: the cached facts are attached before its first view
     assert not at.exception, at.exception

@@ -370,10 +370,12 @@ def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, p
         os.replace(building, target)
         con.execute(f"ATTACH ? AS {database} (TYPE duckdb, READ_ONLY)", [str(target)])
     except (OSError, duckdb.Error) as error:
-        _log.warning("facts not cached on disk (%s), keeping them in memory: %s", target.parent, error)
         for leftover in (building, Path(f"{building}.wal")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+        if isinstance(error, duckdb.InterruptException):
+            raise  # a stopping server: nothing is kept, in memory or on disk
+        _log.warning("facts not cached on disk (%s), keeping them in memory: %s", target.parent, error)
         return None
     _remove_stale(target)
     return database

@@ -68,6 +68,7 @@ def build_in_child(snapshot_path: str | os.PathLike, rules: LinkingRules, enviro
                 return False
             build = _running[request] = _Build(child)
             starter = True
+            _stop_children_at_exit()
     if not starter:
         build.done.wait()
         return build.ok
@@ -85,7 +86,19 @@ def build_in_child(snapshot_path: str | os.PathLike, rules: LinkingRules, enviro
     return build.ok
 
 
-@atexit.register
+_registered = False
+
+
+def _stop_children_at_exit() -> None:
+    # Registered when the first child starts, not at import: atexit runs hooks last registered first, so a stopping
+    # server ends its children before the dashboard's background work waits (up to a second) for whatever the
+    # children were building for it (flowgauge/ui/deferred.py). Called with _lock held.
+    global _registered
+    if not _registered:
+        atexit.register(_stop_children)
+        _registered = True
+
+
 def _stop_children() -> None:
     # A stopping server must not leave builds running (nor wait for them): each is asked to stop, and its unfinished
     # file is removed by the next build.
