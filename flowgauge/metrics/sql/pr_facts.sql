@@ -63,6 +63,16 @@ prs AS (
     LEFT JOIN author_teams t USING (pr_id)
     WHERE len($teams::VARCHAR[]) = 0 OR t.pr_id IS NOT NULL
 ),
+-- The bot rule runs once per reviewer name, not once per review of the selection's PRs (a few thousand names against
+-- hundreds of thousands of reviews at a million PRs).
+bot_reviewers AS (
+    SELECT person_id AS reviewer_id FROM fg_bots
+    UNION
+    SELECT reviewer_id FROM (SELECT DISTINCT reviewer_id FROM pr_reviews)
+    WHERE ends_with(lower(reviewer_id), '[bot]')
+        OR list_contains($bot_logins::VARCHAR[], lower(reviewer_id))
+        OR ($bot_login_regex <> '' AND regexp_matches(reviewer_id, $bot_login_regex))
+),
 -- Review activity counts only after the PR left draft, never by its author, never by a bot; one scan of pr_reviews.
 reviews AS (
     SELECT
@@ -74,13 +84,7 @@ reviews AS (
             r.pr_id, r.submitted_at, r.state,
             r.submitted_at >= p.ready_at
                 AND r.reviewer_id IS DISTINCT FROM p.author_id
-                AND NOT coalesce(
-                    r.reviewer_id IN (SELECT person_id FROM fg_bots)
-                    OR ends_with(lower(r.reviewer_id), '[bot]')
-                    OR list_contains($bot_logins::VARCHAR[], lower(r.reviewer_id))
-            OR ($bot_login_regex <> '' AND regexp_matches(r.reviewer_id, $bot_login_regex)),
-                    false
-                ) AS counts
+                AND NOT coalesce(r.reviewer_id IN (SELECT reviewer_id FROM bot_reviewers), false) AS counts
         FROM pr_reviews r
         JOIN prs p USING (pr_id)
     ) r
@@ -102,42 +106,58 @@ production AS (
 ),
 merged AS (SELECT pr_id, repo_id, service_id, scope_key, merged_at, merge_commit_sha FROM prs WHERE merged_at IS NOT NULL),
 successful AS (SELECT * FROM production WHERE status = 'success'),
--- Every merged PR here merged at or after $start, so earlier deployments cannot have shipped it.
-shipped AS (
-    SELECT * FROM successful
-    WHERE started_at >= $start
-        AND (scope_key IN (SELECT scope_key FROM merged) OR scope_key IN (SELECT repo_id FROM merged))
-),
 -- Deployments that name the PR: its own list ('source') first, else the deployment whose new commits include its
 -- merge, squash or last rebased commit ('commit_ancestry'), the latter asked only for PRs the lists do not name.
 -- Only a deployment started at or after the merge can have shipped it: an earlier one is never taken, and the PR
 -- falls through to the next deployment by time. Every successful one is read, not only the window's, so that a
 -- link to one before the merge is noticed whatever the window.
+-- The selection's merged PRs' list rows first, then their deployments: materialised, because the optimizer would
+-- otherwise join every list row with every deployment first (a million rows at a million PRs, for a sixth of them).
+source_named AS MATERIALIZED (
+    SELECT dp.deployment_id, dp.pr_id, m.merged_at FROM deployment_pull_requests dp JOIN merged m USING (pr_id)
+),
 by_source AS (
     SELECT
         dp.pr_id,
-        min(s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS deployed_at,
-        arg_min(s.is_approximate, s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS is_approximate
-    FROM deployment_pull_requests dp
+        min(s.started_at) FILTER (WHERE s.started_at >= dp.merged_at) AS deployed_at,
+        arg_min(s.is_approximate, s.started_at) FILTER (WHERE s.started_at >= dp.merged_at) AS is_approximate
+    FROM source_named dp
     JOIN successful s USING (deployment_id)
-    JOIN merged m USING (pr_id)
     GROUP BY dp.pr_id
+),
+-- Merged PRs no list links (read twice: by commit, then by time).
+unnamed AS MATERIALIZED (
+    SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_source WHERE deployed_at IS NOT NULL)
+),
+-- Joined with the large deployment_commits on the sha alone, so DuckDB pushes a Bloom filter of the few unnamed PRs'
+-- shas into its scan (it pushes none for a two-column join); materialised so the repository test stays a filter
+-- after the join instead of becoming a second join column.
+commit_named AS MATERIALIZED (
+    SELECT dc.deployment_id, m.pr_id, m.merged_at, dc.repo_id = m.repo_id AS same_repo
+    FROM unnamed m
+    JOIN deployment_commits dc ON dc.sha = m.merge_commit_sha
 ),
 by_commit AS (
     SELECT
         m.pr_id,
         min(s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS deployed_at,
         arg_min(s.is_approximate, s.started_at) FILTER (WHERE s.started_at >= m.merged_at) AS is_approximate
-    FROM (SELECT * FROM merged WHERE pr_id NOT IN (SELECT pr_id FROM by_source WHERE deployed_at IS NOT NULL)) m
-    JOIN deployment_commits dc ON dc.repo_id = m.repo_id AND dc.sha = m.merge_commit_sha
+    FROM commit_named m
     JOIN successful s USING (deployment_id)
+    WHERE m.same_repo
     GROUP BY m.pr_id
 ),
 -- Fallback: the first production deployment of the same service (else repo-level) starting at or after the merge.
 unlinked AS (
-    SELECT * FROM merged
-    WHERE pr_id NOT IN (SELECT pr_id FROM by_source WHERE deployed_at IS NOT NULL)
-        AND pr_id NOT IN (SELECT pr_id FROM by_commit WHERE deployed_at IS NOT NULL)
+    SELECT * FROM unnamed
+    WHERE pr_id NOT IN (SELECT pr_id FROM by_commit WHERE deployed_at IS NOT NULL)
+),
+-- Every merged PR here merged at or after $start, so earlier deployments cannot have shipped it. Only the unlinked
+-- PRs' scopes are looked up.
+shipped AS (
+    SELECT * FROM successful
+    WHERE started_at >= $start
+        AND (scope_key IN (SELECT scope_key FROM unlinked) OR scope_key IN (SELECT repo_id FROM unlinked))
 ),
 by_time AS (
     SELECT m.pr_id, s.started_at AS deployed_at, s.is_approximate
