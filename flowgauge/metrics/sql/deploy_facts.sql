@@ -6,8 +6,11 @@
 -- the next deployment of a service is the next one whoever made it, so a filter cannot change whether a
 -- deployment counts as failed (and kept facts serve every selection).
 WITH production_environments AS (
-    -- The environment regex runs once per distinct environment name, not once per deployment.
-    SELECT environment FROM (SELECT DISTINCT environment FROM deployments)
+    -- The environment regex runs once per distinct environment name, not once per deployment; only names of the
+    -- deployments read below are gathered.
+    SELECT environment FROM (
+        SELECT DISTINCT environment FROM deployments WHERE started_at >= $start - to_hours($window_hours::BIGINT)
+    )
     WHERE regexp_matches(environment, $prod_regex)
         AND (len($environments::VARCHAR[]) = 0 OR list_contains($environments::VARCHAR[], environment))
 ),
