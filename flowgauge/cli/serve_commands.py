@@ -13,10 +13,12 @@ from rich.text import Text
 from flowgauge.access.streamlit_secrets import streamlit_sign_in_options
 from flowgauge.cli.options import data_dir
 from flowgauge.dashboard import APP_SCRIPT
+from flowgauge.dashboard.preparing import start_preparing
 from flowgauge.dashboard.serving import check_exposure, check_listenable, dashboard_settings
 from flowgauge.org_config import OrgConfig, load_org_config
 from flowgauge.org_config.config import DEFAULT_CONFIG
-from flowgauge.rules import load_rules
+from flowgauge.rules import BadRules, Rules, load_rules
+from flowgauge.rules.load import find_rules_file
 
 console = Console(stderr=True)
 
@@ -56,7 +58,21 @@ def serve(
         console.print(
             Text(f"Serving {settings.data_dir} ({source}{signing_in}) on http://{host}:{port}"), soft_wrap=True
         )
+        # Snapshots whose facts were never cached (copied in, or an upgrade changed the cache key) are prepared now,
+        # at the lowest priority, so the first visitor does not wait for them.
+        rules = _rules_for_pages(settings.data_dir)
+        if rules is not None:
+            start_preparing(settings.data_dir, settings.snapshot, rules.linking)
         _run_streamlit(host, port, sign_in_options)
+
+
+def _rules_for_pages(folder: Path) -> Rules | None:
+    """The rules file the pages will find (flowgauge/ui/frame.py), as the facts must be prepared for them; None when
+    it cannot be used (each page then says why)."""
+    try:
+        return load_rules(find_rules_file(None, os.environ.get("FLOWGAUGE_RULES"), [Path.cwd(), folder]))
+    except BadRules:
+        return None
 
 
 def _org_config(config: Path | None) -> OrgConfig | None:
