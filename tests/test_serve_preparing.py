@@ -1,6 +1,6 @@
-"""`flowgauge serve` prepares the data folder's never-prepared snapshots as it starts (flowgauge/dashboard/preparing.py):
-the organisation's snapshot first, each in a low-priority child process, into the cache file the dashboard then
-attaches, so its first view only filters the facts."""
+"""`flowgauge serve` prepares the data folder's never-prepared snapshots as it starts (dashboard/preparing.py): the
+organisation's snapshot first, each in a low-priority child process, into the cache file the dashboard then attaches,
+so its first view only filters the facts."""
 
 import shutil
 

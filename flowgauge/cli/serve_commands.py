@@ -59,7 +59,7 @@ def serve(
             Text(f"Serving {settings.data_dir} ({source}{signing_in}) on http://{host}:{port}"), soft_wrap=True
         )
         # Snapshots whose facts were never cached (copied in, or an upgrade changed the cache key) are prepared now,
-        # at the lowest priority, so the first visitor does not wait for them.
+        # at a low priority, so the first visitor does not wait for them.
         rules = _rules_for_pages(settings.data_dir)
         if rules is not None:
             start_preparing(settings.data_dir, settings.snapshot, rules.linking)

@@ -1,4 +1,4 @@
-"""`flowgauge serve` prepares the data folder's snapshots' facts as it starts, at the lowest CPU priority.
+"""`flowgauge serve` prepares the data folder's snapshots' facts as it starts, at a low CPU priority.
 
 A snapshot whose facts were never cached beside it (copied in by hand, or after an upgrade changed the facts' code
 key) costs its first view several seconds at a million PRs (bench/README.md). After an upgrade the server restarts,

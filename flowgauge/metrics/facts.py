@@ -451,7 +451,7 @@ def facts_kept(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments
 
 def prepare_facts(con: duckdb.DuckDBPyConnection, rules: LinkingRules, environments: Iterable[str] = ()) -> bool:
     """Keep the whole snapshot's facts for rules, as warm_facts does, but build them in a child process at the
-    lowest CPU priority when they can be cached on disk (facts_process.py), so the build never slows a page or
+    low CPU priority when they can be cached on disk (facts_process.py), so the build never slows a page or
     the browser drawing it; in this process when they cannot be, or the child failed. True when they are kept.
     Waits for the build: for background threads."""
     environments = tuple(environments)
