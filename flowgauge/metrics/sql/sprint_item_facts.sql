@@ -31,9 +31,12 @@ members AS (
     UNION ALL BY NAME
     SELECT sprint_id, item_key, added_after_start, story_points_at_start, completed_in_sprint
     FROM sprint_items
-    -- Every window sprint with scope events is in scoped (sprint_id is never NULL there).
-    WHERE sprint_id IN (SELECT sprint_id FROM window_sprints)
-        AND sprint_id NOT IN (SELECT sprint_id FROM scoped)
+    -- Every window sprint with scope events is in scoped (sprint_id is never NULL there). The window's sprints
+    -- without scope events are found first: when there are none (a Jira changelog for every sprint), DuckDB skips
+    -- reading sprint_items altogether.
+    WHERE sprint_id IN (
+        SELECT sprint_id FROM window_sprints WHERE sprint_id NOT IN (SELECT sprint_id FROM scoped)
+    )
 )
 SELECT
     s.sprint_id, s.team_id, s.ends_at, si.item_key,
