@@ -1,16 +1,17 @@
 """Benchmark: staging one window's per-item facts with the fact SQL of an earlier commit and of the working tree.
 
     .venv/bin/python bench/window_facts.py [--snapshot PATH] [--start 2026-04-01] [--end 2026-07-01]
-        [--base COMMIT] [--rounds 3] [--by none|team] [--files pr_facts,commit_facts,...]
+        [--base COMMIT] [--rounds 4] [--by none|team] [--files pr_facts,commit_facts,...]
 
 On one read-only snapshot (default the app benchmark's /tmp/flowgauge-app-bench/big.duckdb), stages each fact file
 of flowgauge.metrics.facts.FACT_FILES for the window [start, end) with the parameters a never-prepared snapshot's
 first view uses (facts.warm_window: no filters, default rules, by 'none'), once with the file's text at --base
 (`git show BASE:flowgauge/metrics/sql/X.sql`; default 4a4d356, the main the session-13 rewrites started from) and
-once with the working tree's: each round stages original, current, current, original (--rounds rounds after one
-unmeasured warm-up round, the previous result dropped untimed). Prints per file the median wall seconds and CPU
-seconds (os.times, 10 ms ticks: user + system of this process, so every DuckDB thread) of each, the ratio current /
-original, and whether both staged the same rows (EXCEPT ALL both ways, and the row counts).
+once with the working tree's: each round stages original, current, current, original, or the reverse every other
+round (--rounds rounds after one unmeasured warm-up round, the previous result dropped untimed). Prints per file the
+median wall seconds and CPU seconds of each (time.process_time: user + system of this process, so every DuckDB
+thread; os.times counts in 10 ms ticks, too coarse for the smaller files), the ratio current / original, and
+whether both staged the same rows (EXCEPT ALL both ways, and the row counts).
 
 It keeps both cores busy: run it on a quiet machine and note the load average (printed) beside its figures.
 """
@@ -50,11 +51,9 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, text: str, params: dict[st
     """CREATE OR REPLACE TEMP TABLE table AS text; wall and CPU seconds it took."""
     bound = {key: params[key] for key in parameters_of(text) if key in params}
     con.execute(f"DROP TABLE IF EXISTS {table}")  # freeing the previous result is not this statement's cost
-    cpu_before, wall_before = os.times(), time.perf_counter()
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
     con.execute(f"CREATE TEMP TABLE {table} AS {text}", bound)
-    cpu_after, wall_after = os.times(), time.perf_counter()
-    cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
-    return wall_after - wall_before, cpu
+    return time.perf_counter() - wall_before, time.process_time() - cpu_before
 
 
 def differing_rows(con: duckdb.DuckDBPyConnection, left: str, right: str) -> int:
@@ -71,7 +70,7 @@ def main() -> None:
     parser.add_argument("--start", type=datetime.fromisoformat, default=datetime(2026, 4, 1))
     parser.add_argument("--end", type=datetime.fromisoformat, default=datetime(2026, 7, 1))
     parser.add_argument("--base", default=BASE, help="commit whose fact SQL is the original")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--by", choices=("none", "team"), default="none", help="'team': with the authors' team lists")
     parser.add_argument("--files", default=",".join(FACT_FILES.values()))
     args = parser.parse_args()
@@ -88,8 +87,10 @@ def main() -> None:
     checks: dict[str, str] = {}
     times: dict[str, dict[str, list[tuple[float, float]]]] = {name: {"original": [], "current": []} for name in names}
     for round_number in range(args.rounds + 1):
-        # Each version first and last once a round, so neither always finds the other's pages fresh in the buffer pool.
-        order = ("original", "current", "current", "original")
+        # Each version first and last in turn: the first statement after another file's also pays for some of its
+        # clean-up (an unchanged file measures about 0.7 when one version always goes first).
+        abba = ("original", "current", "current", "original")
+        order = abba if round_number % 2 else ("current", "original", "original", "current")
         for name in names:
             for version in order:
                 measured = stage(con, f"bench_{version}", texts[name][version], params)
