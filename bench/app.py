@@ -99,7 +99,7 @@ def ensure_snapshot(path: Path, scale: float) -> float:
         if version < SCHEMA_VERSION:
             print(f"{path.name}: migrating from schema {version} to {SCHEMA_VERSION}")
             with write_snapshot(path):
-                pass
+                pass  # opening a snapshot to write migrates it in place; nothing else is written
         if not organisation_path(path).exists():
             save_demo_organisation(path, END_ON)
         return 0.0

@@ -8,11 +8,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from facts_paths import FACTS_PATHS, connection_with_facts, fixture_snapshot
 
-from flowgauge.loaders.store import write_snapshot
-from flowgauge.metrics import DEFAULT_RULES, Filters, compute_all
-from flowgauge.metrics.facts import keep_facts, warm_facts, warm_window
-from flowgauge.snapshot import open_snapshot
+from flowgauge.metrics import Filters, compute_all
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "metrics" / "sprint_scope.sql"
 JUNE = Filters(date(2024, 6, 1), date(2024, 7, 1))
@@ -20,21 +18,12 @@ JUNE = Filters(date(2024, 6, 1), date(2024, 7, 1))
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sprint_scope") / "sprints.duckdb"
-    with write_snapshot(path, fresh=True) as writer:
-        writer.con.execute(FIXTURE.read_text(encoding="utf-8"))
-    return path
+    return fixture_snapshot(tmp_path_factory.mktemp("sprint_scope"), FIXTURE)
 
 
-@pytest.fixture(scope="module", params=["per_call", "window", "whole"])
+@pytest.fixture(scope="module", params=FACTS_PATHS)
 def con(request, snapshot):
-    connection = open_snapshot(snapshot)
-    if request.param == "window":
-        assert keep_facts(connection) and warm_window(
-            connection, DEFAULT_RULES, (), datetime(2024, 6, 1), datetime(2024, 7, 1)
-        )
-    if request.param == "whole":
-        assert keep_facts(connection) and warm_facts(connection, DEFAULT_RULES)
+    connection = connection_with_facts(snapshot, request.param, (datetime(2024, 6, 1), datetime(2024, 7, 1)))
     yield connection
     connection.close()
 

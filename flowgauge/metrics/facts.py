@@ -249,8 +249,8 @@ def warm_window(
     end: datetime,
 ) -> bool:
     """Keep the facts of every item a selection inside [start, end) can use, when the whole snapshot's are not kept
-    yet: a never-prepared snapshot's first view stages them once for its window and the previous one, and both
-    aggregations (and later views inside the span) read them, where each window used to stage its own. True when
+    yet: a never-prepared snapshot's first view stages them once for its own window, and every aggregation of that
+    window (and later views inside the span) reads them, where each call used to stage its own. True when
     facts covering the span are kept (whole or window); False when con keeps none, another build holds the lock, or
     this variant already keeps another span (later views outside it stage per call until the whole facts are in).
 
