@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from flowgauge.metrics.engine import compute_all
@@ -95,3 +96,43 @@ def test_a_prepared_overview_draws_the_changes_in_its_first_run(app_data_dir, tm
     changes = {metric.label: metric.delta for metric in at.metric}
     expected = _expected_changes(tmp_path / "demo.duckdb")
     assert {name: changes.get(name) for name in expected} == expected
+
+
+def test_a_never_prepared_overview_aggregates_its_window_while_staging_its_facts(app_data_dir, tmp_path, monkeypatch):
+    """The first view's own selection is aggregated on the threads that stage its window's facts, each group's
+    sources as soon as their facts are in (cached.prepare_first_view): the page then finds every part ready and
+    aggregates nothing itself, and draws the values compute_all gives."""
+    shutil.copy(app_data_dir / "demo.duckdb", tmp_path / "demo.duckdb")
+    monkeypatch.setenv("FLOWGAUGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(cached, "start_warming", lambda *args: None)
+    aggregated_by_page: list = []
+    original = cached._aggregate_on_two_cursors
+
+    def recording(pool, identity, sources, filters, *rest):
+        aggregated_by_page.append((filters, tuple(sources)))
+        return original(pool, identity, sources, filters, *rest)
+
+    monkeypatch.setattr(cached, "_aggregate_on_two_cursors", recording)
+    view = View("demo", date.fromisoformat(LINK["from"]), date.fromisoformat(LINK["to"])).filters()
+
+    at = _overview(tmp_path).run()
+    assert not at.exception, at.exception
+    assert [filters for filters, _ in aggregated_by_page if filters == view] == []
+    identity = connections().identity(tmp_path / "demo.duckdb")
+    con = open_snapshot(tmp_path / "demo.duckdb")
+    try:
+        expected = compute_all(con, view, statistic="p75")
+    finally:
+        con.close()
+    shown = {metric.label: metric.value for metric in at.metric}
+    prepared = cached._aggregates(
+        cached._parts(), connections(), identity, view, cached.CURRENT_GROUPINGS, cached.DEFAULT_RULES, True, None,
+        compute=False,
+    )  # fmt: skip
+    assert prepared is not None  # every part of the view, kept where the page reads it
+    drawn = cached.results_for(prepared, "p75")
+    assert {metric_id: result.value for metric_id, result in drawn.items()} == {
+        metric_id: None if result.value is None else pytest.approx(result.value, rel=1e-12)
+        for metric_id, result in expected.items()
+    }
+    assert shown["Cycle time"] != "–"

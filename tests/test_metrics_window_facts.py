@@ -4,6 +4,7 @@ of facts staged per call, and selections they cannot serve (a team, outside the 
 from __future__ import annotations
 
 import shutil
+import threading
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -11,8 +12,10 @@ import duckdb
 import pytest
 
 from flowgauge.loaders.demo import save_demo
-from flowgauge.metrics import DEFAULT_RULES, Filters, breakdown, compute_all, facts, trend
+from flowgauge.metrics import DEFAULT_RULES, METRICS, Filters, breakdown, compute_all, facts, trend
+from flowgauge.metrics.engine import facts_read, sources_of
 from flowgauge.metrics.facts import keep_facts, release_facts, warm_facts, warm_window
+from flowgauge.metrics.runner import private_cursor
 from flowgauge.snapshot import open_snapshot
 
 END = date(2026, 7, 1)
@@ -227,3 +230,63 @@ def test_items_at_the_edges_of_the_span_get_the_per_call_and_the_whole_snapshots
         for connection in (per_call, windowed, whole):
             release_facts(connection)
             connection.close()
+
+
+def test_each_group_of_the_window_facts_is_readable_as_soon_as_it_is_staged(demo_path, per_call, staged):
+    """warm_window hands each group of tables, once staged, to after_staged on the thread that staged it: the
+    metrics reading only that group are then computed from the window's facts (nothing staged per call), with the
+    per-call numbers, while the other group may still be staging."""
+    connection = open_snapshot(demo_path)
+    computed: dict[tuple[str, ...], dict] = {}
+    threads: dict[tuple[str, ...], str] = {}
+
+    def aggregate_group(tables: tuple[str, ...]) -> None:
+        metric_ids = [
+            metric_id
+            for metric_id in METRICS
+            if all(facts_read(source) <= set(tables) for source in sources_of([metric_id]))
+        ]
+        threads[tables] = threading.current_thread().name
+        with private_cursor(connection) as cursor:
+            computed[tables] = _plain(compute_all(cursor, VIEW, metric_ids=metric_ids))
+
+    try:
+        assert keep_facts(connection)
+        assert warm_window(connection, DEFAULT_RULES, (), *SPAN, after_staged=aggregate_group)
+    finally:
+        release_facts(connection)
+        connection.close()
+    assert sorted(computed) == sorted(facts._AT_ONCE)  # each group once
+    assert len(set(threads.values())) == 2  # on the thread that staged it
+    # Only the window's own staging: no metric staged a fact file of its own.
+    assert sorted(staged) == sorted(["stage_bots", "stage_bots", *facts.FACT_FILES.values()])
+    pr_group = computed[("fg_pr_facts",)]
+    assert {"cycle_time", "pickup_time", "pr_size"} <= set(pr_group)
+    assert "rework_rate" in computed[facts._AT_ONCE[1]]
+    for group in computed.values():
+        expected = _expected(compute_all(per_call, VIEW, metric_ids=list(group)))
+        assert group == expected
+        assert any(result["value"] is not None for result in group.values())
+
+
+def test_a_window_whose_staging_fails_keeps_none_of_its_groups(demo_path, monkeypatch, staged):
+    """A group that fails to stage leaves no table of the span readable, even those the other group staged: every
+    selection then stages its own, as before the window."""
+    connection = open_snapshot(demo_path)
+    original = facts._stage_facts
+
+    def failing(cursor, name_of, params, tables, ordered):
+        if tables == facts._AT_ONCE[1]:
+            raise duckdb.OutOfMemoryException("out of memory")
+        return original(cursor, name_of, params, tables, ordered)
+
+    monkeypatch.setattr(facts, "_stage_facts", failing)
+    try:
+        assert keep_facts(connection)
+        assert not warm_window(connection, DEFAULT_RULES, (), *SPAN, after_staged=lambda tables: None)
+        staged.clear()
+        compute_all(connection, VIEW, metric_ids=["cycle_time"])
+        assert "pr_facts" in staged  # the PR facts the other group staged are not read
+    finally:
+        release_facts(connection)
+        connection.close()

@@ -439,6 +439,11 @@ def with_dependencies(tables: Iterable[str]) -> set[str]:
     return needed
 
 
+def facts_read(source: str) -> set[str]:
+    """The fact tables (facts.FACT_FILES) a values source reads, directly or through what it stages."""
+    return with_dependencies(SOURCE_NEEDS[source]) & set(FACT_FILES)
+
+
 def staging_files(tables: Iterable[str]) -> tuple[str, ...]:
     """The SQL files (names under sql/) that stage the tables and macros, and those they read, in staging order."""
     needed = with_dependencies(tables)

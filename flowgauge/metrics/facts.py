@@ -32,7 +32,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -111,7 +111,7 @@ def keep_facts(con: duckdb.DuckDBPyConnection, snapshot: SnapshotIdentity | None
     )
     con.execute(
         f"CREATE TABLE {CACHE_DATABASE}.main.{_WINDOWS} "
-        "(variant VARCHAR, start_at TIMESTAMP, end_at TIMESTAMP, team_lists BOOLEAN)"
+        "(variant VARCHAR, fact_table VARCHAR, start_at TIMESTAMP, end_at TIMESTAMP, team_lists BOOLEAN)"
     )
     token = uuid.uuid4().hex
     # The file may have been replaced since con opened it: its facts must then not be cached under the new identity.
@@ -247,6 +247,7 @@ def warm_window(
     environments: Iterable[str],
     start: datetime,
     end: datetime,
+    after_staged: Callable[[tuple[str, ...]], None] | None = None,
 ) -> bool:
     """Keep the facts of every item a selection inside [start, end) can use, when the whole snapshot's are not kept
     yet: a never-prepared snapshot's first view stages them once for its own window, and every aggregation of that
@@ -256,6 +257,10 @@ def warm_window(
 
     The fact files select items by the window alone and give each item the values the whole snapshot's facts give
     it, so a selection reads the same rows either way (tests/test_metrics_facts.py holds the numbers equal).
+
+    after_staged(tables), when given, runs on the thread that staged each group of tables (_AT_ONCE) as soon as
+    they are readable: a view's sources that read only those can be aggregated there while the other group is
+    still staging, so neither core waits for the other. It must not raise.
     """
     environments = tuple(environments)
     variant = variant_of(rules, environments)
@@ -268,19 +273,30 @@ def warm_window(
         if variant in kept:
             return True
         spans = con.execute(
-            f"SELECT start_at, end_at FROM {CACHE_DATABASE}.main.{_WINDOWS} WHERE variant = ?", [variant]
+            f"SELECT DISTINCT start_at, end_at FROM {CACHE_DATABASE}.main.{_WINDOWS} WHERE variant = ?", [variant]
         ).fetchall()
         if spans:
             return spans[0][0] <= start and end <= spans[0][1]
         # Without the authors' team lists (a third of the cost): a view that filters or groups by team stages its own.
         params = {**_whole_snapshot_params(rules, environments), "start": start, "end": end, "by": "none"}
+
+        def staged(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+            # Each table is readable for the span as soon as its group is staged (_window_covering).
+            for table in tables:
+                cursor.execute(
+                    f"INSERT INTO {CACHE_DATABASE}.main.{_WINDOWS} VALUES (?, ?, ?, ?, false)",
+                    [variant, table, start, end],
+                )
+            if after_staged is not None:
+                after_staged(tables)
+
         try:
-            _build_at_once(con, lambda table: _window_name(table, variant), params)
+            _build_at_once(con, lambda table: _window_name(table, variant), params, staged)
         except duckdb.Error as error:
             # Each call then stages its own selection, as before: slower, never a wrong number.
             _log.warning("the first view's facts not kept, each call stages its own selection: %s", error)
+            con.execute(f"DELETE FROM {CACHE_DATABASE}.main.{_WINDOWS} WHERE variant = ?", [variant])
             return False
-        con.execute(f"INSERT INTO {CACHE_DATABASE}.main.{_WINDOWS} VALUES (?, ?, ?, false)", [variant, start, end])
     finally:
         _build_lock.release()
     return True
@@ -290,16 +306,20 @@ def _window_name(table: str, variant: str) -> str:
     return f'{CACHE_DATABASE}.main."{table}_{variant}_window"'
 
 
-def _window_covering(con: duckdb.DuckDBPyConnection, variant: str, filters: Filters, by: str) -> bool:
+def _window_covering(
+    con: duckdb.DuckDBPyConnection, variant: str, filters: Filters, by: str, tables: list[str]
+) -> bool:
+    """Whether every one of the tables is kept for a span holding the selection's window (team lists if it needs
+    them)."""
     params = filters.params()
     team_lists = bool(filters.teams) or by == "team"
-    return bool(
-        con.execute(
-            f"SELECT count(*) FROM {CACHE_DATABASE}.main.{_WINDOWS} "
-            "WHERE variant = ? AND start_at <= ? AND ? <= end_at AND (team_lists OR NOT ?)",
-            [variant, params["start"], params["end"], team_lists],
-        ).fetchall()[0][0]
-    )
+    covered = con.execute(
+        f"SELECT count(DISTINCT fact_table) FROM {CACHE_DATABASE}.main.{_WINDOWS} "
+        "WHERE variant = ? AND list_contains(?, fact_table) AND start_at <= ? AND ? <= end_at "
+        "AND (team_lists OR NOT ?)",
+        [variant, tables, params["start"], params["end"], team_lists],
+    ).fetchall()[0][0]
+    return covered == len(tables)
 
 
 def _build(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
@@ -308,14 +328,16 @@ def _build(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> N
         _stage_facts(cursor, name_of, params, tuple(FACT_FILES), ordered=True)
 
 
-def _build_at_once(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
+def _build_at_once(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any], staged) -> None:
     """Build every fact table, unordered, on two threads at once (_AT_ONCE): the first view waits for them, and one
-    statement alone keeps only about one core busy."""
+    statement alone keeps only about one core busy. staged(cursor, tables) runs on each group's thread once its
+    tables are built."""
     failures: list[BaseException] = []
 
     def stage_group(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
         try:
             _stage_facts(cursor, name_of, params, tables, ordered=False)
+            staged(cursor, tables)
         except BaseException as error:  # raised again below, in the caller's thread
             failures.append(error)
 
@@ -509,7 +531,7 @@ def provide_facts(
             name = _kept_name(table, variant, kept[variant])
             cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {name}")
         return True
-    if kept is not None and _window_covering(cursor, variant, filters, by):
+    if kept is not None and _window_covering(cursor, variant, filters, by, wanted):
         for table in wanted:
             cursor.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {_window_name(table, variant)}")
         return True

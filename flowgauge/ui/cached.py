@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future
@@ -34,6 +35,7 @@ from flowgauge.metrics.engine import (
     aggregate_sources,
     combine_sources,
     data_available,
+    facts_read,
     selection_groupings,
     sources_of,
 )
@@ -60,6 +62,8 @@ _TTL_SECONDS = 3600
 # The linking rules of the rules file in force for this session (frame.py sets them on every run), so every page's
 # numbers come from the same rules without each call naming them.
 RULES_KEY = "fg_linking_rules"
+
+_log = logging.getLogger(__name__)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -144,10 +148,7 @@ def _aggregates(
     # any Streamlit session); with compute=False, None unless every part is kept already.
     ids = tuple(metric_ids) if metric_ids is not None else tuple(METRICS)
     grouped_by = selection_groupings(groupings)
-    keys = {
-        source: (identity, source, filters_read(source, filters), grouped_by, rules, with_notes)
-        for source in sources_of(ids)
-    }
+    keys = _part_keys(identity, sources_of(ids), filters, grouped_by, rules, with_notes)
     parts = {source: store.get(key) for source, key in keys.items()}
     missing = [source for source, part in parts.items() if part is None]
     # Not windowed and not filtered: whether the snapshot holds each kind of data depends on the rules alone.
@@ -165,6 +166,20 @@ def _aggregates(
             available = data_available(cursor, rules)
         store.put(available_key, available)
     return combine_sources(filters, rules, ids, grouped_by, parts.values(), available)
+
+
+def _part_keys(
+    identity: SnapshotIdentity,
+    sources: tuple[str, ...],
+    filters: Filters,
+    grouped_by: tuple[str, ...],
+    rules: LinkingRules,
+    with_notes: bool,
+) -> dict[str, tuple]:
+    # Each source's part is keyed by the filters it reads only (source_filters.py).
+    return {
+        source: (identity, source, filters_read(source, filters), grouped_by, rules, with_notes) for source in sources
+    }
 
 
 # The PR sources take about as long as all the others together (a never-prepared million-PR first view: 0.38 s
@@ -223,13 +238,38 @@ def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: Link
         return warm_facts(cursor, rules, filters.environments, wait=False, build=False)
 
 
-def keep_window_facts(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
+def prepare_first_view(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
     """For a snapshot whose facts were never prepared: keep the facts of this view's window (staged once, where
-    each call staged its own), before the page aggregates from them. The previous window's are not staged here:
-    the Overview measures its change against it after drawing (previous_results_later)."""
+    each call staged its own), and aggregate the view's selection from them as `results` asks for it, before the
+    page draws. The facts are staged in two groups on two threads; each thread then aggregates the sources that
+    read only its group's facts, so neither core waits for the other (a million-PR first view: see bench/README.md).
+    The previous window's are not staged here: the Overview measures its change against it after drawing
+    (previous_results_later)."""
     window = filters.params()
-    with connections().cursor(identity) as cursor:
-        warm_window(cursor, rules, filters.environments, window["start"], window["end"])
+    store, pool = _parts(), connections()
+    grouped_by = selection_groupings(CURRENT_GROUPINGS)
+    keys = _part_keys(identity, sources_of(tuple(METRICS)), filters, grouped_by, rules, True)
+    left = dict(keys)  # the sources no group has aggregated yet (those reading no facts go with the first group)
+    lock = threading.Lock()
+
+    def aggregate_staged(tables: tuple[str, ...]) -> None:
+        with lock:
+            mine = [source for source in left if facts_read(source) <= set(tables)]
+            for source in mine:
+                del left[source]
+        if not mine:
+            return
+        try:
+            with pool.cursor(identity) as cursor:
+                computed = aggregate_sources(cursor, mine, filters, rules, grouped_by, True)
+        except Exception as error:  # the page aggregates them itself then, as on any other view
+            _log.warning("the first view's aggregates not prepared with its facts: %s", error)
+            return
+        for source in mine:
+            store.put(keys[source], computed[source])
+
+    with pool.cursor(identity) as cursor:
+        warm_window(cursor, rules, filters.environments, window["start"], window["end"], aggregate_staged)
 
 
 def whole_facts_kept(identity: SnapshotIdentity, filters: Filters) -> bool:

@@ -114,8 +114,9 @@ def run_page(
     st.session_state[SNAPSHOT_KEY] = snapshot
     context = st.session_state[_CONTEXT_KEY] = draw_frame(data_dir)
     if not cached.reuse_cached_facts(context.identity, context.view.filters(), context.rules.linking):
-        # Never prepared (copied in by hand, or the cache key changed with an upgrade): this view's facts first.
-        cached.keep_window_facts(context.identity, context.view.filters(), context.rules.linking)
+        # Never prepared (copied in by hand, or the cache key changed with an upgrade): this view's facts, and the
+        # view aggregated from them, first.
+        cached.prepare_first_view(context.identity, context.view.filters(), context.rules.linking)
     try:
         page.run()
     finally:
