@@ -232,61 +232,66 @@ def test_items_at_the_edges_of_the_span_get_the_per_call_and_the_whole_snapshots
             connection.close()
 
 
-def test_each_group_of_the_window_facts_is_readable_as_soon_as_it_is_staged(demo_path, per_call, staged):
-    """warm_window hands each group of tables, once staged, to after_staged on the thread that staged it: the
-    metrics reading only that group are then computed from the window's facts (nothing staged per call), with the
-    per-call numbers, while the other group may still be staging."""
+def test_each_window_fact_table_is_readable_as_soon_as_it_is_staged(demo_path, per_call, staged):
+    """warm_window hands each table, once staged, to after_staged on the thread that staged it, before that thread
+    takes the next: the metrics reading only the tables staged so far are then computed from the window's facts
+    (nothing staged per call), with the per-call numbers, while the other thread may still be staging."""
     connection = open_snapshot(demo_path)
-    computed: dict[tuple[str, ...], dict] = {}
-    threads: dict[tuple[str, ...], str] = {}
+    so_far: list[str] = []
+    computed: dict[str, dict] = {}
+    threads: set[str] = set()
+    lock = threading.Lock()
 
-    def aggregate_group(tables: tuple[str, ...]) -> None:
-        metric_ids = [
-            metric_id
-            for metric_id in METRICS
-            if all(facts_read(source) <= set(tables) for source in sources_of([metric_id]))
-        ]
-        threads[tables] = threading.current_thread().name
+    def aggregate_ready(table: str) -> None:
+        with lock:
+            so_far.append(table)
+            ready = set(so_far)
+            metric_ids = [
+                metric_id
+                for metric_id in METRICS
+                if metric_id not in computed and all(facts_read(source) <= ready for source in sources_of([metric_id]))
+            ]
+            computed.update(dict.fromkeys(metric_ids))
+            threads.add(threading.current_thread().name)
         with private_cursor(connection) as cursor:
-            computed[tables] = _plain(compute_all(cursor, VIEW, metric_ids=metric_ids))
+            results = _plain(compute_all(cursor, VIEW, metric_ids=metric_ids))
+        with lock:
+            computed.update(results)
 
     try:
         assert keep_facts(connection)
-        assert warm_window(connection, DEFAULT_RULES, (), *SPAN, after_staged=aggregate_group)
+        assert warm_window(connection, DEFAULT_RULES, (), *SPAN, after_staged=aggregate_ready)
     finally:
         release_facts(connection)
         connection.close()
-    assert sorted(computed) == sorted(facts._AT_ONCE)  # each group once
-    assert len(set(threads.values())) == 2  # on the thread that staged it
-    # Only the window's own staging: no metric staged a fact file of its own.
+    assert sorted(so_far) == sorted(facts.FACT_FILES)  # each table once
+    assert len(threads) == 2  # on the thread that staged it: both took tables
+    # Only the window's own staging, one fg_bots per thread: no metric staged a fact file of its own.
     assert sorted(staged) == sorted(["stage_bots", "stage_bots", *facts.FACT_FILES.values()])
-    pr_group = computed[("fg_pr_facts",)]
-    assert {"cycle_time", "pickup_time", "pr_size"} <= set(pr_group)
-    assert "rework_rate" in computed[facts._AT_ONCE[1]]
-    for group in computed.values():
-        expected = _expected(compute_all(per_call, VIEW, metric_ids=list(group)))
-        assert group == expected
-        assert any(result["value"] is not None for result in group.values())
+    assert set(computed) == set(METRICS)
+    assert computed == _expected(compute_all(per_call, VIEW))
+    assert computed["cycle_time"]["value"] is not None and computed["rework_rate"]["value"] is not None
 
 
-def test_a_window_whose_staging_fails_keeps_none_of_its_groups(demo_path, monkeypatch, staged):
-    """A group that fails to stage leaves no table of the span readable, even those the other group staged: every
+def test_a_window_whose_staging_fails_keeps_none_of_its_tables(demo_path, monkeypatch, staged):
+    """A table that fails to stage leaves no table of the span readable, even those staged before it: every
     selection then stages its own, as before the window."""
     connection = open_snapshot(demo_path)
-    original = facts._stage_facts
+    original = facts.stage_as
 
-    def failing(cursor, name_of, params, tables, ordered):
-        if tables == facts._AT_ONCE[1]:
+    def failing(cursor, target, name, *rest, **kw):
+        if name == "sprint_item_facts":
             raise duckdb.OutOfMemoryException("out of memory")
-        return original(cursor, name_of, params, tables, ordered)
+        return original(cursor, target, name, *rest, **kw)
 
-    monkeypatch.setattr(facts, "_stage_facts", failing)
     try:
         assert keep_facts(connection)
-        assert not warm_window(connection, DEFAULT_RULES, (), *SPAN, after_staged=lambda tables: None)
+        monkeypatch.setattr(facts, "stage_as", failing)
+        assert not warm_window(connection, DEFAULT_RULES, (), *SPAN, after_staged=lambda table: None)
+        monkeypatch.setattr(facts, "stage_as", original)
         staged.clear()
         compute_all(connection, VIEW, metric_ids=["cycle_time"])
-        assert "pr_facts" in staged  # the PR facts the other group staged are not read
+        assert "pr_facts" in staged  # the PR facts staged before the failure are not read
     finally:
         release_facts(connection)
         connection.close()

@@ -78,9 +78,17 @@ _CACHE_FILE = re.compile(rf"(.+)\.({_KEY})\.({_KEY})\.({_KEY})\.duckdb")
 # An unfinished build: <cache file stem>.<builder's pid>-<random>.building (earlier releases: .<random>.building).
 _BUILDING = re.compile(r".+?\.(?:(?P<pid>\d+)-)?[0-9a-f]+\.building(?:\.wal)?")
 
-# The fact tables of a window built at once (warm_window), one group per thread: the PR facts take about as long
-# as all the others together (bench/README.md).
-_AT_ONCE = (("fg_pr_facts",), tuple(table for table in FACT_FILES if table != "fg_pr_facts"))
+# The fact tables of a window (warm_window), in the order two threads take them, one at a time: the longest first
+# (a never-prepared million-PR first view, bench/README.md), so that the short ones even out the threads' ends.
+_LONGEST_FIRST = (
+    "fg_pr_facts",
+    "fg_commit_facts",
+    "fg_review_facts",
+    "fg_deploy_facts",
+    "fg_sprint_item_facts",
+    "fg_work_item_facts",
+)
+_WINDOW_THREADS = 2
 
 # Facts kept for one span of time only (warm_window): a never-prepared snapshot's first view, until the whole
 # snapshot's are kept. One span per rules variant and connection, in memory.
@@ -258,9 +266,9 @@ def warm_window(
     The fact files select items by the window alone and give each item the values the whole snapshot's facts give
     it, so a selection reads the same rows either way (tests/test_metrics_facts.py holds the numbers equal).
 
-    after_staged(tables), when given, runs on the thread that staged each group of tables (_AT_ONCE) as soon as
-    they are readable: a view's sources that read only those can be aggregated there while the other group is
-    still staging, so neither core waits for the other. It must not raise.
+    after_staged(table), when given, runs on the thread that staged each table as soon as it is readable, before
+    that thread takes the next one: a view's sources can be aggregated there as soon as the facts they read are in,
+    while the other thread is still staging, so neither core waits for the other. It must not raise.
     """
     environments = tuple(environments)
     variant = variant_of(rules, environments)
@@ -280,15 +288,13 @@ def warm_window(
         # Without the authors' team lists (a third of the cost): a view that filters or groups by team stages its own.
         params = {**_whole_snapshot_params(rules, environments), "start": start, "end": end, "by": "none"}
 
-        def staged(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
-            # Each table is readable for the span as soon as its group is staged (_window_covering).
-            for table in tables:
-                cursor.execute(
-                    f"INSERT INTO {CACHE_DATABASE}.main.{_WINDOWS} VALUES (?, ?, ?, ?, false)",
-                    [variant, table, start, end],
-                )
+        def staged(cursor: duckdb.DuckDBPyConnection, table: str) -> None:
+            # Each table is readable for the span as soon as it is staged (_window_covering).
+            cursor.execute(
+                f"INSERT INTO {CACHE_DATABASE}.main.{_WINDOWS} VALUES (?, ?, ?, ?, false)", [variant, table, start, end]
+            )
             if after_staged is not None:
-                after_staged(tables)
+                after_staged(table)
 
         try:
             _build_at_once(con, lambda table: _window_name(table, variant), params, staged)
@@ -325,45 +331,52 @@ def _window_covering(
 def _build(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
     """Build every fact table for the whole snapshot, each under name_of(its staged name), in event order."""
     with private_cursor(con) as cursor:
-        _stage_facts(cursor, name_of, params, tuple(FACT_FILES), ordered=True)
+        _stage_facts(cursor, name_of, params)
 
 
 def _build_at_once(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any], staged) -> None:
-    """Build every fact table, unordered, on two threads at once (_AT_ONCE): the first view waits for them, and one
-    statement alone keeps only about one core busy. staged(cursor, tables) runs on each group's thread once its
-    tables are built."""
+    """Build every fact table, unordered, on two threads taking one table at a time, the longest first: the first
+    view waits for them, and one statement alone keeps only about one core busy. staged(cursor, table) runs on the
+    thread that built the table, before it takes the next. A failure stops both threads taking more."""
+    waiting = list(_LONGEST_FIRST)
+    lock = threading.Lock()
     failures: list[BaseException] = []
 
-    def stage_group(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    def take() -> str | None:
+        with lock:
+            return None if failures or not waiting else waiting.pop(0)
+
+    def work(cursor: duckdb.DuckDBPyConnection) -> None:
         try:
-            _stage_facts(cursor, name_of, params, tables, ordered=False)
-            staged(cursor, tables)
+            stage_as(cursor, "TEMP TABLE fg_bots", "stage_bots", params)  # a temp table: each cursor stages its own
+            while (table := take()) is not None:
+                stage_as(cursor, f"TABLE {name_of(table)}", FACT_FILES[table], params)
+                staged(cursor, table)
         except BaseException as error:  # raised again below, in the caller's thread
-            failures.append(error)
+            with lock:
+                failures.append(error)
 
     with contextlib.ExitStack() as stack:
         # Cursors are made here: a DuckDB connection (con too) must not be used by two threads at once.
-        cursors = [stack.enter_context(private_cursor(con)) for _ in _AT_ONCE]
+        cursors = [stack.enter_context(private_cursor(con)) for _ in range(_WINDOW_THREADS)]
         others = [
-            threading.Thread(target=stage_group, args=(cursor, tables), name="flowgauge-window-facts", daemon=True)
-            for cursor, tables in zip(cursors[1:], _AT_ONCE[1:], strict=True)
+            threading.Thread(target=work, args=(cursor,), name="flowgauge-window-facts", daemon=True)
+            for cursor in cursors[1:]
         ]
         for thread in others:
             thread.start()
-        stage_group(cursors[0], _AT_ONCE[0])
+        work(cursors[0])
         for thread in others:
             thread.join()
     if failures:
         raise failures[0]
 
 
-def _stage_facts(
-    cursor: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any], tables: tuple[str, ...], ordered: bool
-) -> None:
+def _stage_facts(cursor: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:
+    """Every fact table, one after another, each in the order of the time its windows filter on (_KEPT_ORDER)."""
     stage_as(cursor, "TEMP TABLE fg_bots", "stage_bots", params)  # a temp table: each cursor stages its own
-    for table in tables:
-        order_by = _KEPT_ORDER[table] if ordered else None
-        stage_as(cursor, f"TABLE {name_of(table)}", FACT_FILES[table], params, order_by=order_by)
+    for table in FACT_FILES:
+        stage_as(cursor, f"TABLE {name_of(table)}", FACT_FILES[table], params, order_by=_KEPT_ORDER[table])
 
 
 def _attach_cached(con: duckdb.DuckDBPyConnection, target: Path, variant: str, params: dict[str, Any]) -> str | None:

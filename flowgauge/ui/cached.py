@@ -241,20 +241,23 @@ def reuse_cached_facts(identity: SnapshotIdentity, filters: Filters, rules: Link
 def prepare_first_view(identity: SnapshotIdentity, filters: Filters, rules: LinkingRules) -> None:
     """For a snapshot whose facts were never prepared: keep the facts of this view's window (staged once, where
     each call staged its own), and aggregate the view's selection from them as `results` asks for it, before the
-    page draws. The facts are staged in two groups on two threads; each thread then aggregates the sources that
-    read only its group's facts, so neither core waits for the other (a million-PR first view: see bench/README.md).
+    page draws. The facts are staged one table at a time on two threads (facts.warm_window); the thread that staged
+    the last table a source reads aggregates that source before it takes the next table, so neither core waits for
+    the other (a million-PR first view: see bench/README.md).
     The previous window's are not staged here: the Overview measures its change against it after drawing
     (previous_results_later)."""
     window = filters.params()
     store, pool = _parts(), connections()
     grouped_by = selection_groupings(CURRENT_GROUPINGS)
     keys = _part_keys(identity, sources_of(tuple(METRICS)), filters, grouped_by, rules, True)
-    left = dict(keys)  # the sources no group has aggregated yet (those reading no facts go with the first group)
+    left = dict(keys)  # the sources no thread has aggregated yet (those reading no facts go with the first table)
+    staged: set[str] = set()
     lock = threading.Lock()
 
-    def aggregate_staged(tables: tuple[str, ...]) -> None:
+    def aggregate_staged(table: str) -> None:
         with lock:
-            mine = [source for source in left if facts_read(source) <= set(tables)]
+            staged.add(table)
+            mine = [source for source in left if facts_read(source) <= staged]
             for source in mine:
                 del left[source]
         if not mine:
