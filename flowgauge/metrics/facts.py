@@ -24,6 +24,7 @@ Only read-only snapshots keep facts: a writable database can change under the ca
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -46,6 +47,7 @@ from flowgauge.metrics.filters import DEFAULT_RULES, Filters, LinkingRules
 from flowgauge.metrics.runner import private_cursor, sql_text, stage_as
 from flowgauge.snapshot import CACHE_FOLDER, SnapshotIdentity, open_snapshot, snapshot_identity
 from flowgauge.sql_names import quoted
+from flowgauge.together import run_together
 
 CACHE_DATABASE = "fg_cache"
 # Staged name -> SQL file. The names are fixed here, never taken from users.
@@ -340,11 +342,11 @@ def _build_at_once(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, An
     thread that built the table, before it takes the next. A failure stops both threads taking more."""
     waiting = list(_LONGEST_FIRST)
     lock = threading.Lock()
-    failures: list[BaseException] = []
+    failed = threading.Event()
 
     def take() -> str | None:
         with lock:
-            return None if failures or not waiting else waiting.pop(0)
+            return None if failed.is_set() or not waiting else waiting.pop(0)
 
     def work(cursor: duckdb.DuckDBPyConnection) -> None:
         try:
@@ -352,24 +354,14 @@ def _build_at_once(con: duckdb.DuckDBPyConnection, name_of, params: dict[str, An
             while (table := take()) is not None:
                 stage_as(cursor, f"TABLE {name_of(table)}", FACT_FILES[table], params)
                 staged(cursor, table)
-        except BaseException as error:  # raised again below, in the caller's thread
-            with lock:
-                failures.append(error)
+        except BaseException:
+            failed.set()
+            raise
 
     with contextlib.ExitStack() as stack:
         # Cursors are made here: a DuckDB connection (con too) must not be used by two threads at once.
         cursors = [stack.enter_context(private_cursor(con)) for _ in range(_WINDOW_THREADS)]
-        others = [
-            threading.Thread(target=work, args=(cursor,), name="flowgauge-window-facts", daemon=True)
-            for cursor in cursors[1:]
-        ]
-        for thread in others:
-            thread.start()
-        work(cursors[0])
-        for thread in others:
-            thread.join()
-    if failures:
-        raise failures[0]
+        run_together([functools.partial(work, cursor) for cursor in cursors], "flowgauge-window-facts")
 
 
 def _stage_facts(cursor: duckdb.DuckDBPyConnection, name_of, params: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Mapping
@@ -47,6 +48,7 @@ from flowgauge.rules.allocation import AllocationRules
 from flowgauge.rules.effects import recorded_drops
 from flowgauge.rules.effects import rule_effects as effects_of
 from flowgauge.snapshot import SnapshotIdentity
+from flowgauge.together import run_together
 from flowgauge.ui import lists
 from flowgauge.ui.catalog import Catalog, read_catalog
 from flowgauge.ui.connection import SnapshotConnections, connections
@@ -129,7 +131,7 @@ def aggregates(
 ) -> SelectionAggregates:
     """Every metric's (or the given ones') aggregates over the selection, overall and per grouping; independent of
     the statistic, so changing the statistic runs no query. The sources not cached for the filters they read are
-    staged and aggregated together on one cursor."""
+    staged and aggregated together, the PR sources on one cursor and the others on a second."""
     return _aggregates(_parts(), connections(), identity, filters, groupings, rules, with_notes, metric_ids)
 
 
@@ -204,23 +206,12 @@ def _aggregate_on_two_cursors(
         if group
     ]
     computed: dict[str, SourceAggregates] = {}
-    failures: list[BaseException] = []
 
     def aggregate(group: list[str]) -> None:
-        try:
-            with pool.cursor(identity) as cursor:
-                computed.update(aggregate_sources(cursor, group, filters, rules, grouped_by, with_notes))
-        except BaseException as error:  # raised again below, in the caller's thread
-            failures.append(error)
+        with pool.cursor(identity) as cursor:
+            computed.update(aggregate_sources(cursor, group, filters, rules, grouped_by, with_notes))
 
-    others = [threading.Thread(target=aggregate, args=(group,), name="flowgauge-aggregate") for group in groups[1:]]
-    for thread in others:
-        thread.start()
-    aggregate(groups[0])
-    for thread in others:
-        thread.join()
-    if failures:
-        raise failures[0]
+    run_together([functools.partial(aggregate, group) for group in groups], "flowgauge-aggregate")
     return computed
 
 
@@ -342,25 +333,19 @@ def results_with_previous(
     """results and previous_results together: the previous window is aggregated on a second thread while this one
     aggregates the selection. Each aggregation runs a few dozen short statements with serial steps between them,
     so two at once keep both cores busy (about a quarter off a cold view at a million PRs, bench/README.md)."""
-    previous: list[SelectionAggregates | BaseException] = []
     rules = rules_in_force()  # read here: the worker thread has no session of its own
-
-    def aggregate_previous() -> None:
-        try:
-            previous.append(aggregates(identity, filters.previous(), (), rules, False, None))
-        except BaseException as error:  # raised again below, in the page's own thread
-            previous.append(error)
-
-    worker = threading.Thread(target=aggregate_previous, name="flowgauge-previous-window", daemon=True)
-    add_script_run_ctx(worker, get_script_run_ctx())  # Streamlit's caches (the connections) then serve it
-    worker.start()
-    try:
-        now = results(identity, filters, statistic, rules=rules)
-    finally:
-        worker.join()
-    if isinstance(previous[0], BaseException):
-        raise previous[0]
-    return now, results_for(previous[0], statistic)
+    now: list[dict[str, MetricResult]] = []
+    previous: list[SelectionAggregates] = []
+    run_together(
+        [
+            lambda: now.append(results(identity, filters, statistic, rules=rules)),
+            lambda: previous.append(aggregates(identity, filters.previous(), (), rules, False, None)),
+        ],
+        "flowgauge-previous-window",
+        # Streamlit's caches (the connections) then serve the worker too.
+        on_start=functools.partial(add_script_run_ctx, ctx=get_script_run_ctx()),
+    )
+    return now[0], results_for(previous[0], statistic)
 
 
 def trend(
