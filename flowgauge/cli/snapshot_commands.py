@@ -129,15 +129,20 @@ def _print_syncs(synced: list[SourceFreshness]) -> None:
 def upgrade(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot file to migrate in place.")],
 ) -> None:
-    """Migrate a snapshot written by an older Flowgauge to the current schema (atomically)."""
+    """Migrate a snapshot written by an older Flowgauge to the current schema, its large tables in time order
+    (atomically)."""
     from flowgauge.errors import SnapshotNotFound
     from flowgauge.loaders.store import write_snapshot
 
     if not snapshot.exists():
         raise SnapshotNotFound(f"{snapshot}: no such snapshot file")
-    with write_snapshot(snapshot):
+    with write_snapshot(snapshot, check_time_order=True) as writer:
         pass
-    console.print(f"{snapshot} follows the current schema")
+    console.print(Text(f"{snapshot} follows the current schema"))
+    if writer.tables_put_in_time_order:
+        tables = ", ".join(writer.tables_put_in_time_order)
+        line = f"Wrote {tables} again in time order, so a window's views read only the rows near it"
+        console.print(Text(line), soft_wrap=True)
     prepare_for_dashboard(snapshot, console)
 
 

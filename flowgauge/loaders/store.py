@@ -26,6 +26,7 @@ from flowgauge import __version__
 from flowgauge.errors import SchemaMismatch, SnapshotNotFound, SnapshotWriteFailed
 from flowgauge.leftovers import remove_files
 from flowgauge.loaders.migrations import MIGRATIONS
+from flowgauge.loaders.time_order import copy_in_time_order, tables_to_reorder
 from flowgauge.loaders.work_files import (
     disk_reason,
     exclusive_lock,
@@ -68,6 +69,8 @@ class SnapshotWriter:
         self.con = con
         self.rows_written = 0
         self.changed = False  # whether anything was written (rows or cursors): a resumable load then has progress
+        self.tables_written: set[str] = set()  # whose time order the save checks (flowgauge.loaders.time_order)
+        self.tables_put_in_time_order: list[str] = []  # those the save wrote again in time order
         self._primary_keys = _primary_keys(con)
         # Inside in_one_transaction: "insert" first, "replace" when a stored key made that fail. A connection already in
         # a transaction (a test's, rolled back after) is always "replace": a failed INSERT would abort that transaction.
@@ -90,6 +93,7 @@ class SnapshotWriter:
                 self.con.execute(f'INSERT OR REPLACE INTO "{name}" BY NAME SELECT * FROM _incoming')
         self.rows_written += data.num_rows
         self.changed = True
+        self.tables_written.add(name)
         return data.num_rows
 
     def insert_new(self, table: str, rows: pa.Table | Sequence[Mapping[str, Any]]) -> int:
@@ -109,6 +113,8 @@ class SnapshotWriter:
                 inserted = int(found.fetchall()[0][0])
         self.rows_written += inserted
         self.changed = self.changed or inserted > 0
+        if inserted:
+            self.tables_written.add(name)
         return inserted
 
     def in_one_transaction(self, write: Callable[[SnapshotWriter], T]) -> T:
@@ -353,11 +359,13 @@ def _publish(work: Path, target: Path) -> None:
 
 @contextlib.contextmanager
 def write_snapshot(
-    path: str | os.PathLike, *, fresh: bool = False, resumable: bool = False
+    path: str | os.PathLike, *, fresh: bool = False, resumable: bool = False, check_time_order: bool = False
 ) -> Iterator[SnapshotWriter]:
     """Open a snapshot for writing; on a clean exit the result atomically replaces the file at path.
 
     fresh: start from an empty snapshot instead of a copy of the current one (the demo does).
+    check_time_order: check every large table's order on saving, not only those written (flowgauge upgrade); a
+    write that left a large table out of time order publishes a copy with it in order (flowgauge.loaders.time_order).
     resumable: on failure keep the work file when it holds progress (rows or cursors written, or progress resumed
     from an earlier run), and continue from it on the next resumable write to the same path while the snapshot
     there is unchanged (interrupted API syncs resume from their stored cursors). A load that fails before saving
@@ -399,6 +407,9 @@ def write_snapshot(
                     [__version__, utc_now()],
                 )
                 con.execute("CHECKPOINT")
+                stage = "writing tables in time order"
+                # A resumed load wrote rows in earlier runs this writer never saw.
+                in_order = _copy_in_time_order(con, writer, target, check_all=check_time_order or resuming)
             except BaseException:
                 # After a fatal DuckDB error (a full disk) closing fails too; the first error is the one to tell.
                 with contextlib.suppress(duckdb.Error):
@@ -406,7 +417,16 @@ def write_snapshot(
                 raise
             con.close()
             stage = "publishing"
-            _publish(work, target)
+            if in_order is not None:
+                try:
+                    _publish(in_order, target)
+                except BaseException:
+                    remove_files([in_order, wal_of(in_order)])
+                    raise
+                # Published: the work copy is spent, resumable or not.
+                remove_files([work, wal_of(work)] + ([base_note] if base_note is not None else []))
+            else:
+                _publish(work, target)
         except BaseException as error:
             # BaseException, so Ctrl-C too: the target was never touched.
             refused = _disk_refusal(error, target, stage)
@@ -420,6 +440,24 @@ def write_snapshot(
             raise
         # The snapshot changed, so any resumable work of an earlier version can never resume now.
         remove_stale_work_files(target)
+
+
+def _copy_in_time_order(
+    con: duckdb.DuckDBPyConnection, writer: SnapshotWriter, target: Path, *, check_all: bool
+) -> Path | None:
+    """A one-shot work file holding the saved work copy with its out-of-order tables in time order, to publish in its
+    place, or None when every table checked is in order (check_all: every large table, else those written)."""
+    reorder = tables_to_reorder(con, None if check_all else writer.tables_written)
+    if not reorder:
+        return None
+    in_order = temp_work_path(target)
+    try:
+        copy_in_time_order(con, str(in_order), reorder)
+    except BaseException:
+        remove_files([in_order, wal_of(in_order)])
+        raise
+    writer.tables_put_in_time_order = reorder
+    return in_order
 
 
 def _disk_refusal(error: BaseException, target: Path, stage: str) -> SnapshotWriteFailed | None:
