@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -266,3 +267,26 @@ def test_upgrade_puts_an_older_snapshot_in_time_order_and_says_so(tmp_path):
     ids = [pr_id for (pr_id,) in stored(path, "pull_requests", "pr_id")]
     assert ids[:3] == ["acme/r0#0", "acme/r1#0", "acme/r10#0"]  # the same minute: by pr_id
     assert len(ids) == len(set(ids)) == repos * per_repo
+
+
+def test_a_disk_refusing_the_ordered_copy_publishes_the_load_as_is(tmp_path, monkeypatch, small_row_groups, caplog):
+    """Time order only makes reads faster: a load is never lost to it. The ordered copy needs room for a third copy
+    of the snapshot; when the disk refuses, the work copy is published as written, with a one-line warning."""
+    path = tmp_path / "s.duckdb"
+    real_copy = time_order.copy_in_time_order
+
+    def disk_full(con, destination, reorder):
+        real_copy(con, destination, [])  # a partial file left behind, as a full disk would
+        raise duckdb.IOException(f'Could not write file "{destination}": No space left on device')
+
+    monkeypatch.setattr("flowgauge.loaders.store.copy_in_time_order", disk_full)
+    prs = [pr(repo, number, 3 * number) for repo in ("api", "web") for number in range(10)]
+    with caplog.at_level("WARNING", logger="flowgauge.loaders.store"), write_snapshot(path) as writer:
+        writer.upsert("pull_requests", prs)
+    assert writer.tables_put_in_time_order == []
+    assert writer.time_order_failure == "no space left on device"
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{path}: saved with its tables in the order they were written: time order failed (no space left on device)"
+    ]
+    assert stored(path, "pull_requests", "pr_id") == [(row["pr_id"],) for row in prs]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".s.duckdb.lock", "s.duckdb"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,6 +46,7 @@ from flowgauge.snapshot import (
 )
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -71,6 +73,7 @@ class SnapshotWriter:
         self.changed = False  # whether anything was written (rows or cursors): a resumable load then has progress
         self.tables_written: set[str] = set()  # whose time order the save checks (flowgauge.loaders.time_order)
         self.tables_put_in_time_order: list[str] = []  # those the save wrote again in time order
+        self.time_order_failure: str | None = None  # why the save could not, when it tried and failed
         self._primary_keys = _primary_keys(con)
         # Inside in_one_transaction: "insert" first, "replace" when a stored key made that fail. A connection already in
         # a transaction (a test's, rolled back after) is always "replace": a failed INSERT would abort that transaction.
@@ -446,13 +449,22 @@ def _copy_in_time_order(
     con: duckdb.DuckDBPyConnection, writer: SnapshotWriter, target: Path, *, check_all: bool
 ) -> Path | None:
     """A one-shot work file holding the saved work copy with its out-of-order tables in time order, to publish in its
-    place, or None when every table checked is in order (check_all: every large table, else those written)."""
+    place, or None when every table checked is in order (check_all: every large table, else those written).
+
+    The order only makes reads faster: when the copy fails (the disk cannot hold a third copy of the snapshot), the
+    work copy, complete and checkpointed, is published as it is, with a warning, rather than losing the load."""
     reorder = tables_to_reorder(con, None if check_all else writer.tables_written)
     if not reorder:
         return None
     in_order = temp_work_path(target)
     try:
         copy_in_time_order(con, str(in_order), reorder)
+    except (duckdb.Error, OSError) as error:
+        remove_files([in_order, wal_of(in_order)])
+        reason = disk_reason(error) or str(error).strip().splitlines()[0]
+        writer.time_order_failure = reason
+        _log.warning("%s: saved with its tables in the order they were written: time order failed (%s)", target, reason)
+        return None
     except BaseException:
         remove_files([in_order, wal_of(in_order)])
         raise
