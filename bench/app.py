@@ -16,7 +16,8 @@ actions a manager takes, then restarts the server on the same address twice, ope
 Overview first in the same tab, then in a new tab of the same browser (the cached facts are attached before that
 first view; the browser has the app's scripts cached, as a user's would).
 
-Snapshots are reused as they are, except that one written at an older schema version is migrated in place first,
+Snapshots are reused as they are, except that one written at an older schema version or with its large tables out of
+time order is brought up to date in place first (as `flowgauge upgrade` does; a demo generated now is in order),
 and the demo's initiatives and goals are written beside one that lacks them (as `flowgauge demo` writes them), so
 the Overview draws its initiatives panel as it does on a fresh demo. The server is started with the big snapshot
 as the organisation's (FLOWGAUGE_SNAPSHOT), so no demo is generated in the data folder on its first page.
@@ -90,9 +91,11 @@ PREPARED_FRESH = "first Overview of the prepared snapshot, fresh browser (the fl
 
 def ensure_snapshot(path: Path, scale: float) -> float:
     """Generate the demo at path unless it is there; returns seconds spent generating (0 when reused). A reused one
-    is migrated to the current schema and gets the demo's initiatives and goals when it has none."""
+    is migrated to the current schema, its large tables put in time order, and gets the demo's initiatives and goals
+    when it has none."""
     from flowgauge.loaders.demo.initiatives import save_demo_organisation
     from flowgauge.loaders.store import write_snapshot
+    from flowgauge.loaders.time_order import tables_to_reorder
     from flowgauge.organisation_data import organisation_path
     from flowgauge.snapshot import SCHEMA_VERSION, attach_read_only, read_schema_version
 
@@ -100,11 +103,14 @@ def ensure_snapshot(path: Path, scale: float) -> float:
         con = attach_read_only(path)
         try:
             version = read_schema_version(con, path)
+            out_of_order = version == SCHEMA_VERSION and tables_to_reorder(con, None)
         finally:
             con.close()
-        if version < SCHEMA_VERSION:
-            print(f"{path.name}: migrating from schema {version} to {SCHEMA_VERSION}")
-            with write_snapshot(path):
+        if version < SCHEMA_VERSION or out_of_order:
+            # As `flowgauge upgrade` does, and as a demo generated now is written: the current schema, in time order.
+            print(f"{path.name}: schema {version} to {SCHEMA_VERSION}, {', '.join(out_of_order or []) or 'tables'} "
+                  "in time order")  # fmt: skip
+            with write_snapshot(path, check_time_order=True):
                 pass  # opening a snapshot to write migrates it in place; nothing else is written
         if not organisation_path(path).exists():
             save_demo_organisation(path, END_ON)
