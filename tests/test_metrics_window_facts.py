@@ -3,6 +3,7 @@ of facts staged per call, and selections they cannot serve (a team, outside the 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 from dataclasses import replace
@@ -253,7 +254,11 @@ def test_each_window_fact_table_is_readable_as_soon_as_it_is_staged(demo_path, p
             ]
             computed.update(dict.fromkeys(metric_ids))
             threads.add(threading.current_thread().name)
-        with private_cursor(connection) as cursor:
+            # Made under the lock, as the app's connection pool makes its cursors: private_cursor runs a statement on
+            # the shared connection, which refuses a second thread at the same moment.
+            cursors = contextlib.ExitStack()
+            cursor = cursors.enter_context(private_cursor(connection))
+        with cursors:
             results = _plain(compute_all(cursor, VIEW, metric_ids=metric_ids))
         with lock:
             computed.update(results)

@@ -120,7 +120,8 @@ def placement(con: duckdb.DuckDBPyConnection, table: str) -> Placement:
 
 def tables_to_reorder(con: duckdb.DuckDBPyConnection, written: Iterable[str] | None) -> list[str]:
     """The time-ordered tables among written (every one when None) that are worth writing again in order."""
-    names = [order.table for order in TIME_ORDERS if written is None or order.table in set(written)]
+    wanted = None if written is None else set(written)
+    names = [order.table for order in TIME_ORDERS if wanted is None or order.table in wanted]
     return [name for name in names if placement(con, name).worth_reordering]
 
 
@@ -133,7 +134,7 @@ def copy_in_time_order(con: duckdb.DuckDBPyConnection, destination: str, reorder
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY table_name"
     ).fetchall()
     reorder = set(reorder)
-    con.execute(f"ATTACH {_literal(destination)} AS fg_in_time_order")
+    con.execute(f"ATTACH {_literal(destination)} AS fg_in_time_order (TYPE duckdb)")
     try:
         con.execute("USE fg_in_time_order")
         try:
