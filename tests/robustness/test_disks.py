@@ -10,6 +10,7 @@ import pytest
 from git_repo_builder import RepoBuilder
 
 from flowgauge.loaders.store import write_snapshot
+from flowgauge.snapshot import open_snapshot
 from robustness.checks import digest, one_error_line, work_files
 from robustness.mounts import read_only, small_disk
 
@@ -99,3 +100,32 @@ def test_a_read_only_folder(tmp_path, repo, flowgauge, writer):
         )
         assert digest(target) == before
         assert work_files(folder) == []
+
+
+def test_a_disk_without_room_for_the_copy_in_time_order_keeps_the_load(tmp_path, flowgauge):
+    """Writing large tables again in time order (flowgauge/loaders/time_order.py) needs room for one more copy of the
+    snapshot. Without it the import is not lost: it is published as written, exit 0, with one warning line."""
+    csv = tmp_path / "pull_requests.csv"
+    with csv.open("w", encoding="utf-8") as out:
+        out.write("pr_id,repo_id,number,state,is_draft,created_at\n")
+        for n in range(300_000):  # three of DuckDB's row groups, every one spanning the whole year
+            day = (n * 7919) % 336
+            out.write(f"acme/r{n % 40}#{n},acme/r{n % 40},{n},open,false,2024-{1 + day // 28:02d}-{1 + day % 28:02d}\n")
+    with small_disk(tmp_path / "disk", 24 * DISK_BYTES) as disk:  # the load takes about 18 MB
+        target = disk.resolve() / "acme.duckdb"
+
+        result = flowgauge("import", str(csv), "--into", str(target))
+
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == (
+            f"{target}: saved with its tables in the order they were written: time order failed "
+            "(no space left on device)\n"
+        )
+        con = open_snapshot(target)
+        try:
+            assert con.execute("SELECT count(*), count(DISTINCT pr_id) FROM pull_requests").fetchall() == [
+                (300_000, 300_000)
+            ]
+        finally:
+            con.close()
+        assert work_files(disk) == []
