@@ -3,15 +3,14 @@ keys and metric values, and a failure while ordering loses nothing."""
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
+from test_cli import flowgauge
+from test_store import digest
 
 from flowgauge.loaders import time_order
 from flowgauge.loaders.demo import save_demo
@@ -73,10 +72,6 @@ def stored(path: Path, table: str, columns: str) -> list[tuple]:
         return con.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
     finally:
         con.close()
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_a_first_load_is_published_in_time_order_with_its_reviews_beside_their_pr(tmp_path, small_row_groups):
@@ -255,13 +250,7 @@ def test_upgrade_puts_an_older_snapshot_in_time_order_and_says_so(tmp_path):
         writer.con.execute("INSERT INTO pull_requests BY NAME SELECT * FROM given")
     assert stored(path, "pull_requests", "pr_id")[per_repo] == ("acme/r1#0",)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "flowgauge.cli.main", "upgrade", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-    )
+    result = flowgauge("upgrade", str(path))
     assert result.returncode == 0, result.stderr
     assert "Wrote pull_requests again in time order" in result.stdout
     ids = [pr_id for (pr_id,) in stored(path, "pull_requests", "pr_id")]

@@ -143,9 +143,6 @@ def upgrade(
         tables = ", ".join(writer.tables_put_in_time_order)
         line = f"Wrote {tables} again in time order, so a window's views read only the rows near it"
         console.print(Text(line), soft_wrap=True)
-    if writer.time_order_failure:
-        line = f"Left its tables in the order they were written: time order failed ({writer.time_order_failure})"
-        console.print(Text(line), soft_wrap=True)
     prepare_for_dashboard(snapshot, console)
 
 

@@ -367,13 +367,14 @@ def write_snapshot(
     """Open a snapshot for writing; on a clean exit the result atomically replaces the file at path.
 
     fresh: start from an empty snapshot instead of a copy of the current one (the demo does).
-    check_time_order: check every large table's order on saving, not only those written (flowgauge upgrade); a
-    write that left a large table out of time order publishes a copy with it in order (flowgauge.loaders.time_order).
     resumable: on failure keep the work file when it holds progress (rows or cursors written, or progress resumed
     from an earlier run), and continue from it on the next resumable write to the same path while the snapshot
     there is unchanged (interrupted API syncs resume from their stored cursors). A load that fails before saving
     anything (a refused token) leaves nothing behind, as there is nothing to resume. Without resumable, a failure
     discards all work and the file stays as it was.
+    check_time_order: check every large table's order on saving, not only those written (flowgauge upgrade); a
+    write that left a large table out of time order publishes a copy with it in order (flowgauge.loaders.time_order;
+    a copy the disk refuses is logged in one line, and the work copy published as written).
 
     The disk refusing the work (full, read-only, no permission) raises SnapshotWriteFailed, one line naming the
     snapshot and the reason, after removing the work file whether resumable or not: it is what filled the disk.
