@@ -279,3 +279,30 @@ def test_a_disk_refusing_the_ordered_copy_publishes_the_load_as_is(tmp_path, mon
     ]
     assert stored(path, "pull_requests", "pr_id") == [(row["pr_id"],) for row in prs]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".s.duckdb.lock", "s.duckdb"]
+
+
+def test_orphan_children_and_a_table_the_schema_does_not_name_are_kept(tmp_path, small_row_groups):
+    """A snapshot can come from anyone: reviews whose PR is not in it have no time and go last, and a table outside
+    the schema, named with quotes and SQL, is copied as it is, never run."""
+    path = tmp_path / "s.duckdb"
+    hostile = 'evil"; DROP TABLE pull_requests; --'
+    prs = [pr(repo, number, 3 * number) for repo in ("api", "web") for number in range(10)]
+    orphans = reviews_of(pr("gone", 1, 0))
+    with write_snapshot(path) as writer:
+        writer.upsert("pr_reviews", orphans)
+        for row in prs:
+            writer.upsert("pull_requests", [row])
+            writer.upsert("pr_reviews", reviews_of(row))
+        writer.con.execute(f'CREATE TABLE "{hostile.replace(chr(34), chr(34) * 2)}" AS SELECT 42 AS answer')
+    assert writer.tables_put_in_time_order == ["pull_requests", "pr_reviews"]
+    assert writer.time_order_failure is None
+    review_ids = [review_id for (review_id,) in stored(path, "pr_reviews", "review_id")]
+    assert len(review_ids) == 2 * len(prs) + 2
+    assert review_ids[-2:] == [review["review_id"] for review in orphans]
+    con = open_snapshot(path)
+    try:
+        quoted_name = '"' + hostile.replace('"', '""') + '"'
+        assert con.execute(f"SELECT answer FROM {quoted_name}").fetchall() == [(42,)]
+        assert con.execute("SELECT count(*) FROM pull_requests").fetchall() == [(20,)]
+    finally:
+        con.close()

@@ -141,8 +141,17 @@ def copy_in_time_order(con: duckdb.DuckDBPyConnection, destination: str, reorder
             con.execute(schema_sql())  # the same tables, primary keys and all, as this version writes them
         finally:
             con.execute(f"USE {quoted(source)}")
+        known = {
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'fg_in_time_order'"
+            ).fetchall()
+        }
         for (table,) in tables:
-            con.execute(f"INSERT INTO fg_in_time_order.{quoted(table)} BY NAME {_select(table, table in reorder)}")
+            if table in known:
+                con.execute(f"INSERT INTO fg_in_time_order.{quoted(table)} BY NAME {_select(table, table in reorder)}")
+            else:  # a table the schema does not name (a snapshot can come from anyone): kept as it is
+                con.execute(f"CREATE TABLE fg_in_time_order.{quoted(table)} AS SELECT * FROM {quoted(table)}")
         con.execute("CHECKPOINT fg_in_time_order")
     finally:
         con.execute("DETACH fg_in_time_order")
